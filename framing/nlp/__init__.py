@@ -1,0 +1,1 @@
+"""Article -> AnalyzedArticle: the only layer that touches spaCy, torch or transformers."""

