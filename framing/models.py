@@ -9,19 +9,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SourceKind = Literal[
-    "named_person", "named_org", "official", "media", "anonymous", "vague", "none"
-]
+SourceKind = Literal["named_person", "named_org", "official", "media", "anonymous", "vague", "none"]
 AttributionKind = Literal[
     "direct_quote", "reported", "according_to", "chain", "agentless_passive", "hedged"
 ]
 Voice = Literal["author", "attributed", "vague", "question", "other"]
 
 SOURCE_KINDS: tuple[str, ...] = (
-    "named_person", "named_org", "official", "media", "anonymous", "vague", "none"
+    "named_person",
+    "named_org",
+    "official",
+    "media",
+    "anonymous",
+    "vague",
+    "none",
 )
 ATTRIBUTION_KINDS: tuple[str, ...] = (
-    "direct_quote", "reported", "according_to", "chain", "agentless_passive", "hedged"
+    "direct_quote",
+    "reported",
+    "according_to",
+    "chain",
+    "agentless_passive",
+    "hedged",
 )
 VOICES: tuple[str, ...] = ("author", "attributed", "vague", "question", "other")
 #: Source kinds whose holder cannot be identified by the reader.

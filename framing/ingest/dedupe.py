@@ -63,7 +63,7 @@ def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]
         if sim >= threshold:
             pairs[(i, j)] = ("near_duplicate", f"shingle Jaccard {sim:.2f}")
     flags: list[Flag] = []
-    for (i, j) in sorted(pairs):
+    for i, j in sorted(pairs):
         kind, detail = pairs[(i, j)]
         a, b = articles[i], articles[j]
         flags.append(Flag(a.id, kind, f"{detail} with {b.id} ({b.outlet})"))

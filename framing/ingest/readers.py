@@ -173,9 +173,7 @@ def iter_records(path: Path, settings: Settings) -> Iterator[Raw]:
         yield str(path), None, f"unsupported file type {suffix or '(none)'}"
 
 
-def accept_records(
-    raws: Iterable[Raw], settings: Settings, n_read_offset: int = 0
-) -> IngestResult:
+def accept_records(raws: Iterable[Raw], settings: Settings, n_read_offset: int = 0) -> IngestResult:
     """Validate raw records, reject bad and conflicting ones, and flag duplicates and language."""
     articles: list[Article] = []
     rejections: list[Rejection] = []
@@ -197,12 +195,15 @@ def accept_records(
             prev_hash, prev_name = seen[article.id]
             if prev_hash == h:
                 rejections.append(
-                    Rejection(name, f"repeat of record {prev_name} (same id, same text)", article.id)
+                    Rejection(
+                        name, f"repeat of record {prev_name} (same id, same text)", article.id
+                    )
                 )
             else:
                 rejections.append(
                     Rejection(
-                        name, f"duplicate id {article.id!r} with different text (first at {prev_name})",
+                        name,
+                        f"duplicate id {article.id!r} with different text (first at {prev_name})",
                         article.id,
                     )
                 )
@@ -213,11 +214,16 @@ def accept_records(
     for a in articles:
         declared = (a.language or "").lower()
         if declared and not declared.startswith("en"):
-            flags.append(Flag(a.id, "non_english", f"declared language {a.language!r}; analysed as English"))
+            flags.append(
+                Flag(a.id, "non_english", f"declared language {a.language!r}; analysed as English")
+            )
         elif english_ratio(a.text) < settings.min_english_ratio:
             flags.append(
-                Flag(a.id, "non_english",
-                     f"few English function words ({english_ratio(a.text):.2f}); analysed as English")
+                Flag(
+                    a.id,
+                    "non_english",
+                    f"few English function words ({english_ratio(a.text):.2f}); analysed as English",
+                )
             )
     flags.extend(find_duplicates(articles, settings.near_duplicate_threshold))
     return IngestResult(tuple(articles), tuple(rejections), tuple(flags), n_read)

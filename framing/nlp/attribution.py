@@ -30,15 +30,68 @@ HEDGE_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly
 ACCUSATION_LEMMAS = frozenset(
     {"accuse", "allege", "blame", "suspect", "charge", "claim", "link", "tie", "implicate"}
 )
-HEDGE_PASSIVE_LEMMAS = frozenset({"believe", "say", "think", "report", "understand", "rumor",
-                                  "rumour", "know", "expect", "fear", "consider"})
-PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
-            "they": "any", "it": "org", "we": "any", "i": "person"}
-MEDIA_WORDS = frozenset({"news", "tv", "television", "times", "post", "press", "agency", "radio",
-                         "channel", "media", "daily", "tribune", "herald", "dispatch", "wire",
-                         "reuters", "afp", "ap", "bbc", "cnn", "broadcaster", "newspaper",
-                         "gazette", "journal", "service", "network", "ariana", "tolo",
-                         "dawn", "express", "observer", "telegraph", "guardian"})
+HEDGE_PASSIVE_LEMMAS = frozenset(
+    {
+        "believe",
+        "say",
+        "think",
+        "report",
+        "understand",
+        "rumor",
+        "rumour",
+        "know",
+        "expect",
+        "fear",
+        "consider",
+    }
+)
+PRONOUNS = {
+    "he": "person",
+    "she": "person",
+    "him": "person",
+    "her": "person",
+    "they": "any",
+    "it": "org",
+    "we": "any",
+    "i": "person",
+}
+MEDIA_WORDS = frozenset(
+    {
+        "news",
+        "tv",
+        "television",
+        "times",
+        "post",
+        "press",
+        "agency",
+        "radio",
+        "channel",
+        "media",
+        "daily",
+        "tribune",
+        "herald",
+        "dispatch",
+        "wire",
+        "reuters",
+        "afp",
+        "ap",
+        "bbc",
+        "cnn",
+        "broadcaster",
+        "newspaper",
+        "gazette",
+        "journal",
+        "service",
+        "network",
+        "ariana",
+        "tolo",
+        "dawn",
+        "express",
+        "observer",
+        "telegraph",
+        "guardian",
+    }
+)
 
 
 @cache
@@ -137,8 +190,9 @@ def _trim_source_tokens(head: Token) -> list[Token]:
 
 
 def _mentions_anonymity(tok: Token) -> bool:
-    return any(t.lower_ in ("anonymity", "anonymous", "unnamed", "unidentified")
-               for t in tok.subtree)
+    return any(
+        t.lower_ in ("anonymity", "anonymous", "unnamed", "unidentified") for t in tok.subtree
+    )
 
 
 def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]:
@@ -152,10 +206,13 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     persons = [e for e in ents if e.label_ == "PERSON"]
     orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
     if persons:
-        role_toks = [t for t in tokens if t.i < persons[0].start and not t.is_punct
-                     and t.lower_ not in ("the", "a", "an")]
+        role_toks = [
+            t
+            for t in tokens
+            if t.i < persons[0].start and not t.is_punct and t.lower_ not in ("the", "a", "an")
+        ]
         role = " ".join(t.text for t in role_toks) or None
-        for c in doc[persons[0].start:persons[0].end].root.children:
+        for c in doc[persons[0].start : persons[0].end].root.children:
             if c.dep_ == "appos" and c.i >= span_start and c.i < span_end:
                 role = " ".join(t.text for t in c.subtree if not t.is_punct)
         return "named_person", role
@@ -172,15 +229,25 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             return "media", None
         if head_kind in ("official",) and head.pos_ != "PROPN":
             # "Pakistani officials", "Afghan Interior Ministry spokesman"
-            if head.lower_ in ("ministry", "government", "army", "police", "embassy", "office",
-                               "department", "agency"):
+            if head.lower_ in (
+                "ministry",
+                "government",
+                "army",
+                "police",
+                "embassy",
+                "office",
+                "department",
+                "agency",
+            ):
                 return "named_org", None
             return "official", None
         return "named_org", None
     if head_kind is not None:
-        if head_kind == "official" and head.lower_ in ("ministry", "government", "army", "police",
-                                                      "embassy", "department") and any(
-                t.pos_ == "PROPN" for t in tokens):
+        if (
+            head_kind == "official"
+            and head.lower_ in ("ministry", "government", "army", "police", "embassy", "department")
+            and any(t.pos_ == "PROPN" for t in tokens)
+        ):
             return "named_org", None
         return head_kind, None
     if any(t.lower_ in ("some", "many", "several") for t in tokens):
@@ -188,8 +255,9 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     if head.pos_ == "PROPN":
         if any(w in MEDIA_WORDS for w in lowers):
             return "media", None
-        return ("named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2
-                else "named_org"), None
+        return (
+            "named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2 else "named_org"
+        ), None
     _ = heads
     return "vague", None
 
@@ -213,10 +281,13 @@ class _SourceResolver:
                     return Source(prev.name, prev.kind, span, prev.role)
             return Source(tokens[0].text, "vague" if want != "person" else "none", span)
         kind, role = classify_source(tokens, doc)
-        name = doc.text[span.start:span.end]
+        name = doc.text[span.start : span.end]
         if kind == "named_person":
-            persons = [e for e in doc.ents if e.label_ == "PERSON"
-                       and e.start >= tokens[0].i and e.end <= tokens[-1].i + 1]
+            persons = [
+                e
+                for e in doc.ents
+                if e.label_ == "PERSON" and e.start >= tokens[0].i and e.end <= tokens[-1].i + 1
+            ]
             if persons:
                 name = persons[0].text
         source = Source(name, kind, span, role)
@@ -231,9 +302,9 @@ class _SourceResolver:
 def _clause_span(verb: Token, exclude: Iterable[Token] = ()) -> Span:
     toks = _subtree_tokens(verb, exclude)
     toks = [t for t in toks if not t.is_space]
-    while toks and toks[-1].is_punct and toks[-1].text not in "”\"’)":
+    while toks and toks[-1].is_punct and toks[-1].text not in '”"’)':
         toks.pop()
-    while toks and toks[0].is_punct and toks[0].text not in "“\"(":
+    while toks and toks[0].is_punct and toks[0].text not in '“"(':
         toks.pop(0)
     if not toks:
         return Span(verb.idx, verb.idx + len(verb.text))
@@ -279,8 +350,11 @@ def _agent(verb: Token) -> Token | None:
 def _citing(verb: Token) -> Token | None:
     """The object of a 'citing X' modifier attached to a cue (the chain's origin)."""
     for c in verb.subtree:
-        if c.lemma_.lower() == "cite" and c.i != verb.i and c.dep_ in ("advcl", "xcomp", "acl",
-                                                                       "conj", "pcomp", "prep"):
+        if (
+            c.lemma_.lower() == "cite"
+            and c.i != verb.i
+            and c.dep_ in ("advcl", "xcomp", "acl", "conj", "pcomp", "prep")
+        ):
             for g in c.children:
                 if g.dep_ in ("dobj", "pobj", "attr"):
                     return g
@@ -302,9 +376,11 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
 
     def quote_index(span: Span) -> int | None:
         for k, q in enumerate(quote_spans):
-            if span.overlaps(q) and (q.contains(span) or span.contains(q)
-                                     or min(span.end, q.end) - max(span.start, q.start)
-                                     > 0.5 * (q.end - q.start)):
+            if span.overlaps(q) and (
+                q.contains(span)
+                or span.contains(q)
+                or min(span.end, q.end) - max(span.start, q.start) > 0.5 * (q.end - q.start)
+            ):
                 return k
         return None
 
@@ -328,39 +404,61 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
                 source = resolver.resolve(src_tokens, doc)
                 content = _sentence_span(sent, exclude=[tok])
                 qi = quote_index(content)
-                outer = Attribution("according_to", content, source, _span_of([tok, doc[tok.i + 1]]),
-                                    "according to")
+                outer = Attribution(
+                    "according_to", content, source, _span_of([tok, doc[tok.i + 1]]), "according to"
+                )
                 if qi is not None:
                     claimed_quotes.add(qi)
                 found.append(outer)
                 if origin_tok is not None:
                     origin = resolver.resolve(_trim_source_tokens(origin_tok), doc)
-                    found.append(Attribution("chain", content, origin, _tok_span(origin_tok.head),
-                                             "cite", parent=outer))
+                    found.append(
+                        Attribution(
+                            "chain",
+                            content,
+                            origin,
+                            _tok_span(origin_tok.head),
+                            "cite",
+                            parent=outer,
+                        )
+                    )
                 continue
             # ---- "reportedly", "allegedly"
             if low in HEDGE_ADVERBS:
                 head = tok.head if tok.head != tok else tok
-                content = _clause_span(head) if head.pos_ in ("VERB", "AUX") else _sentence_span(sent)
-                found.append(Attribution("hedged", content, Source(tok.text, "vague", None),
-                                         _tok_span(tok), low))
+                content = (
+                    _clause_span(head) if head.pos_ in ("VERB", "AUX") else _sentence_span(sent)
+                )
+                found.append(
+                    Attribution(
+                        "hedged", content, Source(tok.text, "vague", None), _tok_span(tok), low
+                    )
+                )
                 continue
             if tok.pos_ not in ("VERB", "AUX"):
                 continue
             lemma = tok.lemma_.lower()
             # ---- passives: "is accused of", "it is claimed that", "is said to"
-            if _passive(tok) and _agent(tok) is None and (
-                    lemma in ACCUSATION_LEMMAS or lemma in HEDGE_PASSIVE_LEMMAS):
+            if (
+                _passive(tok)
+                and _agent(tok) is None
+                and (lemma in ACCUSATION_LEMMAS or lemma in HEDGE_PASSIVE_LEMMAS)
+            ):
                 xcomp = next((c for c in tok.children if c.dep_ == "xcomp"), None)
-                if lemma in HEDGE_PASSIVE_LEMMAS and lemma not in ACCUSATION_LEMMAS and xcomp is not None:
+                if (
+                    lemma in HEDGE_PASSIVE_LEMMAS
+                    and lemma not in ACCUSATION_LEMMAS
+                    and xcomp is not None
+                ):
                     kind = "hedged"
                 elif lemma in ACCUSATION_LEMMAS or any(c.dep_ == "ccomp" for c in tok.children):
                     kind = "agentless_passive"
                 else:
                     continue
                 content = _clause_span(tok)
-                found.append(Attribution(kind, content, Source("", "none", None), _tok_span(tok),
-                                         lemma))
+                found.append(
+                    Attribution(kind, content, Source("", "none", None), _tok_span(tok), lemma)
+                )
                 continue
             if not _is_cue_verb(tok):
                 continue
@@ -379,8 +477,9 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
             elif tok.dep_ in ("parataxis", "advcl", "conj") and tok.head.pos_ in ("VERB", "AUX"):
                 # "…, X said" parsed with the main clause as head
                 content = _clause_span(tok.head, exclude=[tok])
-            elif any(q.start >= sent.start_char - 2 and q.start <= sent.end_char + 2
-                     for q in quote_spans):
+            elif any(
+                q.start >= sent.start_char - 2 and q.start <= sent.end_char + 2 for q in quote_spans
+            ):
                 content = Span(sent.start_char, sent.end_char)
             else:
                 continue
@@ -391,7 +490,10 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
             if qi is None:
                 # quote in the same or the next sentence: "X said: “…”"
                 for k, q in enumerate(quote_spans):
-                    if k not in claimed_quotes and sent.start_char - 1 <= q.start <= sent.end_char + 3:
+                    if (
+                        k not in claimed_quotes
+                        and sent.start_char - 1 <= q.start <= sent.end_char + 3
+                    ):
                         qi = k
                         break
             if qi is not None and qi not in claimed_quotes:
@@ -402,14 +504,27 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
             found.append(outer)
             if origin_tok is not None:
                 origin = resolver.resolve(_trim_source_tokens(origin_tok), doc)
-                found.append(Attribution("chain", outer.content, origin,
-                                         _tok_span(origin_tok.head), "cite", parent=outer))
+                found.append(
+                    Attribution(
+                        "chain",
+                        outer.content,
+                        origin,
+                        _tok_span(origin_tok.head),
+                        "cite",
+                        parent=outer,
+                    )
+                )
     # quotes nobody was found for: credit to the previous speaker in the paragraph, if any
     for k, q in enumerate(quote_spans):
         if k in claimed_quotes:
             continue
-        prev = [a for a in found if a.kind in ("direct_quote", "reported")
-                and a.content.end <= q.start and "\n\n" not in text[a.content.end:q.start]]
+        prev = [
+            a
+            for a in found
+            if a.kind in ("direct_quote", "reported")
+            and a.content.end <= q.start
+            and "\n\n" not in text[a.content.end : q.start]
+        ]
         if prev:
             speaker = prev[-1]
             found.append(Attribution("direct_quote", q, speaker.source, None, None))

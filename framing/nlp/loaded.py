@@ -46,8 +46,22 @@ def hedge_terms() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
         else:
             phrases.append(parts)
     # "about", "around" etc. are hedges only for numbers; too noisy as bare words
-    single -= {"about", "around", "approximately", "roughly", "quite", "often", "usually",
-               "generally", "mostly", "largely", "mainly", "somewhat", "relatively", "rather"}
+    single -= {
+        "about",
+        "around",
+        "approximately",
+        "roughly",
+        "quite",
+        "often",
+        "usually",
+        "generally",
+        "mostly",
+        "largely",
+        "mainly",
+        "somewhat",
+        "relatively",
+        "rather",
+    }
     return frozenset(single), tuple(sorted(set(phrases), key=len, reverse=True))
 
 

@@ -34,7 +34,7 @@ def _overlap(a: Span, b: Span) -> int:
 
 def _is_assertion(sent: SpacySpan) -> bool:
     return any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in sent) or any(
-        t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") == ["Fin"] for t in sent
+        t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm", []) for t in sent
     )
 
 
@@ -69,8 +69,11 @@ def sentence_voice(
 
 def speaker_of(span: Span, attrs: Sequence[Attribution]) -> str:
     """``"author"`` or the name of the source whose content holds the span (innermost wins)."""
-    holders = [a for a in attrs if a.content.contains(span) and a.kind not in ("hedged",
-                                                                                "agentless_passive")]
+    holders = [
+        a
+        for a in attrs
+        if a.content.contains(span) and a.kind not in ("hedged", "agentless_passive")
+    ]
     if not holders:
         return "author"
     inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
@@ -91,19 +94,29 @@ def build_sentences(
         toks = [t for t in sent if not t.is_space]
         span = Span(toks[0].idx, toks[-1].idx + len(toks[-1].text))
         s_attrs = tuple(
-            a for a in attrs
+            a
+            for a in attrs
             if _overlap(a.content, span) > 0 or (a.cue is not None and span.contains(a.cue))
         )
         s_loaded = tuple(
-            replace(ls, speaker=speaker_of(ls.span, attrs)) for ls in loaded
+            replace(ls, speaker=speaker_of(ls.span, attrs))
+            for ls in loaded
             if span.start <= ls.span.start < span.end
         )
         s_hedges = tuple(h for h in hedges if span.start <= h.start < span.end)
         assertion = _is_assertion(sent)
-        voice = sentence_voice(span, doc.text[span.start:span.end], s_attrs, assertion)
-        out.append(SentenceAnalysis(
-            index=len(out), span=span, text=doc.text[span.start:span.end], voice=voice,
-            attributions=s_attrs, loaded=s_loaded, hedges=s_hedges,
-            n_words=sum(1 for t in toks if not t.is_punct), is_assertion=assertion,
-        ))
+        voice = sentence_voice(span, doc.text[span.start : span.end], s_attrs, assertion)
+        out.append(
+            SentenceAnalysis(
+                index=len(out),
+                span=span,
+                text=doc.text[span.start : span.end],
+                voice=voice,
+                attributions=s_attrs,
+                loaded=s_loaded,
+                hedges=s_hedges,
+                n_words=sum(1 for t in toks if not t.is_punct),
+                is_assertion=assertion,
+            )
+        )
     return out

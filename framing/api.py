@@ -1,0 +1,207 @@
+"""The public verbs: load, analyze, compare, write_outputs, and run_analysis end to end."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from framing import __version__
+from framing.ingest.readers import load_articles, load_records
+from framing.models import (
+    AnalyzedArticle,
+    Article,
+    Comparison,
+    IngestResult,
+    Rejection,
+    RunMetadata,
+)
+from framing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+
+OUTPUT_FILES = ("sentences.jsonl", "articles.csv", "outlets.csv", "report.html", "run.json")
+
+__all__ = [
+    "RunResult",
+    "analyze",
+    "compare",
+    "demo_corpus_path",
+    "load",
+    "load_records",
+    "run_analysis",
+    "run_metadata",
+    "select_event",
+    "write_outputs",
+]
+
+
+def demo_corpus_path() -> Path:
+    """Path of the bundled, invented demo corpus (JSONL)."""
+    return Path(str(resources.files("framing.resources").joinpath("demo/articles.jsonl")))
+
+
+def load(paths: Sequence[str | Path], settings: Settings | None = None) -> IngestResult:
+    """Read JSONL/CSV files or folders of .txt/.md/.html; every record accepted or rejected."""
+    return load_articles(paths, settings or Settings())
+
+
+def select_event(ingest: IngestResult, event: str | None) -> IngestResult:
+    """Give articles without an event ``event``; set aside articles of other events (with a reason).
+
+    Articles of another event are not silently dropped: they are listed as rejections naming the
+    event they belong to.
+    """
+    if event is None:
+        return ingest
+    kept: list[Article] = []
+    skipped: list[Rejection] = list(ingest.rejections)
+    for a in ingest.articles:
+        if a.event is None:
+            kept.append(replace(a, event=event))
+        elif a.event == event:
+            kept.append(a)
+        else:
+            skipped.append(Rejection(a.id, f"other event {a.event!r} (selected: {event!r})", a.id))
+    kept_ids = {a.id for a in kept}
+    flags = tuple(f for f in ingest.flags if f.article_id in kept_ids)
+    return IngestResult(tuple(kept), tuple(skipped), flags, ingest.n_read)
+
+
+def analyze(
+    articles: Sequence[Article],
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+) -> list[AnalyzedArticle]:
+    """Run the NLP pipeline (spaCy parse, attribution, loaded language, voice) on articles."""
+    from framing.nlp.pipeline import analyze_articles
+
+    return analyze_articles(articles, settings or Settings(), progress)
+
+
+def run_metadata(settings: Settings) -> RunMetadata:
+    """Versions, models and settings of this run."""
+    from framing.nlp.pipeline import PIPELINE_VERSION, model_versions
+
+    return RunMetadata(
+        package_version=__version__,
+        pipeline_version=PIPELINE_VERSION,
+        models=model_versions(settings),
+        settings=settings.to_dict(),
+        settings_hash=settings.hash(),
+        seed=settings.seed,
+    )
+
+
+def compare(
+    analyzed: Sequence[AnalyzedArticle],
+    settings: Settings | None = None,
+    run: RunMetadata | None = None,
+) -> list[Comparison]:
+    """One Comparison per event: outlet profiles with bootstrap intervals."""
+    from framing.compare.profiles import build_profiles
+    from framing.scoring import FEATURES, score_articles
+
+    settings = settings or Settings()
+    run = run or run_metadata(settings)
+    by_event: dict[str | None, list[AnalyzedArticle]] = defaultdict(list)
+    for art in analyzed:
+        by_event[art.article.event].append(art)
+    out = []
+    for event in sorted(by_event, key=lambda e: (e is None, e or "")):
+        scores = score_articles(by_event[event])
+        profiles = build_profiles(
+            scores, list(FEATURES), settings.bootstrap_samples, settings.confidence, settings.seed
+        )
+        groups = build_profiles(
+            scores,
+            list(FEATURES),
+            settings.bootstrap_samples,
+            settings.confidence,
+            settings.seed,
+            by="group",
+        )
+        out.append(
+            Comparison(
+                event, tuple(profiles), tuple(scores), run, {"group_profiles": tuple(groups)}
+            )
+        )
+    return out
+
+
+def write_outputs(
+    out_dir: str | Path,
+    ingest: IngestResult,
+    analyzed: Sequence[AnalyzedArticle],
+    comparisons: Sequence[Comparison],
+    title: str = "framing report",
+) -> dict[str, Path]:
+    """Write the five contract files (sentences, articles, outlets, report, run) into out_dir."""
+    from framing.report import tables
+    from framing.report.html import render_report
+    from framing.scoring import FEATURES
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    features = list(FEATURES)
+    paths = {name: out / name for name in OUTPUT_FILES}
+    tables.write_sentences(paths["sentences.jsonl"], analyzed)
+    flags: dict[str, list[str]] = defaultdict(list)
+    for f in ingest.flags:
+        flags[f.article_id].append(f"{f.kind}: {f.detail}")
+    by_id = {(c.event, s.article_id): s for c in comparisons for s in c.scores}
+    scores = [by_id[(a.article.event, a.article.id)] for a in analyzed]
+    tables.write_articles(paths["articles.csv"], analyzed, scores, features, flags)
+    tables.write_profiles(paths["outlets.csv"], comparisons, features)
+    paths["report.html"].write_text(
+        render_report(comparisons, analyzed, ingest, title), encoding="utf-8"
+    )
+    run = comparisons[0].run if comparisons else None
+    if run is None:
+        raise ValueError("no comparison to write: nothing was analysed")
+    tables.write_json(
+        paths["run.json"], tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
+    )
+    return paths
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run_analysis`` produced."""
+
+    ingest: IngestResult
+    analyzed: tuple[AnalyzedArticle, ...]
+    comparisons: tuple[Comparison, ...]
+    paths: dict[str, Path]
+
+    @property
+    def accounting(self) -> str:
+        return (
+            f"read {self.ingest.n_read} / analysed {len(self.analyzed)} / "
+            f"rejected {len(self.ingest.rejections)}"
+        )
+
+
+def run_analysis(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    settings: Settings | None = None,
+    event: str | None = None,
+    progress: ProgressFn | None = None,
+    title: str = "framing report",
+) -> RunResult:
+    """Load, analyse, compare and write every output for a corpus."""
+    settings = settings or Settings()
+    ingest = select_event(load(inputs, settings), event)
+    if not ingest.articles:
+        reasons = "; ".join(f"{r.record}: {r.reason}" for r in ingest.rejections[:5])
+        raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
+    analyzed = analyze(ingest.articles, settings, progress)
+    comparisons = compare(analyzed, settings)
+    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title)
+    return RunResult(ingest, tuple(analyzed), tuple(comparisons), paths)

@@ -1,0 +1,134 @@
+"""Command line: a thin adapter over framing.api."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from framing import __version__
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() or done == total or done % 25 == 0:
+        sys.stderr.write(f"\ranalysed {done}/{total} articles")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from framing.settings import load_settings
+
+    return load_settings(
+        getattr(args, "config", None),
+        seed=getattr(args, "seed", None),
+        use_model=False if getattr(args, "no_model", False) else None,
+        encoder=getattr(args, "model", None),
+        n_process=getattr(args, "n_process", None),
+    )
+
+
+def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> int:
+    from framing.api import run_analysis
+
+    settings = _settings(args)
+    try:
+        result = run_analysis(
+            inputs, out, settings, event=args.event, progress=_progress, title=args.title
+        )
+    except ValueError as exc:
+        print(f"framing: {exc}", file=sys.stderr)
+        return 2
+    print(result.accounting)
+    for r in result.ingest.rejections:
+        print(f"  rejected {r.record}: {r.reason}", file=sys.stderr)
+    for f in result.ingest.flags:
+        print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
+    print(f"report: {result.paths['report.html'].resolve()}")
+    return 0
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="settings file (TOML)")
+    p.add_argument("--seed", type=int, help="random seed (bootstrap, models)")
+    p.add_argument(
+        "--no-model", action="store_true", help="lexicon-only loaded language (no encoder)"
+    )
+    p.add_argument("--model", help="encoder: local path or hub name (never downloaded by default)")
+    p.add_argument("--n-process", type=int, help="spaCy worker processes")
+    p.add_argument("--title", default="framing report", help="report title")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="framing", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"framing {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("analyze", help="analyse articles and write every output into --out")
+    p.add_argument("inputs", nargs="+", help="JSONL/CSV files or folders of .txt/.md/.html")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--event", help="event name: given to articles without one; others set aside")
+    _add_run_options(p)
+    d = sub.add_parser("demo", help="analyse the bundled invented demo corpus")
+    d.add_argument("--out", default="out/demo")
+    d.add_argument("--event", default=None)
+    _add_run_options(d)
+    e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
+    e.add_argument("dataset", choices=["polnear", "babe", "ptc", "newswcl50"])
+    e.add_argument("--data", required=True, help="path of the dataset folder")
+    e.add_argument("--split", default="dev")
+    e.add_argument("--json", action="store_true", help="print JSON")
+    e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
+    t = sub.add_parser("train", help="train a shipped model head")
+    t.add_argument("what", choices=["loaded", "attribution"])
+    t.add_argument("--data", required=True, help="path of ../shared/data")
+    t.add_argument("--out", help="where to write the head (default: the packaged location)")
+    t.add_argument("--model", help="encoder: local path or hub name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "analyze":
+        return _cmd_analyze(args, args.inputs, args.out)
+    if args.command == "demo":
+        from framing.api import demo_corpus_path
+
+        args.title = "framing demo: invented corpus"
+        return _cmd_analyze(args, [str(demo_corpus_path())], args.out)
+    if args.command == "eval":
+        from framing.evaluation import run_eval
+
+        try:
+            result = run_eval(args.dataset, Path(args.data), split=args.split, limit=args.limit)
+        except (FileNotFoundError, NotImplementedError) as exc:
+            print(f"framing eval: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(result, indent=2, sort_keys=True))
+        else:
+            for key, value in sorted(result.items()):
+                print(f"{key}: {value}")
+        return 0
+    if args.command == "train":
+        from framing.evaluation import run_train
+
+        try:
+            print(
+                json.dumps(
+                    run_train(args.what, Path(args.data), args.out, args.model),
+                    indent=2,
+                    sort_keys=True,
+                )
+            )
+        except (FileNotFoundError, NotImplementedError) as exc:
+            print(f"framing train: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Comparison -> tables (CSV/JSON), figures and the self-contained HTML report."""

@@ -1,0 +1,196 @@
+"""Tabular outputs: sentences.jsonl, articles.csv, outlets.csv, run.json (the output contract)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from framing.models import (
+    AnalyzedArticle,
+    ArticleScores,
+    Attribution,
+    Comparison,
+    Estimate,
+    IngestResult,
+    OutletProfile,
+    RunMetadata,
+    SentenceAnalysis,
+)
+
+FLOAT_DIGITS = 6
+
+
+def _num(x: float | None) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), FLOAT_DIGITS)
+
+
+def _fmt(x: float | None) -> str:
+    v = _num(x)
+    return "" if v is None else repr(v)
+
+
+def attribution_record(a: Attribution, text: str) -> dict[str, Any]:
+    """One attribution in the output contract's shape (offsets into the article text)."""
+    src = a.source
+    return {
+        "kind": a.kind,
+        "cue": None
+        if a.cue is None
+        else {
+            "start": a.cue.start,
+            "end": a.cue.end,
+            "text": text[a.cue.start : a.cue.end],
+            "lemma": a.cue_lemma,
+        },
+        "source": {
+            "start": None if src.span is None else src.span.start,
+            "end": None if src.span is None else src.span.end,
+            "text": src.name,
+            "kind": src.kind,
+            "role": src.role,
+        },
+        "content": {"start": a.content.start, "end": a.content.end},
+        "parent": None
+        if a.parent is None
+        else {
+            "kind": a.parent.kind,
+            "source": a.parent.source.name,
+        },
+    }
+
+
+def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, Any]:
+    a = article.article
+    return {
+        "article_id": a.id,
+        "outlet": a.outlet,
+        "event": a.event,
+        "index": s.index,
+        "start": s.span.start,
+        "end": s.span.end,
+        "text": s.text,
+        "voice": s.voice,
+        "attributions": [attribution_record(x, a.text) for x in s.attributions],
+        "loaded": [
+            {
+                "start": ls.span.start,
+                "end": ls.span.end,
+                "text": ls.text,
+                "score": _num(ls.score),
+                "categories": list(ls.categories),
+                "speaker": ls.speaker,
+            }
+            for ls in s.loaded
+        ],
+        "hedges": [
+            {"start": h.start, "end": h.end, "text": a.text[h.start : h.end]} for h in s.hedges
+        ],
+        "bias_probability": _num(s.bias_probability),
+    }
+
+
+def dumps(obj: Any) -> str:
+    """Deterministic JSON: sorted keys, no NaN, UTF-8 text."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def write_sentences(path: Path, analyzed: Iterable[AnalyzedArticle]) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for art in analyzed:
+            for s in art.sentences:
+                fh.write(dumps(sentence_record(art, s)) + "\n")
+                n += 1
+    return n
+
+
+def write_articles(
+    path: Path,
+    articles: Sequence[AnalyzedArticle],
+    scores: Sequence[ArticleScores],
+    features: Sequence[str],
+    flags: Mapping[str, list[str]],
+) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(
+            ["article_id", "outlet", "group", "event", "title", "published", "flags", *features]
+        )
+        for art, sc in zip(articles, scores, strict=True):
+            a = art.article
+            w.writerow(
+                [
+                    a.id,
+                    a.outlet,
+                    a.group or "",
+                    a.event or "",
+                    a.title or "",
+                    a.published or "",
+                    "; ".join(flags.get(a.id, [])),
+                    *(_fmt(sc.features[f]) for f in features),
+                ]
+            )
+
+
+def estimate_cells(e: Estimate) -> list[str]:
+    return [_fmt(e.mean), _fmt(e.low), _fmt(e.high)]
+
+
+def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequence[str]) -> None:
+    """outlets.csv: one row per (event, outlet) and per (event, outlet group), with intervals."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        header = ["event", "level", "outlet", "n_articles"]
+        for f in features:
+            header += [f, f"{f}_low", f"{f}_high"]
+        header.append("notes")
+        w.writerow(header)
+        for c in comparisons:
+            levels: list[tuple[str, Sequence[OutletProfile]]] = [("outlet", c.profiles)]
+            groups = c.extra.get("group_profiles", ())
+            if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
+                levels.append(("group", groups))
+            for level, profiles in levels:
+                for p in profiles:
+                    row: list[str] = [c.event or "", level, p.outlet, str(p.n_articles)]
+                    notes = sorted({e.note for e in p.features.values() if e.note})
+                    for f in features:
+                        row += estimate_cells(p.features[f])
+                    row.append(" | ".join(notes))
+                    w.writerow(row)
+
+
+def run_record(
+    run: RunMetadata, ingest: IngestResult, n_analysed: int, outputs: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "package": "framing",
+        "package_version": run.package_version,
+        "pipeline_version": run.pipeline_version,
+        "models": dict(run.models),
+        "settings": dict(run.settings),
+        "settings_hash": run.settings_hash,
+        "seed": run.seed,
+        "ingest": {
+            "read": ingest.n_read,
+            "analysed": n_analysed,
+            "rejected": len(ingest.rejections),
+            "rejections": [asdict(r) for r in ingest.rejections],
+            "flags": [asdict(f) for f in ingest.flags],
+        },
+        "outputs": list(outputs),
+    }
+
+
+def write_json(path: Path, obj: Any) -> None:
+    path.write_text(
+        json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n",
+        encoding="utf-8",
+    )
