@@ -119,6 +119,8 @@ class SentenceAnalysis:
     n_words: int = 0
     is_assertion: bool = True
     bias_probability: float | None = None
+    #: "title" (offsets into Article.title) or "body" (offsets into Article.text)
+    part: str = "body"
 
 
 @dataclass(frozen=True)

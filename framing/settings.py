@@ -34,7 +34,7 @@ class Settings:
     #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
     near_duplicate_threshold: float = 0.6
     #: Minimum share of English function words for text to count as English.
-    min_english_ratio: float = 0.08
+    min_english_ratio: float = 0.15
     #: Loaded spans below this score are not reported.
     loaded_threshold: float = 0.5
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace as dc_replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from framing.models import AnalyzedArticle, Article, Entity, Span
+from framing.models import AnalyzedArticle, Article, Attribution, Entity, SentenceAnalysis, Span
 from framing.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
-PIPELINE_VERSION = "1.0"
+PIPELINE_VERSION = "1.1"
 
 ProgressFn = Callable[[int, int], None]
 
@@ -78,18 +79,73 @@ def model_versions(settings: Settings) -> dict[str, str]:
     return out
 
 
+#: Separates the headline from the body in the parsed text; a blank line starts a new sentence.
+TITLE_SEPARATOR = "\n\n"
+
+
+def parse_text(article: Article) -> str:
+    """The text parsed for an article: headline, a blank line, then the body.
+
+    The headline is analysed with the body (a rhetorical-question headline or "officials say" in a
+    headline is part of the framing); its sentences are marked ``part="title"``.
+    """
+    if article.title:
+        return article.title + TITLE_SEPARATOR + article.text
+    return article.text
+
+
+def _shift(span: Span, delta: int) -> Span:
+    return Span(span.start - delta, span.end - delta, span.label)
+
+
+def _shift_attribution(a: Attribution, delta: int) -> Attribution:
+    src = a.source
+    return dc_replace(
+        a,
+        content=_shift(a.content, delta),
+        cue=None if a.cue is None else _shift(a.cue, delta),
+        source=dc_replace(src, span=None if src.span is None else _shift(src.span, delta)),
+        parent=None if a.parent is None else _shift_attribution(a.parent, delta),
+    )
+
+
+def _shift_sentence(s: SentenceAnalysis, delta: int, part: str) -> SentenceAnalysis:
+    return dc_replace(
+        s,
+        span=_shift(s.span, delta),
+        attributions=tuple(_shift_attribution(a, delta) for a in s.attributions),
+        loaded=tuple(dc_replace(x, span=_shift(x.span, delta)) for x in s.loaded),
+        hedges=tuple(_shift(h, delta) for h in s.hedges),
+        part=part,
+    )
+
+
 def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArticle:
-    """Attribution, loaded language, hedges and voice for one parsed article."""
+    """Attribution, loaded language, hedges and voice for one parsed article.
+
+    ``doc`` is the parse of :func:`parse_text`; offsets of body sentences are mapped back onto
+    ``article.text`` and those of headline sentences onto ``article.title``.
+    """
     from framing.nlp import attribution, loaded, voice
 
     attrs = attribution.extract_attributions(doc)
     spans = loaded.find_loaded_lexicon(doc)
     hedges = loaded.find_hedges(doc)
     sentences = voice.build_sentences(doc, attrs, spans, hedges)
+    body_start = len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
+    out: list[SentenceAnalysis] = []
+    for s in sentences:
+        if s.span.start < body_start:
+            out.append(_shift_sentence(s, 0, "title"))
+        else:
+            out.append(_shift_sentence(s, body_start, "body"))
     entities = tuple(
-        Entity(Span(e.start_char, e.end_char, e.label_), e.text, e.label_) for e in doc.ents
+        Entity(Span(e.start_char - body_start, e.end_char - body_start, e.label_), e.text,
+               e.label_)
+        for e in doc.ents
+        if e.start_char >= body_start
     )
-    return AnalyzedArticle(article, tuple(sentences), entities, PIPELINE_VERSION)
+    return AnalyzedArticle(article, tuple(out), entities, PIPELINE_VERSION)
 
 
 def analyze_articles(
@@ -104,7 +160,7 @@ def analyze_articles(
     out: list[AnalyzedArticle] = []
     total = len(articles)
     docs: Iterable[Any] = nlp.pipe(
-        (a.text for a in articles), batch_size=settings.batch_size, n_process=settings.n_process
+        (parse_text(a) for a in articles), batch_size=settings.batch_size, n_process=settings.n_process
     )
     for i, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         out.append(analyze_doc(article, doc, settings))

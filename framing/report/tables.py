@@ -68,16 +68,18 @@ def attribution_record(a: Attribution, text: str) -> dict[str, Any]:
 
 def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, Any]:
     a = article.article
+    text = (a.title or "") if s.part == "title" else a.text
     return {
         "article_id": a.id,
         "outlet": a.outlet,
         "event": a.event,
         "index": s.index,
+        "part": s.part,
         "start": s.span.start,
         "end": s.span.end,
         "text": s.text,
         "voice": s.voice,
-        "attributions": [attribution_record(x, a.text) for x in s.attributions],
+        "attributions": [attribution_record(x, text) for x in s.attributions],
         "loaded": [
             {
                 "start": ls.span.start,
@@ -90,7 +92,7 @@ def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, 
             for ls in s.loaded
         ],
         "hedges": [
-            {"start": h.start, "end": h.end, "text": a.text[h.start : h.end]} for h in s.hedges
+            {"start": h.start, "end": h.end, "text": text[h.start : h.end]} for h in s.hedges
         ],
         "bias_probability": _num(s.bias_probability),
     }
