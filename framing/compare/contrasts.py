@@ -1,0 +1,133 @@
+"""Pairwise contrasts between outlets (or outlet groups) on every feature of one event.
+
+For each pair and feature: the difference of means, its percentile bootstrap interval, a
+two-sided permutation-test p-value, Hedges' g and Cliff's delta, and the Benjamini–Hochberg
+(1995) adjusted p-value over all tests of the event at that level (outlet or group).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from framing.compare import stats
+from framing.models import ArticleScores
+
+#: Fewer articles than this on a side: the contrast is reported and marked as a small sample.
+SMALL_SAMPLE = 5
+#: Random relabellings when exact enumeration is too large.
+N_PERMUTATIONS = 9999
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """``a`` minus ``b`` on one feature; None where not estimable (see ``note``)."""
+
+    event: str | None
+    level: str  # "outlet" or "group"
+    a: str
+    b: str
+    feature: str
+    n_a: int
+    n_b: int
+    mean_a: float | None
+    mean_b: float | None
+    difference: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    hedges_g: float | None
+    cliffs_delta: float | None
+    note: str = ""
+
+
+def _values(rows: Sequence[ArticleScores], feature: str) -> list[float]:
+    out = []
+    for r in rows:
+        v = r.features.get(feature, math.nan)
+        if v is not None and not math.isnan(v):
+            out.append(float(v))
+    return out
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def contrast_pair(
+    a: Sequence[float],
+    b: Sequence[float],
+    n_boot: int,
+    confidence: float,
+    seed: int,
+    n_permutations: int = N_PERMUTATIONS,
+) -> tuple[
+    float | None, float | None, float | None, float | None, float | None, float | None, str
+]:
+    """(difference, low, high, p, hedges_g, cliffs_delta, note) for two samples."""
+    ma, mb = _mean(a), _mean(b)
+    diff = None if ma is None or mb is None else ma - mb
+    if len(a) < 2 or len(b) < 2:
+        return diff, None, None, None, None, None, (
+            f"not estimable: fewer than 2 articles with a value on a side (n={len(a)} vs {len(b)})"
+        )
+    notes = []
+    if len(a) < SMALL_SAMPLE or len(b) < SMALL_SAMPLE:
+        floor = stats.smallest_pvalue(len(a), len(b), n_permutations)
+        notes.append(
+            f"small sample (n={len(a)} vs {len(b)}): interval and p-value unreliable; "
+            f"smallest attainable p={floor:.3g}"
+        )
+    ci = stats.bootstrap_difference(a, b, n_boot, confidence, seed)
+    low, high = ci if ci is not None else (None, None)
+    p = stats.permutation_pvalue(a, b, n_permutations, seed)
+    g = stats.hedges_g(a, b)
+    if g is None:
+        notes.append("no variance on either side: effect size not defined")
+    return diff, low, high, p, g, stats.cliffs_delta(a, b), "; ".join(notes)
+
+
+def build_contrasts(
+    scores: Sequence[ArticleScores],
+    features: Sequence[str],
+    n_boot: int,
+    confidence: float,
+    seed: int,
+    by: str = "outlet",
+    event: str | None = None,
+    n_permutations: int = N_PERMUTATIONS,
+) -> list[Contrast]:
+    """Every pair of outlets (``by="outlet"``) or groups (``by="group"``) on every feature.
+
+    Pairs are ordered by name (``a`` < ``b``). With one outlet there are no pairs and the result
+    is empty; the caller reports that. The BH correction runs over all tests returned here.
+    """
+    groups: dict[str, list[ArticleScores]] = defaultdict(list)
+    for s in scores:
+        key = s.outlet if by == "outlet" else (s.group or "(no group)")
+        groups[key].append(s)
+    rows: list[Contrast] = []
+    for name_a, name_b in itertools.combinations(sorted(groups), 2):
+        for feature in features:
+            a = _values(groups[name_a], feature)
+            b = _values(groups[name_b], feature)
+            diff, low, high, p, g, delta, note = contrast_pair(
+                a, b, n_boot, confidence, seed, n_permutations
+            )
+            missing = len(groups[name_a]) - len(a) + len(groups[name_b]) - len(b)
+            if missing:
+                note = "; ".join(x for x in (note, f"{missing} article(s) without a value") if x)
+            rows.append(
+                Contrast(
+                    event, by, name_a, name_b, feature, len(a), len(b),
+                    _mean(a), _mean(b), diff, low, high, p, None, g, delta, note,
+                )
+            )  # fmt: skip
+    adjusted = stats.benjamini_hochberg([r.p_value for r in rows])
+    return [
+        Contrast(**{**r.__dict__, "p_adjusted": q}) for r, q in zip(rows, adjusted, strict=True)
+    ]

@@ -1,0 +1,80 @@
+"""Pairwise contrasts: a planted difference is found; tiny corpora give honest output."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from framing.compare.contrasts import build_contrasts
+from framing.models import ArticleScores
+
+FEATURES = ["author_voice_share", "hedging_rate"]
+
+
+def _scores(outlet: str, voice: list[float], group: str | None = None) -> list[ArticleScores]:
+    return [
+        ArticleScores(f"{outlet}-{i}", outlet, "e", group, {
+            "author_voice_share": v, "hedging_rate": 1.0 + 0.1 * (i % 3),
+        })
+        for i, v in enumerate(voice)
+    ]  # fmt: skip
+
+
+def test_planted_author_voice_contrast_is_found() -> None:
+    loud = _scores("Loud", [0.80, 0.85, 0.90, 0.75, 0.88, 0.82], "X")
+    calm = _scores("Calm", [0.20, 0.30, 0.25, 0.15, 0.28, 0.22], "Y")
+    same = _scores("Same", [0.22, 0.28, 0.18, 0.26, 0.24, 0.21], "Y")
+    rows = build_contrasts(loud + calm + same, FEATURES, 1000, 0.95, 7, event="e")
+    assert len(rows) == 3 * 2  # 3 pairs x 2 features
+    by = {(r.a, r.b, r.feature): r for r in rows}
+    r = by[("Calm", "Loud", "author_voice_share")]
+    assert r.difference == pytest.approx(0.2333333 - 0.8333333, abs=1e-6)
+    assert r.high is not None and r.high < 0
+    assert r.p_value is not None and r.p_value < 0.01
+    assert r.p_adjusted is not None and r.p_adjusted < 0.05
+    assert r.hedges_g is not None and r.hedges_g < -3
+    assert r.cliffs_delta == -1.0
+    null = by[("Calm", "Same", "author_voice_share")]
+    assert null.p_adjusted is not None and null.p_adjusted > 0.2
+    # identical hedging everywhere: no difference, p = 1
+    h = by[("Calm", "Loud", "hedging_rate")]
+    assert h.difference == pytest.approx(0.0) and h.p_value == pytest.approx(1.0)
+    # group level: X vs Y
+    groups = build_contrasts(loud + calm + same, FEATURES, 500, 0.95, 7, by="group")
+    assert {(g.a, g.b) for g in groups} == {("X", "Y")}
+    g = next(g for g in groups if g.feature == "author_voice_share")
+    assert g.n_a == 6 and g.n_b == 12 and g.p_value is not None and g.p_value < 0.001
+
+
+def test_one_outlet_gives_no_pairs() -> None:
+    assert build_contrasts(_scores("Only", [0.1, 0.2]), FEATURES, 100, 0.95, 1) == []
+
+
+def test_one_article_per_outlet_is_not_estimable() -> None:
+    rows = build_contrasts(
+        _scores("A", [0.9]) + _scores("B", [0.1]), FEATURES, 100, 0.95, 1
+    )
+    r = next(r for r in rows if r.feature == "author_voice_share")
+    assert r.difference == pytest.approx(0.8)
+    assert r.low is None and r.p_value is None and r.hedges_g is None and r.p_adjusted is None
+    assert "not estimable" in r.note
+
+
+def test_small_samples_are_marked() -> None:
+    rows = build_contrasts(
+        _scores("A", [0.9, 0.8]) + _scores("B", [0.1, 0.2, 0.3]), FEATURES, 100, 0.95, 1
+    )
+    r = next(r for r in rows if r.feature == "author_voice_share")
+    assert r.p_value == pytest.approx(1 / 10)  # exact: the most extreme of C(5,2)=10 splits
+    assert "small sample" in r.note and "smallest attainable p=0.1" in r.note
+
+
+def test_nan_values_are_left_out_and_counted() -> None:
+    a = _scores("A", [0.9, 0.8, math.nan])
+    b = _scores("B", [0.1, 0.2])
+    r = next(
+        r for r in build_contrasts(a + b, FEATURES, 100, 0.95, 1)
+        if r.feature == "author_voice_share"
+    )
+    assert r.n_a == 2 and "1 article(s) without a value" in r.note
