@@ -20,6 +20,7 @@ from framing.models import (
     RunMetadata,
 )
 from framing.settings import Settings
+from framing.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ __all__ = [
     "demo_corpus_path",
     "load",
     "load_records",
+    "open_store",
+    "run_cached",
     "run_analysis",
     "run_metadata",
     "select_event",
@@ -77,11 +80,32 @@ def analyze(
     articles: Sequence[Article],
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
+    store: Store | None = None,
 ) -> list[AnalyzedArticle]:
-    """Run the NLP pipeline (spaCy parse, attribution, loaded language, voice) on articles."""
+    """Run the NLP pipeline (spaCy parse, attribution, loaded language, voice) on articles.
+
+    With a ``store``, articles whose text was analysed before (same text hash, pipeline version
+    and analysis settings) are read from it and only the others are parsed and then cached.
+    """
     from framing.nlp.pipeline import analyze_articles
 
-    return analyze_articles(articles, settings or Settings(), progress)
+    settings = settings or Settings()
+    if store is None:
+        return analyze_articles(articles, settings, progress)
+    cached = store.get_analyses(articles, settings)
+    missing = [a for a, hit in zip(articles, cached, strict=True) if hit is None]
+    n_hit, total = len(articles) - len(missing), len(articles)
+    if progress is not None and n_hit:
+        progress(n_hit, total)
+
+    def shifted(done: int, _total: int) -> None:
+        if progress is not None:
+            progress(n_hit + done, total)
+
+    fresh = analyze_articles(missing, settings, shifted) if missing else []
+    store.put_analyses(fresh, settings)
+    it = iter(fresh)
+    return [hit if hit is not None else next(it) for hit in cached]
 
 
 def run_metadata(settings: Settings) -> RunMetadata:
@@ -205,3 +229,40 @@ def run_analysis(
     comparisons = compare(analyzed, settings)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title)
     return RunResult(ingest, tuple(analyzed), tuple(comparisons), paths)
+
+
+def open_store(path: str | Path = ":memory:") -> Store:
+    """Open (or create) the embedded DuckDB cache of analyses and analysed corpora."""
+    return Store(path)
+
+
+def run_cached(
+    ingest: IngestResult,
+    store: Store,
+    runs_dir: str | Path,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    title: str = "framing report",
+) -> str:
+    """Analyse a loaded corpus once and return its run key; reopening it reads the store.
+
+    The outputs are written to ``runs_dir/<run key>``. When the store already holds the run and
+    its report exists, nothing is recomputed; when only article analyses are cached, the NLP step
+    is skipped for them and the comparison and outputs are rebuilt.
+    """
+    from framing.store import run_key
+
+    settings = settings or Settings()
+    if not ingest.articles:
+        raise ValueError(f"no article could be analysed ({ingest.n_read} records read)")
+    key = run_key(ingest, settings)
+    out = Path(runs_dir) / key
+    if store.has_run(key) and (out / "report.html").exists():
+        if progress is not None:
+            progress(len(ingest.articles), len(ingest.articles))
+        return key
+    analyzed = analyze(ingest.articles, settings, progress, store=store)
+    comparisons = compare(analyzed, settings)
+    write_outputs(out, ingest, analyzed, comparisons, title)
+    store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
+    return key

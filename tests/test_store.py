@@ -1,0 +1,170 @@
+"""The DuckDB store: exact round trips, cache keys, and the run views the dashboard reads."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from framing.api import analyze, compare, run_cached
+from framing.models import Article
+from framing.settings import Settings
+from framing.store import Store, analysis_settings_hash, dumps, loads, run_key
+
+_spec = importlib.util.spec_from_file_location(
+    "framing_test_corpus", Path(__file__).parent / "app" / "corpus.py"
+)
+assert _spec and _spec.loader
+corpus = importlib.util.module_from_spec(_spec)
+sys.modules["framing_test_corpus"] = corpus
+_spec.loader.exec_module(corpus)
+
+
+def _stored(tmp_path: Path) -> tuple[Store, str, list]:  # type: ignore[type-arg]
+    ingest, analyzed = corpus.tiny_corpus()
+    settings = Settings(bootstrap_samples=200)
+    store = Store(tmp_path / "cache.duckdb")
+    store.put_analyses(analyzed, settings)
+    comps = compare(analyzed, settings, corpus.run_meta())
+    key = run_key(ingest, settings)
+    store.put_run(key, ingest, analyzed, comps, tmp_path / "run", "tiny", settings)
+    return store, key, analyzed
+
+
+def test_models_round_trip_exactly() -> None:
+    _, analyzed = corpus.tiny_corpus()
+    for art in analyzed:
+        assert loads(dumps(art)) == art
+
+
+def test_analysis_cache_hits_and_misses(tmp_path: Path) -> None:
+    _, analyzed = corpus.tiny_corpus()
+    settings = Settings()
+    store = Store(tmp_path / "c.duckdb")
+    arts = [a.article for a in analyzed]
+    assert store.get_analyses(arts, settings) == [None] * 5
+    assert store.put_analyses(analyzed, settings) == 5
+    # The analysis is bound to the Article asked for (another id, same text: still a hit).
+    renamed = replace(arts[0], id="other", outlet="Other")
+    hits = store.get_analyses([renamed, arts[1]], settings)
+    assert hits[0] is not None and hits[0].article == renamed
+    assert hits[0].sentences == analyzed[0].sentences
+    assert hits[1] == analyzed[1]
+    # Same normalised text but other whitespace: offsets would be wrong, so it is a miss.
+    spaced = replace(arts[0], text=arts[0].text.replace(" ", "  ", 1))
+    assert store.get_analyses([spaced], settings) == [None]
+    # Settings that change the analysis change the key; bootstrap settings do not.
+    assert store.get_analyses([arts[0]], settings.updated(loaded_threshold=0.9)) == [None]
+    assert store.get_analyses([arts[0]], settings.updated(bootstrap_samples=10))[0] is not None
+    store.close()
+    # Persisted on disk.
+    with Store(tmp_path / "c.duckdb") as again:
+        assert again.get_analyses([arts[2]], settings) == [analyzed[2]]
+
+
+def test_analysis_settings_hash_ignores_summary_settings() -> None:
+    s = Settings()
+    assert analysis_settings_hash(s) == analysis_settings_hash(s.updated(confidence=0.9))
+    assert analysis_settings_hash(s) != analysis_settings_hash(s.updated(use_model=False))
+
+
+def test_run_key_changes_with_any_record(tmp_path: Path) -> None:
+    ingest, _ = corpus.tiny_corpus()
+    s = Settings()
+    k = run_key(ingest, s)
+    assert k == run_key(ingest, s)
+    changed = replace(
+        ingest, articles=(replace(ingest.articles[0], title="x"),) + ingest.articles[1:]
+    )
+    assert run_key(changed, s) != k
+    assert run_key(ingest, s.updated(seed=7)) != k
+    assert run_key(replace(ingest, rejections=()), s) != k
+
+
+def test_run_views(tmp_path: Path) -> None:
+    store, key, analyzed = _stored(tmp_path)
+    assert store.has_run(key) and not store.has_run("nope")
+    info = store.run_info(key)
+    assert (info.n_read, info.n_articles, info.title) == (6, 5, "tiny")
+    assert info.rejections[0].reason == "missing outlet <b>bold</b>"
+    assert store.events(key) == ["ev-1"]
+    profiles = store.profiles(key, "ev-1")
+    assert [p.outlet for p in profiles] == sorted(
+        ["Alpha News", "Beta Wire", corpus.HOSTILE_OUTLET]
+    )
+    assert [p.n_articles for p in profiles] == [1, 2, 2]
+    rows = store.articles(key, "ev-1", "Beta Wire")
+    assert [(r.id, r.title) for r in rows] == [("b-1", "Beta one"), ("b-2", "Beta two")]
+    assert store.article(key, "a-2") == analyzed[1]
+    sc = store.article_scores(key, "b-2")
+    assert sc is not None and sc.features["question_count"] == 1.0
+    assert [a.article.id for a in store.analyzed(key)] == ["a-1", "a-2", "b-1", "b-2", "h-1"]
+    comps = store.comparisons(key)
+    assert comps[0].profiles == profiles
+    assert store.ingest(key).articles == tuple(a.article for a in analyzed)
+    with pytest.raises(KeyError):
+        store.article(key, "missing")
+
+
+def test_analyze_with_store_skips_cached_articles(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """api.analyze reads cached articles and sends only the others to the pipeline."""
+    import framing.nlp.pipeline as pipeline
+
+    _, analyzed = corpus.tiny_corpus()
+    by_text = {a.article.text: a for a in analyzed}
+    calls: list[list[str]] = []
+
+    def fake(articles, settings, progress=None):  # type: ignore[no-untyped-def]
+        calls.append([a.id for a in articles])
+        for i, _ in enumerate(articles, start=1):
+            if progress:
+                progress(i, len(articles))
+        return [replace(by_text[a.text], article=a) for a in articles]
+
+    monkeypatch.setattr(pipeline, "analyze_articles", fake)
+    store = Store(tmp_path / "c.duckdb")
+    arts = [a.article for a in analyzed]
+    seen: list[tuple[int, int]] = []
+    first = analyze(arts[:3], Settings(), lambda d, t: seen.append((d, t)), store=store)
+    assert first == analyzed[:3] and calls == [["a-1", "a-2", "b-1"]]
+    seen.clear()
+    second = analyze(arts, Settings(), lambda d, t: seen.append((d, t)), store=store)
+    assert second == analyzed
+    assert calls[-1] == ["b-2", "h-1"]
+    assert seen == [(3, 5), (4, 5), (5, 5)]
+
+
+def test_run_cached_reopens_without_work(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import framing.api as api
+
+    ingest, analyzed = corpus.tiny_corpus()
+    by_id = {a.article.id: a for a in analyzed}
+    n_calls = []
+
+    def fake_analyze(articles, settings=None, progress=None, store=None):  # type: ignore[no-untyped-def]
+        n_calls.append(len(articles))
+        return [by_id[a.id] for a in articles]
+
+    monkeypatch.setattr(api, "analyze", fake_analyze)
+    monkeypatch.setattr(api, "run_metadata", lambda s: corpus.run_meta())
+    store = Store(tmp_path / "c.duckdb")
+    settings = Settings(bootstrap_samples=100)
+    key = run_cached(ingest, store, tmp_path / "runs", settings, title="t")
+    out = tmp_path / "runs" / key
+    assert (out / "report.html").exists() and (out / "articles.csv").exists()
+    again = run_cached(ingest, store, tmp_path / "runs", settings, title="t")
+    assert again == key and n_calls == [5]
+    assert store.run_info(key).out_dir == out
+    changed = replace(ingest, articles=ingest.articles[:4])
+    assert run_cached(changed, store, tmp_path / "runs", settings) != key
+
+
+def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
+    from framing.models import IngestResult
+
+    with pytest.raises(ValueError, match="no article"):
+        run_cached(IngestResult((), (), (), 0), Store(), tmp_path)
+    assert Article  # imported for the type only
