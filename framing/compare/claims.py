@@ -1,0 +1,111 @@
+"""Claims of one event aligned across outlets by sentence-embedding similarity.
+
+Sentences are embedded by the caller (MiniLM, L2-normalised; see ``framing.nlp.encoder``) and
+grouped by average-linkage agglomerative clustering on cosine distance (a sentence joins a claim
+when its mean similarity to the claim's sentences is at least ``threshold``). A claim is carried
+by the outlets with a sentence in it and omitted by the other outlets of the event. Headline and
+lead claims (a headline sentence or body sentence index 0-2) rank first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Mean cosine similarity for two sentences to express the same claim (MiniLM scale).
+DEFAULT_THRESHOLD = 0.6
+#: Sentences with index up to this (0-based, headline included) count as the lead.
+LEAD_INDEX = 2
+#: Sentences shorter than this (words) are not claims ("Dead men do not testify" has 5).
+MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class ClaimSentence:
+    """One candidate sentence."""
+
+    outlet: str
+    article_id: str
+    index: int
+    part: str  # "title" or "body"
+    text: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A cluster of sentences making (about) the same assertion."""
+
+    claim_id: int  # 1-based, in rank order
+    representative: ClaimSentence  # the medoid sentence
+    sentences: tuple[ClaimSentence, ...]
+    outlets: tuple[str, ...]  # outlets carrying the claim, sorted
+    omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
+    is_lead: bool
+    first_index: int  # smallest sentence index among the claim's sentences
+
+
+def is_lead(s: ClaimSentence) -> bool:
+    return s.part == "title" or s.index <= LEAD_INDEX
+
+
+def cluster_embeddings(embeddings: np.ndarray, threshold: float) -> np.ndarray:
+    """Cluster labels (0-based) from average-linkage clustering with a cosine-distance cut at
+    ``1 - threshold``. One row gives one cluster."""
+    n = embeddings.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    dist = np.clip(pdist(np.asarray(embeddings, dtype=float), metric="cosine"), 0.0, 2.0)
+    tree = linkage(dist, method="average")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    return np.asarray(labels, dtype=int) - 1
+
+
+def align_claims(
+    sentences: Sequence[ClaimSentence],
+    embeddings: np.ndarray,
+    outlets: Sequence[str],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Claim]:
+    """Claims ranked: lead claims first (by earliest sentence index), then by how many outlets
+    carry them, then by size. ``outlets`` are all outlets of the event (for omissions)."""
+    if len(sentences) != embeddings.shape[0]:
+        raise ValueError(f"{len(sentences)} sentences but {embeddings.shape[0]} embeddings")
+    labels = cluster_embeddings(embeddings, threshold)
+    members: dict[int, list[int]] = {}
+    for i, lab in enumerate(labels.tolist()):
+        members.setdefault(lab, []).append(i)
+    all_outlets = sorted(set(outlets))
+    drafts = []
+    for idx in members.values():
+        sub = embeddings[idx]
+        centre = sub.mean(axis=0)
+        medoid = idx[int(np.argmax(sub @ centre))]
+        sents = sorted(
+            (sentences[i] for i in idx), key=lambda s: (s.outlet, s.article_id, s.index)
+        )
+        carrying = sorted({s.outlet for s in sents})
+        lead = any(is_lead(s) for s in sents)
+        first = min(s.index for s in sents)
+        drafts.append(
+            (
+                (not lead, first if lead else 0, -len(carrying), -len(sents), medoid),
+                sentences[medoid],
+                tuple(sents),
+                tuple(carrying),
+                tuple(o for o in all_outlets if o not in carrying),
+                lead,
+                first,
+            )
+        )
+    drafts.sort(key=lambda d: d[0])
+    return [
+        Claim(rank, rep, sents, carrying, omitted, lead, first)
+        for rank, (_, rep, sents, carrying, omitted, lead, first) in enumerate(drafts, start=1)
+    ]
