@@ -26,7 +26,14 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 
-OUTPUT_FILES = ("sentences.jsonl", "articles.csv", "outlets.csv", "report.html", "run.json")
+OUTPUT_FILES = (
+    "sentences.jsonl",
+    "articles.csv",
+    "outlets.csv",
+    "sources.csv",
+    "report.html",
+    "run.json",
+)
 
 __all__ = [
     "RunResult",
@@ -36,6 +43,8 @@ __all__ = [
     "load",
     "load_records",
     "open_store",
+    "export_tables",
+    "write_pdf",
     "run_cached",
     "run_analysis",
     "run_metadata",
@@ -80,18 +89,30 @@ def analyze(
     articles: Sequence[Article],
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
+    failures: list[Rejection] | None = None,
     store: Store | None = None,
 ) -> list[AnalyzedArticle]:
     """Run the NLP pipeline (spaCy parse, attribution, loaded language, voice) on articles.
 
-    With a ``store``, articles whose text was analysed before (same text hash, pipeline version
-    and analysis settings) are read from it and only the others are parsed and then cached.
+    With ``failures``, an article whose analysis raises is left out and listed there as a
+    Rejection with the reason (without it the exception propagates). With a ``store``, articles
+    whose text was analysed before (same text hash, pipeline version and analysis settings) are
+    read from it and only the others are parsed and then cached.
     """
     from framing.nlp.pipeline import analyze_articles
 
     settings = settings or Settings()
+    on_error = None
+    if failures is not None:
+        sink = failures
+
+        def on_error(article: Article, exc: Exception) -> None:
+            sink.append(
+                Rejection(article.id, f"analysis failed: {type(exc).__name__}: {exc}", article.id)
+            )
+
     if store is None:
-        return analyze_articles(articles, settings, progress)
+        return analyze_articles(articles, settings, progress, on_error)
     cached = store.get_analyses(articles, settings)
     missing = [a for a, hit in zip(articles, cached, strict=True) if hit is None]
     n_hit, total = len(articles) - len(missing), len(articles)
@@ -102,10 +123,16 @@ def analyze(
         if progress is not None:
             progress(n_hit + done, total)
 
-    fresh = analyze_articles(missing, settings, shifted) if missing else []
+    fresh = analyze_articles(missing, settings, shifted, on_error) if missing else []
     store.put_analyses(fresh, settings)
-    it = iter(fresh)
-    return [hit if hit is not None else next(it) for hit in cached]
+    fresh_by_id = {a.article.id: a for a in fresh}
+    out: list[AnalyzedArticle] = []
+    for article, hit in zip(articles, cached, strict=True):
+        if hit is not None:
+            out.append(hit)
+        elif article.id in fresh_by_id:
+            out.append(fresh_by_id[article.id])
+    return out
 
 
 def run_metadata(settings: Settings) -> RunMetadata:
@@ -182,6 +209,7 @@ def write_outputs(
     scores = [by_id[(a.article.event, a.article.id)] for a in analyzed]
     tables.write_articles(paths["articles.csv"], analyzed, scores, features, flags)
     tables.write_profiles(paths["outlets.csv"], comparisons, features)
+    tables.write_sources(paths["sources.csv"], analyzed)
     paths["report.html"].write_text(
         render_report(comparisons, analyzed, ingest, title), encoding="utf-8"
     )
@@ -225,7 +253,14 @@ def run_analysis(
     if not ingest.articles:
         reasons = "; ".join(f"{r.record}: {r.reason}" for r in ingest.rejections[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
-    analyzed = analyze(ingest.articles, settings, progress)
+    failures: list[Rejection] = []
+    analyzed = analyze(ingest.articles, settings, progress, failures)
+    if failures:
+        ingest = IngestResult(ingest.articles, ingest.rejections + tuple(failures), ingest.flags,
+                              ingest.n_read)
+    if not analyzed:
+        raise ValueError("no article could be analysed: "
+                         + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
     comparisons = compare(analyzed, settings)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title)
     return RunResult(ingest, tuple(analyzed), tuple(comparisons), paths)
@@ -261,8 +296,31 @@ def run_cached(
         if progress is not None:
             progress(len(ingest.articles), len(ingest.articles))
         return key
-    analyzed = analyze(ingest.articles, settings, progress, store=store)
+    failures: list[Rejection] = []
+    analyzed = analyze(ingest.articles, settings, progress, failures, store=store)
+    if failures:
+        ingest = IngestResult(
+            ingest.articles, ingest.rejections + tuple(failures), ingest.flags, ingest.n_read
+        )
+    if not analyzed:
+        raise ValueError("no article could be analysed: " + "; ".join(r.reason for r in failures))
     comparisons = compare(analyzed, settings)
     write_outputs(out, ingest, analyzed, comparisons, title)
     store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
     return key
+
+
+def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:
+    """Print a report to PDF with headless Chromium (default: report.pdf beside it)."""
+    from framing.report.pdf import html_to_pdf
+
+    return html_to_pdf(html_path, pdf_path)
+
+
+def export_tables(
+    out_dir: str | Path, formats: Sequence[str] = ("csv", "json", "parquet")
+) -> list[Path]:
+    """Every table of an output folder as CSV, JSON and Parquet under ``out_dir/tables``."""
+    from framing.report.exports import export_tables as _export
+
+    return _export(out_dir, formats)

@@ -48,6 +48,20 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
     for f in result.ingest.flags:
         print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
     print(f"report: {result.paths['report.html'].resolve()}")
+    if getattr(args, "tables", False):
+        from framing.api import export_tables
+
+        written = export_tables(out)
+        print(f"tables: {len(written)} files in {(Path(out) / 'tables').resolve()}")
+    if getattr(args, "pdf", False):
+        from framing.api import write_pdf
+        from framing.report.pdf import PdfError
+
+        try:
+            print(f"pdf: {write_pdf(result.paths['report.html']).resolve()}")
+        except PdfError as exc:
+            print(f"framing: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -60,6 +74,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="encoder: local path or hub name (never downloaded by default)")
     p.add_argument("--n-process", type=int, help="spaCy worker processes")
     p.add_argument("--title", default="framing report", help="report title")
+    p.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")
+    p.add_argument(
+        "--tables", action="store_true", help="also export every table as CSV, JSON and Parquet"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
