@@ -196,3 +196,13 @@ def write_json(path: Path, obj: Any) -> None:
         json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n",
         encoding="utf-8",
     )
+
+
+def write_sources(path: Path, analyzed: Sequence[AnalyzedArticle]) -> int:
+    """sources.csv: per event and outlet, each identified source and how often it is cited."""
+    from framing.compare.sources import count_sources, source_table
+
+    rows = source_table(count_sources(analyzed))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return len(rows) - 1
