@@ -210,7 +210,6 @@ def write_outputs(
     tables.write_articles(paths["articles.csv"], analyzed, scores, features, flags)
     tables.write_profiles(paths["outlets.csv"], comparisons, features)
     tables.write_sources(paths["sources.csv"], analyzed)
-    tables.write_sources(paths["sources.csv"], analyzed)
     paths["report.html"].write_text(
         render_report(comparisons, analyzed, ingest, title), encoding="utf-8"
     )
