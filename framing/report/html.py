@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 
-from framing.models import AnalyzedArticle, Comparison, IngestResult, SentenceAnalysis
+from framing.models import (
+    UNIDENTIFIED_SOURCE_KINDS,
+    AnalyzedArticle,
+    Comparison,
+    IngestResult,
+    RunMetadata,
+    SentenceAnalysis,
+)
+from framing.nlp.attribution import cue_stance
 from framing.report.figures import interval_chart
 from framing.scoring import FEATURES
 
@@ -40,6 +48,10 @@ mark.author{background:#ffd2c2;border-bottom:2px solid #c8553d;padding:0 1px}
 mark.quoted{background:#d6e6f5;border-bottom:2px solid #1b6ca8;padding:0 1px}
 .src{font-weight:600;color:#1b4f72}.cue{text-decoration:underline dotted;color:#6a1b9a}
 .legend span{margin-right:1rem}.small{font-size:.8rem;color:#666}
+.content{background:#f3f0e0}.hedge{border-bottom:2px dotted #777}
+.reader{white-space:pre-wrap;line-height:1.7;font-size:1rem;max-width:52rem}
+.toc a{margin-right:.2rem}h4{margin:1.2rem 0 .3rem}h5{margin:.1rem 0 .3rem;font-size:.9rem}
+.runmeta th{width:14rem}.refs li{margin-bottom:.25rem;font-size:.88rem}
 @media print{body{margin:0;max-width:none}.grid,.outlets{display:block}.card{break-inside:avoid;
 margin-bottom:.6rem}h2{break-after:avoid}.ev{break-inside:avoid}}
 """
@@ -76,71 +88,188 @@ METHODS = [
 ]
 
 
-def _highlight(text: str, offset: int, sentence: SentenceAnalysis) -> str:
-    """Escaped sentence text with loaded spans, sources and cues marked up."""
-    marks: list[tuple[int, int, str, str]] = []
+#: Full references for the methods section (sorted when rendered).
+REFERENCES = [
+    "Asr, F. T., Mazraeh, M., Lopes, A., Gautam, V., Gonzales, J., Rao, P., & Taboada, M. (2021). "
+    "The Gender Gap Tracker: Using natural language processing to measure gender bias in media. "
+    "PLoS ONE, 16(1), e0245533.",
+    "Barbaresi, A. (2021). Trafilatura: A web scraping library and command-line tool for text "
+    "discovery and extraction. Proceedings of ACL-IJCNLP 2021: System Demonstrations, 122-131.",
+    "Broder, A. Z. (1997). On the resemblance and containment of documents. Proceedings of "
+    "Compression and Complexity of Sequences 1997, 21-29.",
+    "Da San Martino, G., Yu, S., Barrón-Cedeño, A., Petrov, R., & Nakov, P. (2019). Fine-grained "
+    "analysis of propaganda in news articles. Proceedings of EMNLP-IJCNLP 2019, 5636-5646.",
+    "Efron, B. (1979). Bootstrap methods: Another look at the jackknife. The Annals of "
+    "Statistics, 7(1), 1-26.",
+    "Honnibal, M., Montani, I., Van Landeghem, S., & Boyd, A. (2020). spaCy: Industrial-strength "
+    "natural language processing in Python. Zenodo. doi:10.5281/zenodo.1212303",
+    "Hooper, J. B. (1975). On assertive predicates. In J. P. Kimball (Ed.), Syntax and Semantics "
+    "4 (pp. 91-124). Academic Press.",
+    "Hyland, K. (2005). Metadiscourse: Exploring Interaction in Writing. Continuum.",
+    "Pareti, S. (2016). PARC 3.0: A corpus of attribution relations. Proceedings of LREC 2016, "
+    "3914-3920.",
+    "Recasens, M., Danescu-Niculescu-Mizil, C., & Jurafsky, D. (2013). Linguistic models for "
+    "analyzing and detecting biased language. Proceedings of ACL 2013, 1650-1659.",
+]
+MODEL_REFERENCES = [
+    "Reimers, N., & Gurevych, I. (2019). Sentence-BERT: Sentence embeddings using Siamese "
+    "BERT-networks. Proceedings of EMNLP-IJCNLP 2019, 3982-3992.",
+    "Wang, W., Wei, F., Dong, L., Bao, H., Yang, N., & Zhou, M. (2020). MiniLM: Deep "
+    "self-attention distillation for task-agnostic compression of pre-trained transformers. "
+    "Advances in NeurIPS 33, 5776-5788.",
+]
+
+
+Mark = tuple[int, int, str, str, str]  # (start, end, tag name, class, tooltip)
+
+#: Nesting priority of marks that start at the same place (lower opens first, i.e. outermost).
+_MARK_ORDER = {"content": 0, "src": 1, "cue": 2, "author": 3, "quoted": 3, "hedge": 4}
+
+
+def speaker_class(speaker: str) -> str:
+    """CSS class of a loaded span: the outlet's own voice or a quoted source."""
+    return "author" if speaker == "author" else "quoted"
+
+
+def sentence_marks(sentence: SentenceAnalysis, text: str) -> list[Mark]:
+    """Marks of one sentence: loaded spans, attribution sources, cues and contents, hedges."""
+    marks: list[Mark] = []
     for ls in sentence.loaded:
-        cls = "author" if ls.speaker == "author" else "quoted"
-        tip = f"{', '.join(ls.categories)}; score {ls.score:.2f}; speaker: {ls.speaker}"
-        marks.append((ls.span.start, ls.span.end, f'mark class="{cls}"', tip))
+        who = "the outlet's own voice" if ls.speaker == "author" else f"quoted: {ls.speaker}"
+        tip = f"loaded ({', '.join(ls.categories) or 'uncategorised'}); score {ls.score:.2f}; {who}"
+        marks.append((ls.span.start, ls.span.end, "mark", speaker_class(ls.speaker), tip))
     for a in sentence.attributions:
+        kind = a.kind.replace("_", " ")
         if a.source.span is not None:
-            marks.append(
-                (
-                    a.source.span.start,
-                    a.source.span.end,
-                    'span class="src"',
-                    f"source ({a.source.kind}) of a {a.kind.replace('_', ' ')}",
-                )
-            )
+            role = f", {a.source.role}" if a.source.role else ""
+            tip = f"source: {a.source.name} ({a.source.kind.replace('_', ' ')}{role}); {kind}"
+            marks.append((a.source.span.start, a.source.span.end, "span", "src", tip))
         if a.cue is not None:
-            marks.append((a.cue.start, a.cue.end, 'span class="cue"', f"cue: {a.cue_lemma}"))
-    marks.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+            stance = cue_stance(a.cue_lemma)
+            tip = f"cue: {text[a.cue.start : a.cue.end]} (lemma {a.cue_lemma}"
+            tip += f", {stance})" if stance else ")"
+            marks.append((a.cue.start, a.cue.end, "span", "cue", tip))
+        tip = f"content credited to {a.source.name} ({a.source.kind.replace('_', ' ')}; {kind})"
+        marks.append((a.content.start, a.content.end, "span", "content", tip))
+    for h in sentence.hedges:
+        marks.append((h.start, h.end, "span", "hedge", "hedge"))
+    return marks
+
+
+def markup(text: str, marks: Iterable[Mark], offset: int = 0) -> str:
+    """Escaped ``text`` (which starts at ``offset``) with properly nested marks.
+
+    Marks are clipped to the text; where two marks cross, the inner one is closed and reopened so
+    the HTML stays well formed. Every piece of user text goes through ``html.escape``.
+    """
+    end_all = offset + len(text)
+    clipped = sorted(
+        {
+            (max(s, offset), min(e, end_all), tag, cls, tip)
+            for s, e, tag, cls, tip in marks
+            if min(e, end_all) > max(s, offset)
+        },
+        key=lambda m: (m[0], -(m[1] - m[0]), _MARK_ORDER.get(m[3], 9)),
+    )
+    bounds = sorted({offset, end_all, *(m[0] for m in clipped), *(m[1] for m in clipped)})
     out: list[str] = []
-    pos = offset
-    end_of_sentence = offset + len(text)
-    for start, end, tag, tip in marks:
-        if start < pos or end > end_of_sentence or start < offset:
-            continue  # overlapping or outside the sentence: keep the first
-        out.append(escape(text[pos - offset : start - offset]))
-        name = tag.split()[0]
-        out.append(
-            f'<{tag} title="{escape(tip)}">{escape(text[start - offset : end - offset])}</{name}>'
-        )
-        pos = end
-    out.append(escape(text[pos - offset :]))
+    stack: list[Mark] = []
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        active = [m for m in clipped if m[0] <= left and m[1] >= right]
+        keep = 0
+        while keep < len(stack) and keep < len(active) and stack[keep] == active[keep]:
+            keep += 1
+        for m in reversed(stack[keep:]):
+            out.append(f"</{m[2]}>")
+        del stack[keep:]
+        for m in active[keep:]:
+            out.append(f'<{m[2]} class="{m[3]}" title="{escape(m[4])}">')
+            stack.append(m)
+        out.append(escape(text[left - offset : right - offset]))
+    for m in reversed(stack):
+        out.append(f"</{m[2]}>")
     return "".join(out)
+
+
+def _highlight(text: str, offset: int, sentence: SentenceAnalysis) -> str:
+    """Escaped sentence text with loaded spans, sources, cues and contents marked up."""
+    return markup(text, sentence_marks(sentence, text_of(sentence, offset)), offset)
+
+
+def text_of(sentence: SentenceAnalysis, offset: int) -> str:
+    """The sentence text padded so that offsets into the article index it (for cue text)."""
+    return " " * offset + sentence.text
+
+
+def highlight_article(analyzed: AnalyzedArticle) -> str:
+    """The whole article as HTML: loaded spans coloured by speaker, attributions marked.
+
+    Hovering a mark shows its score and category (loaded spans) or its source, kind and cue.
+    """
+    text = analyzed.article.text
+    marks: set[Mark] = set()
+    for s in analyzed.sentences:
+        marks.update(sentence_marks(s, text))
+    return f'<div class="reader">{markup(text, marks)}</div>'
+
+
+#: Headline features -> (what the highlighted sentences show, which sentences count).
+FIGURE_EVIDENCE: dict[str, tuple[str, Callable[[SentenceAnalysis], bool]]] = {
+    "author_voice_share": (
+        "assertions in the outlet's own voice",
+        lambda s: s.voice == "author",
+    ),
+    "evaluative_author_claims": (
+        "loaded words in the outlet's own voice, credited to nobody",
+        lambda s: s.voice == "author" and any(ls.speaker == "author" for ls in s.loaded),
+    ),
+    "loaded_density_author": (
+        "loaded spans charged to the outlet",
+        lambda s: any(ls.speaker == "author" for ls in s.loaded),
+    ),
+    "loaded_density_quoted": (
+        "loaded spans charged to a quoted source",
+        lambda s: any(ls.speaker != "author" for ls in s.loaded),
+    ),
+    "vague_voice_share": (
+        "assertions resting on an anonymous or vague source, a hedge or an agentless passive",
+        lambda s: s.voice == "vague",
+    ),
+    "vague_source_share": (
+        "attributions to anonymous, vague or no source",
+        lambda s: any(a.source.kind in UNIDENTIFIED_SOURCE_KINDS for a in s.attributions),
+    ),
+    "hedging_rate": ("hedges and evidential markers", lambda s: bool(s.hedges)),
+    "evaluative_cue_share": (
+        "cue verbs that characterise the speech act",
+        lambda s: any(cue_stance(a.cue_lemma) == "evaluative" for a in s.attributions),
+    ),
+}
+
+
+def _sentence_weight(s: SentenceAnalysis) -> float:
+    return max((ls.score for ls in s.loaded), default=0.0) + 0.1 * len(s.attributions)
+
+
+def figure_evidence(
+    articles: Sequence[AnalyzedArticle], feature: str, limit: int = 2
+) -> tuple[int, list[tuple[str, str]]]:
+    """Sentences behind one headline figure: (how many match, [(article id, highlighted html)])."""
+    _, test = FIGURE_EVIDENCE[feature]
+    hits = [(art, s) for art in articles for s in art.sentences if test(s)]
+    ranked = sorted(enumerate(hits), key=lambda p: (-_sentence_weight(p[1][1]), p[0]))[:limit]
+    return len(hits), [
+        (art.article.id, _highlight(s.text, s.span.start, s)) for _, (art, s) in sorted(ranked)
+    ]
 
 
 def _evidence(articles: Sequence[AnalyzedArticle], limit: int = 4) -> list[tuple[str, str, str]]:
     """Example sentences for an outlet: (why, article id, highlighted html)."""
-    picks: list[tuple[int, str, str, str]] = []
-    for art in articles:
-        for s in art.sentences:
-            author_loaded = [ls for ls in s.loaded if ls.speaker == "author"]
-            if s.voice == "author" and author_loaded:
-                why, rank = "evaluative claim in the outlet's own voice", 0
-            elif any(a.kind == "chain" for a in s.attributions):
-                why, rank = "chain of attribution", 1
-            elif s.voice == "vague":
-                why, rank = "rests on an anonymous/vague source or agentless passive", 2
-            elif s.voice == "question":
-                why, rank = "question in the outlet's voice", 3
-            elif any(ls.speaker != "author" for ls in s.loaded):
-                why, rank = "loaded words in a quoted source's voice", 4
-            else:
-                continue
-            picks.append((rank, why, art.article.id, _highlight(s.text, s.span.start, s)))
-    picks.sort(key=lambda p: p[0])
-    seen_rank: dict[int, int] = {}
-    chosen = []
-    for rank, why, aid, html_text in picks:
-        if seen_rank.get(rank, 0) >= 2:
-            continue
-        seen_rank[rank] = seen_rank.get(rank, 0) + 1
-        chosen.append((why, aid, html_text))
-        if len(chosen) >= limit:
-            break
+    chosen: list[tuple[str, str, str]] = []
+    for feature, (why, _) in FIGURE_EVIDENCE.items():
+        for aid, html_text in figure_evidence(articles, feature, 1)[1]:
+            if len(chosen) < limit and all(c[2] != html_text for c in chosen):
+                chosen.append((why, aid, html_text))
     return chosen
 
 
@@ -148,17 +277,19 @@ def _cell(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
 
-def render_event(comparison: Comparison, analyzed: Sequence[AnalyzedArticle]) -> list[str]:
-    """The side-by-side table, charts and evidence of one event."""
+def render_event(
+    comparison: Comparison, analyzed: Sequence[AnalyzedArticle], anchor: str = "e0"
+) -> list[str]:
+    """The side-by-side table, charts and the highlighted evidence of every headline figure."""
     profiles = comparison.profiles
     by_outlet: dict[str, list[AnalyzedArticle]] = {}
     for art in analyzed:
         by_outlet.setdefault(art.article.outlet, []).append(art)
     n_articles = sum(p.n_articles for p in profiles)
     h: list[str] = [
-        f"<h2>Event: {escape(comparison.event or '(no event)')}</h2>",
+        f'<section class="event"><h2>Event: {escape(comparison.event or "(no event)")}</h2>',
         f'<p class="meta">{n_articles} articles from {len(profiles)} outlets</p>',
-        "<h3>Outlets side by side</h3><table><tr><th>Feature</th>",
+        '<h3>Outlets side by side</h3><table class="side"><tr><th>Feature</th>',
     ]
     h += [
         f"<th>{escape(p.outlet)} <span class=small>(n={p.n_articles})</span></th>" for p in profiles
@@ -166,7 +297,8 @@ def render_event(comparison: Comparison, analyzed: Sequence[AnalyzedArticle]) ->
     h.append("</tr>")
     for feat, question in KEY_FEATURES.items():
         h.append(
-            f"<tr><td><b>{escape(feat)}</b><br><span class=small>{escape(question)}</span></td>"
+            f'<tr><td><a href="#{anchor}-{feat}"><b>{escape(feat)}</b></a><br>'
+            f"<span class=small>{escape(question)}</span></td>"
         )
         for p in profiles:
             e = p.features[feat]
@@ -175,7 +307,8 @@ def render_event(comparison: Comparison, analyzed: Sequence[AnalyzedArticle]) ->
         h.append("</tr>")
     h.append(
         "</table><p class=small>Mean over articles with a 95% bootstrap interval. "
-        "Small samples (fewer than 5 articles) give unreliable intervals.</p>"
+        "Small samples (fewer than 5 articles) give unreliable intervals. Each feature name links "
+        "to the highlighted sentences behind it.</p>"
     )
     h.append('<h3>Charts</h3><div class="grid">')
     for feat, question in KEY_FEATURES.items():
@@ -183,76 +316,68 @@ def render_event(comparison: Comparison, analyzed: Sequence[AnalyzedArticle]) ->
             f'<div class="card"><h3>{escape(question)}</h3>'
             f"{interval_chart(profiles, feat, question)}</div>"
         )
-    h.append('</div><h3>Evidence by outlet</h3><div class="outlets">')
-    for p in profiles:
-        h.append(f'<div class="card"><h3>{escape(p.outlet)}</h3>')
-        ev = _evidence(by_outlet.get(p.outlet, []))
-        if not ev:
-            h.append("<p class=small>No flagged sentences.</p>")
-        for why, aid, html_text in ev:
+    h.append("</div><h3>Evidence behind each headline figure</h3>")
+    for feat, question in KEY_FEATURES.items():
+        what = FIGURE_EVIDENCE[feat][0]
+        h.append(
+            f'<div class="figure-ev" id="{anchor}-{feat}"><h4>{escape(feat)} '
+            f"<span class=small>{escape(question)} · highlighted: {escape(what)}</span></h4>"
+            '<div class="outlets">'
+        )
+        for p in profiles:
+            n, examples = figure_evidence(by_outlet.get(p.outlet, []), feat)
+            mean = _cell(p.features[feat].mean)
             h.append(
-                f'<div class="ev"><span class="why">{escape(why)} · {escape(aid)}</span>'
-                f"{html_text}</div>"
+                f'<div class="card"><h5>{escape(p.outlet)} <span class=small>{mean} · '
+                f"{n} matching sentence{'s' if n != 1 else ''}</span></h5>"
             )
-        h.append("</div>")
-    h.append("</div>")
+            if not examples:
+                h.append("<p class=small>No sentence of this kind.</p>")
+            for aid, html_text in examples:
+                h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>{html_text}</div>')
+            h.append("</div>")
+        h.append("</div></div>")
+    h.append("</section>")
     return h
 
 
-def render_report(
-    comparisons: Sequence[Comparison],
-    analyzed: Sequence[AnalyzedArticle],
-    ingest: IngestResult,
-    title: str = "framing report",
-    extra_sections: Mapping[str, str] | None = None,
-) -> str:
-    """The full report as one HTML string (inline CSS and SVG; no scripts, no external assets)."""
-    if not comparisons:
-        raise ValueError("nothing to report: no articles were analysed")
-    run = comparisons[0].run
-    h: list[str] = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{ingest.n_read} records read · {len(analyzed)} articles analysed · '
-        f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
-        f"framing {escape(run.package_version)}, pipeline {escape(run.pipeline_version)}, "
-        f"settings {escape(run.settings_hash)}</p>",
-        '<p class="legend small"><span><mark class="author">loaded, outlet\'s voice</mark></span>'
-        '<span><mark class="quoted">loaded, quoted source</mark></span>'
-        '<span><span class="src">source</span></span><span><span class="cue">cue</span></span>'
-        "</p>",
-    ]
-    ids_by_event: dict[str | None, list[AnalyzedArticle]] = {}
-    for art in analyzed:
-        ids_by_event.setdefault(art.article.event, []).append(art)
-    for comparison in comparisons:
-        h += render_event(comparison, ids_by_event.get(comparison.event, []))
-    for name, body in (extra_sections or {}).items():
-        h.append(f"<h2>{escape(name)}</h2>{body}")
-    if ingest.rejections or ingest.flags:
-        h.append(
-            "<h2>Input accounting</h2><table><tr><th>Record</th><th>Status</th><th>Reason</th></tr>"
-        )
-        for r in ingest.rejections:
-            h.append(
-                f"<tr><td>{escape(r.record)}</td><td>rejected</td><td>{escape(r.reason)}</td></tr>"
-            )
-        for f in ingest.flags:
-            h.append(
-                f"<tr><td>{escape(f.article_id)}</td><td>flagged: {escape(f.kind)}</td>"
-                f"<td>{escape(f.detail)}</td></tr>"
-            )
-        h.append("</table>")
-    h.append("<h2>Methods</h2><dl>")
+LEGEND = (
+    '<p class="legend small"><span><mark class="author">loaded, outlet\'s own voice</mark></span>'
+    '<span><mark class="quoted">loaded, quoted source</mark></span>'
+    '<span><span class="src">source</span></span><span><span class="cue">cue</span></span>'
+    '<span><span class="content">attributed content</span></span>'
+    '<span><span class="hedge">hedge</span></span>'
+    "<span>(hover a mark for its score, category or source)</span></p>"
+)
+
+
+def _references(run: RunMetadata) -> list[str]:
+    refs = list(REFERENCES)
+    if any("minilm" in f"{k} {v}".lower() for k, v in run.models.items()):
+        refs += MODEL_REFERENCES
+    return sorted(refs)
+
+
+def render_methods(run: RunMetadata) -> str:
+    """Methods with citations, feature definitions and run metadata."""
+    h = ['<section id="methods"><h2>Methods</h2><dl>']
     for name, text in METHODS:
         h.append(f"<dt><b>{escape(name)}</b></dt><dd>{escape(text)}</dd>")
-    h.append("</dl><h2>Feature definitions</h2><table>")
+    h.append("</dl><h3>References</h3><ol class=refs>")
+    h += [f"<li>{escape(r)}</li>" for r in _references(run)]
+    h.append("</ol><h2>Feature definitions</h2><table>")
     for name, desc in FEATURES.items():
         h.append(f"<tr><td>{escape(name)}</td><td>{escape(desc)}</td></tr>")
-    h.append("</table><h2>Run metadata</h2><pre>")
+    h.append('</table></section><section id="run"><h2>Run metadata</h2><table class="runmeta">')
+    rows = [
+        ("framing version", run.package_version),
+        ("pipeline version", run.pipeline_version),
+        ("settings hash", run.settings_hash),
+        ("seed", str(run.seed)),
+        *((f"model: {k}", str(v)) for k, v in sorted(run.models.items())),
+    ]
+    h += [f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows]
+    h.append("</table><details><summary>All settings (JSON)</summary><pre>")
     h.append(
         escape(
             json.dumps(
@@ -266,8 +391,75 @@ def render_report(
                 },
                 indent=2,
                 sort_keys=True,
+                default=str,
             )
         )
     )
-    h.append("</pre></body></html>\n")
+    h.append("</pre></details></section>")
+    return "".join(h)
+
+
+def render_report(
+    comparisons: Sequence[Comparison],
+    analyzed: Sequence[AnalyzedArticle],
+    ingest: IngestResult,
+    title: str = "framing report",
+    extra_sections: Mapping[str, str] | None = None,
+) -> str:
+    """The full report as one HTML string (inline CSS and SVG; no scripts, no external assets).
+
+    ``extra_sections`` maps a heading to an HTML body the caller has already escaped.
+    """
+    if not comparisons:
+        raise ValueError("nothing to report: no articles were analysed")
+    run = comparisons[0].run
+    h: list[str] = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{ingest.n_read} records read · {len(analyzed)} articles analysed · '
+        f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
+        f"framing {escape(run.package_version)}, pipeline {escape(run.pipeline_version)}, "
+        f"settings {escape(run.settings_hash)}</p>",
+    ]
+    toc = [
+        f'<a href="#e{i}">{escape(c.event or "(no event)")}</a>' for i, c in enumerate(comparisons)
+    ]
+    toc += [f'<a href="#x{i}">{escape(name)}</a>' for i, name in enumerate(extra_sections or {})]
+    if ingest.rejections or ingest.flags:
+        toc.append('<a href="#accounting">Input accounting</a>')
+    toc += ['<a href="#methods">Methods</a>', '<a href="#run">Run metadata</a>']
+    h.append(f'<nav class="toc small">Contents: {" · ".join(toc)}</nav>')
+    h.append(LEGEND)
+    ids_by_event: dict[str | None, list[AnalyzedArticle]] = {}
+    for art in analyzed:
+        ids_by_event.setdefault(art.article.event, []).append(art)
+    for i, comparison in enumerate(comparisons):
+        section = render_event(comparison, ids_by_event.get(comparison.event, []), f"e{i}")
+        section[0] = section[0].replace(
+            '<section class="event">', f'<section class="event" id="e{i}">', 1
+        )
+        h += section
+    for i, (name, body) in enumerate((extra_sections or {}).items()):
+        h.append(f'<section id="x{i}"><h2>{escape(name)}</h2>{body}</section>')
+    if ingest.rejections or ingest.flags:
+        h.append(
+            '<section id="accounting"><h2>Input accounting</h2>'
+            "<table><tr><th>Record</th><th>Status</th><th>Reason</th></tr>"
+        )
+        for r in ingest.rejections:
+            h.append(
+                f"<tr><td>{escape(r.record)}</td><td>rejected</td><td>{escape(r.reason)}</td></tr>"
+            )
+        for f in ingest.flags:
+            h.append(
+                f"<tr><td>{escape(f.article_id)}</td><td>flagged: {escape(f.kind)}</td>"
+                f"<td>{escape(f.detail)}</td></tr>"
+            )
+        h.append("</table></section>")
+    h.append(render_methods(run))
+    h.append("</body></html>\n")
     return "".join(h)

@@ -1,0 +1,309 @@
+"""framing dashboard: `make dashboard` (streamlit run app/streamlit_app.py).
+
+A thin layer over framing.api, framing.store and framing.report: load a corpus, analyse it once
+(cached in an embedded DuckDB store), compare outlets side by side, read articles with their
+evidence highlighted, and export the report and every table.
+"""
+
+from __future__ import annotations
+
+import sys
+from html import escape
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import framing_dashboard as fd  # noqa: E402
+
+from framing import api  # noqa: E402
+from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
+from framing.report.figures import interval_chart  # noqa: E402
+from framing.report.html import KEY_FEATURES, highlight_article  # noqa: E402
+from framing.report.pdf import PdfError, find_chromium  # noqa: E402
+from framing.scoring import FEATURES  # noqa: E402
+from framing.settings import load_settings  # noqa: E402
+from framing.store import Store  # noqa: E402
+
+st.set_page_config(page_title="framing", layout="wide")
+
+
+@st.cache_resource
+def get_store(path: str) -> Store:
+    return Store(path)
+
+
+def html(body: str) -> None:
+    """Render an HTML fragment built from escaped text (Streamlit sanitises it again)."""
+    st.html(fd.styled(body))
+
+
+def event_label(event: str | None) -> str:
+    return event if event is not None else "(no event)"
+
+
+root = fd.cache_dir()
+store = get_store(str(root / "store.duckdb"))
+runs_dir = root / "runs"
+
+# -- sidebar: choose and analyse a corpus ---------------------------------------------------
+st.sidebar.title("framing")
+settings = load_settings()
+lexicon_only = st.sidebar.checkbox(
+    "Lexicon only (no learned model)", value=not settings.use_model, key="lexicon_only"
+)
+settings = settings.updated(use_model=not lexicon_only)
+source = st.sidebar.radio(
+    "Corpus",
+    ["Demo corpus", "Upload files", "Local path", "Analysed before"],
+    key="source",
+)
+title = st.sidebar.text_input("Report title", value="framing report", key="title")
+
+ingest = None
+load_problem: str | None = None
+skipped: list[str] = []
+go = False
+if source == "Demo corpus":
+    st.sidebar.caption("Invented articles by three made-up outlets about one event.")
+    go = st.sidebar.button("Analyse demo corpus", key="analyse_demo", type="primary")
+    if go:
+        ingest = api.load([api.demo_corpus_path()], settings)
+        title = "framing demo: invented corpus" if title == "framing report" else title
+elif source == "Upload files":
+    files = st.sidebar.file_uploader(
+        "JSONL / CSV files, or a ZIP of .txt/.md/.html files",
+        type=[s.lstrip(".") for s in fd.UPLOAD_SUFFIXES],
+        accept_multiple_files=True,
+        key="uploads",
+    )
+    go = st.sidebar.button("Analyse uploads", key="analyse_upload", type="primary")
+    if go:
+        if not files:
+            load_problem = "Choose at least one file first."
+        else:
+            ups = [fd.Upload(f.name, f.getvalue()) for f in files]
+            folder, skipped = fd.save_uploads(ups, root / "uploads", settings)
+            ingest = fd.load_folder(folder, settings)
+elif source == "Local path":
+    path = st.sidebar.text_input("File or folder on this machine", key="local_path")
+    go = st.sidebar.button("Analyse path", key="analyse_path", type="primary")
+    if go:
+        if not path.strip():
+            load_problem = "Type a path first."
+        else:
+            ingest = api.load([Path(path.strip()).expanduser()], settings)
+else:
+    runs = store.list_runs()
+    if not runs:
+        st.sidebar.info("Nothing analysed yet.")
+    else:
+        labels = {k: f"{t} · {n} articles · {k[:8]}" for k, t, n in runs}
+        chosen = st.sidebar.selectbox(
+            "Analysed corpus", list(labels), format_func=labels.__getitem__, key="stored_run"
+        )
+        if st.sidebar.button("Open", key="open_run", type="primary"):
+            st.session_state["run_key"] = chosen
+
+if go and ingest is not None:
+    if not ingest.articles:
+        load_problem = f"No article could be analysed ({ingest.n_read} records read)."
+        st.session_state["failed_ingest"] = ingest
+    else:
+        st.session_state.pop("failed_ingest", None)
+        bar = st.progress(0.0, text=f"Analysing {len(ingest.articles)} articles…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"Analysed {done} of {total} articles")
+
+        try:
+            st.session_state["run_key"] = api.run_cached(
+                ingest, store, runs_dir, settings, progress, title
+            )
+        except ValueError as exc:
+            load_problem = str(exc)
+        bar.empty()
+if skipped:
+    st.sidebar.warning("Skipped files:\n" + "\n".join(f"- {s}" for s in skipped))
+if load_problem:
+    st.error(load_problem)
+failed = st.session_state.get("failed_ingest")
+if failed is not None and failed.rejections:
+    st.subheader("Rejected records")
+    st.dataframe(
+        [{"record": r.record, "reason": r.reason} for r in failed.rejections],
+        width="stretch",
+        key="failed_rejections",
+    )
+
+key = st.session_state.get("run_key")
+if key is None or not store.has_run(key):
+    st.title("framing")
+    st.write(
+        "Compare how news outlets frame the same event: loaded language charged to whoever "
+        "speaks it, and who stands behind every assertion. Choose a corpus in the sidebar."
+    )
+    st.stop()
+
+info = store.run_info(key)
+html(f"<h1>{escape(info.title)}</h1>")
+st.caption(
+    f"{info.n_read} records read · {info.n_articles} analysed · {len(info.rejections)} rejected "
+    f"· {len(info.flags)} flags · pipeline {info.run.pipeline_version} · "
+    f"settings {info.run.settings_hash} · run {key}"
+)
+if info.rejections or info.flags:
+    with st.expander(
+        f"Rejected records ({len(info.rejections)}) and flags ({len(info.flags)})",
+        expanded=bool(info.rejections),
+    ):
+        st.dataframe(
+            [
+                {"record": r.record, "status": "rejected", "reason": r.reason}
+                for r in info.rejections
+            ]
+            + [
+                {"record": f.article_id, "status": f"flagged: {f.kind}", "reason": f.detail}
+                for f in info.flags
+            ],
+            width="stretch",
+            key="rejections",
+        )
+
+events = store.events(key)
+event = st.selectbox("Event", events, format_func=event_label, key="event")
+profiles = store.profiles(key, event)
+outlets = [p.outlet for p in profiles]
+
+tabs = st.tabs(["Outlets", "Features", "Reader", *fd.VIEW_TABLES, "Export"])
+
+with tabs[0]:
+    st.caption("Mean per article with a 95% bootstrap interval over articles.")
+    per_row = 3
+    for i in range(0, len(profiles), per_row):
+        cols = st.columns(per_row)
+        for col, profile in zip(cols, profiles[i : i + per_row], strict=False):
+            with col:
+                html(fd.outlet_card(profile))
+    groups = store.group_profiles(key, event)
+    if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
+        st.subheader("Outlet groups")
+        cols = st.columns(max(len(groups), 1))
+        for col, profile in zip(cols, groups, strict=False):
+            with col:
+                html(fd.outlet_card(profile))
+
+with tabs[1]:
+    features = list(KEY_FEATURES) + [f for f in FEATURES if f not in KEY_FEATURES]
+    cols = st.columns(2)
+    for i, feat in enumerate(features):
+        question = KEY_FEATURES.get(feat) or FEATURES[feat]
+        with cols[i % 2]:
+            html(
+                f'<div class="card"><h3>{escape(feat)}</h3><p class="small">{escape(question)}'
+                f"</p>{interval_chart(profiles, feat, question)}</div>"
+            )
+
+with tabs[2]:
+    c1, c2 = st.columns(2)
+    outlet = c1.selectbox("Outlet", outlets, key="outlet")
+    rows = store.articles(key, event, outlet)
+    titles = {r.id: f"{r.id} — {r.title or '(untitled)'}" for r in rows}
+    article_id = c2.selectbox(
+        "Article", list(titles), format_func=lambda i: titles.get(i, i), key="article"
+    )
+    if article_id is not None:
+        art = store.article(key, article_id)
+        a = art.article
+        meta = " · ".join(
+            escape(x) for x in (a.outlet, a.published or "", a.event or "", a.url or "") if x
+        )
+        html(f'<h2 class="article-title">{escape(a.title or a.id)}</h2><p class="meta">{meta}</p>')
+        st.html(fd.legend())
+        html(highlight_article(art))
+        attrs = {
+            (x.kind, x.content.start, x.content.end, x.cue.start if x.cue else -1): x
+            for s in art.sentences
+            for x in s.attributions
+        }
+        with st.expander(f"Attributions ({len(attrs)})", expanded=False):
+            st.dataframe(
+                [
+                    {
+                        "source": x.source.name,
+                        "source kind": x.source.kind,
+                        "kind": x.kind,
+                        "cue": a.text[x.cue.start : x.cue.end] if x.cue else "",
+                        "content": a.text[x.content.start : x.content.end],
+                        "via": x.parent.source.name if x.parent else "",
+                    }
+                    for _, x in sorted(attrs.items())
+                ],
+                width="stretch",
+                key="attributions",
+            )
+        scores = store.article_scores(key, article_id)
+        if scores is not None:
+            with st.expander("Features of this article", expanded=False):
+                st.dataframe(
+                    [{"feature": k, "value": v} for k, v in scores.features.items()],
+                    width="stretch",
+                    key="article_features",
+                )
+
+for tab, (label, name) in zip(tabs[3:-1], fd.VIEW_TABLES.items(), strict=True):
+    with tab:
+        table = fd.view_table(info.out_dir, name, event)
+        if table is None:
+            st.info(f"{label}: not available for this run ({name}.csv was not produced).")
+        elif not table.rows:
+            st.info(f"{label}: no rows for this event.")
+        else:
+            st.dataframe(fd.as_records(table), width="stretch", key=f"view_{name}")
+
+with tabs[-1]:
+    out_dir = info.out_dir
+    report = out_dir / "report.html"
+    c1, c2 = st.columns(2)
+    if report.exists():
+        c1.download_button(
+            "Report (HTML)",
+            report.read_bytes(),
+            file_name="report.html",
+            mime="text/html",
+            key="dl_report_html",
+            on_click="ignore",
+        )
+    pdf = out_dir / "report.pdf"
+    if pdf.exists():
+        c2.download_button(
+            "Report (PDF)",
+            pdf.read_bytes(),
+            file_name="report.pdf",
+            mime="application/pdf",
+            key="dl_report_pdf",
+            on_click="ignore",
+        )
+    elif find_chromium() is None:
+        c2.caption("PDF needs Chromium (apt-get install chromium).")
+    elif c2.button("Build PDF", key="build_pdf"):
+        try:
+            with st.spinner("Printing the report with headless Chromium…"):
+                api.write_pdf(report, pdf)
+            st.rerun()
+        except PdfError as exc:
+            st.error(str(exc))
+    st.subheader("Tables")
+    for name in fd.export_names(out_dir):
+        cols = st.columns([2, 1, 1, 1])
+        cols[0].write(name)
+        for col, fmt_name in zip(cols[1:], FORMATS, strict=True):
+            col.download_button(
+                fmt_name.upper(),
+                (lambda n=name, f=fmt_name: table_bytes(fd.export_table(out_dir, n), f)),
+                file_name=f"{name}.{fmt_name}",
+                mime=MEDIA_TYPES[fmt_name],
+                key=f"dl_{name}_{fmt_name}",
+                on_click="ignore",
+            )

@@ -1,0 +1,146 @@
+"""Streamlit AppTest of the dashboard's logic, on a cached hand-written corpus (no spaCy)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from framing.settings import Settings
+
+APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
+corpus = sys.modules["framing_test_corpus"]  # loaded by conftest.py
+dashboard = sys.modules["framing_dashboard"]
+Cached = Any
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.get("html"))
+
+
+def _frame(at: AppTest, *columns: str) -> Any:
+    """The first dataframe shown with these columns (AppTest does not expose their keys)."""
+    for d in at.dataframe:
+        if list(d.value.columns) == list(columns):
+            return d.value
+    raise AssertionError(f"no dataframe with columns {columns}")
+
+
+def _open(cached: Cached) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["run_key"] = cached.key
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_start_page_without_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "framing"
+    assert [r.value for r in at.radio] == ["Demo corpus"]
+
+
+def test_cached_run_shows_outlets_side_by_side(cached: Cached) -> None:
+    at = _open(cached)
+    body = _html(at)
+    # The run title is user text: escaped, never markup.
+    assert "tiny &lt;b&gt;corpus&lt;/b&gt;" in body and "<b>corpus</b>" not in body
+    assert at.selectbox(key="event").value == "ev-1"
+    for outlet in ("Alpha News", "Beta Wire"):
+        assert f"<h3>{outlet}</h3>" in body
+    # Key figures with intervals: Beta's question count is 0 in b-1 and 1 in b-2, and Alpha's
+    # author-voice share is 1/2 in both articles (interval collapses to the mean).
+    assert '<td title="How much does the outlet assert in its own voice?">author_voice_share' in body
+    assert '<td class="num">0.50 [0.50, 0.50]</td>' in body
+    assert "5 analysed" in at.caption[0].value and "1 rejected" in at.caption[0].value
+    rejected = _frame(at, "record", "status", "reason")
+    assert list(rejected["reason"]) == ["missing outlet <b>bold</b>"]
+
+
+def test_reader_switches_outlet_and_article(cached: Cached) -> None:
+    at = _open(cached)
+    assert at.selectbox(key="outlet").options == sorted(
+        ["Alpha News", "Beta Wire", corpus.HOSTILE_OUTLET]
+    )
+    at.selectbox(key="outlet").set_value("Alpha News").run()
+    assert at.selectbox(key="article").options == ["a-1 — Alpha one", "a-2 — Alpha two"]
+    body = _html(at)
+    assert '<mark class="author" title="loaded (evaluative); score 0.90; the outlet' in body
+    assert '<span class="src" title="source: Police chief Ann Lee (named person)' in body
+    at.selectbox(key="article").set_value("a-2").run()
+    body = _html(at)
+    # Loaded words inside a vague source's content are charged to that source (blue).
+    assert '<mark class="quoted" title="loaded (intensifier); score 0.80; quoted: Officials"' in body
+    attrs = _frame(at, "source", "source kind", "kind", "cue", "content", "via")
+    assert attrs["source"].tolist() == ["Officials"]
+    at.selectbox(key="outlet").set_value("Beta Wire").run()
+    assert at.selectbox(key="article").value == "b-1"
+    assert "According to" in _html(at)
+
+
+def test_hostile_outlet_and_title_render_as_text(cached: Cached) -> None:
+    at = _open(cached)
+    at.selectbox(key="outlet").set_value(corpus.HOSTILE_OUTLET).run()
+    body = _html(at)
+    assert "<script>window.__pwned" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;Evil Times" in body
+    assert "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;Headline" in body
+    assert "&lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt;" in body
+
+
+def test_table_views_and_exports(cached: Cached) -> None:
+    at = _open(cached)
+    sources = _frame(at, "event", "outlet", "source", "n")
+    assert sources["source"].tolist() == ["Police chief Ann Lee"]  # ev-2 row filtered out
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("Labels: not available") for i in infos)
+    assert any(i.startswith("Claims: not available") for i in infos)
+    names = dashboard.export_names(cached.root / "runs" / cached.key)
+    assert names == [
+        "articles", "outlets", "sources", "sentences", "attributions", "loaded_spans",
+    ]
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Report (HTML)", "CSV", "JSON", "PARQUET"} <= labels
+
+
+def test_save_uploads_extracts_zip_safely(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("corpus/Alpha/one.txt", "The minister said the talks failed.")
+        zf.writestr("../evil.txt", "escape")
+        zf.writestr("/abs.txt", "escape")
+        zf.writestr("corpus/run.exe", "binary")
+    ups = [
+        dashboard.Upload("c.zip", buf.getvalue()),
+        dashboard.Upload("notes.pdf", b"%PDF"),
+        dashboard.Upload("bad.zip", b"not a zip"),
+    ]
+    folder, skipped = dashboard.save_uploads(ups, tmp_path, Settings())
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert files == ["c/corpus/Alpha/one.txt"]
+    assert not (tmp_path / "evil.txt").exists() and not Path("/abs.txt").exists()
+    assert sorted(skipped) == [
+        "bad.zip: not a readable ZIP file",
+        "c.zip/../evil.txt: unsafe or hidden path",
+        "c.zip//abs.txt: unsafe or hidden path",
+        "c.zip/corpus/run.exe: unsupported file type",
+        "notes.pdf: unsupported file type .pdf",
+    ]
+    ingest = dashboard.load_folder(folder, Settings())
+    assert [(a.id, a.outlet) for a in ingest.articles] == [("c/corpus/Alpha/one", "Alpha")]
+
+
+def test_estimate_text() -> None:
+    from framing.models import Estimate
+
+    assert dashboard.estimate_text(Estimate(0.25, 0.1, 0.4, 5)) == "0.25 [0.10, 0.40]"
+    assert dashboard.estimate_text(Estimate(1.0, None, None, 1)) == "1.00 (n=1, no interval)"
+    assert dashboard.estimate_text(Estimate(None, None, None, 0)) == "–"
