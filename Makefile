@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/framing demo --out out/demo
 
 test: $(DEVSTAMP)
-	$(BIN)/ruff check framing tests app benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
