@@ -123,3 +123,28 @@ def test_event_selection_sets_others_aside(tmp_path: Path) -> None:
     assert {a.article.event for a in res.analyzed} == {"sindh-floods-2025"}
     assert len(res.analyzed) + len(res.ingest.rejections) == res.ingest.n_read
     assert all("other event" in r.reason for r in res.ingest.rejections)
+
+
+def test_article_whose_analysis_fails_is_reported_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing.nlp import pipeline
+
+    real = pipeline.analyze_doc
+
+    def flaky(article, doc, settings):  # type: ignore[no-untyped-def]
+        if "BOOM" in doc.text:
+            raise RuntimeError("parser exploded")
+        return real(article, doc, settings)
+
+    monkeypatch.setattr(pipeline, "analyze_doc", flaky)
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"id": "ok", "outlet": "A", "text": "Officials said the road was closed."}\n'
+        '{"id": "bad", "outlet": "B", "text": "BOOM said the reporter."}\n', encoding="utf-8")
+    res = run_analysis([src], tmp_path / "out", Settings(bootstrap_samples=100))
+    assert [a.article.id for a in res.analyzed] == ["ok"]
+    run = json.loads(res.paths["run.json"].read_text())
+    assert run["ingest"]["read"] == 2 and run["ingest"]["analysed"] == 1
+    assert run["ingest"]["rejections"] == [
+        {"id": "bad", "reason": "analysis failed: RuntimeError: parser exploded", "record": "bad"}]

@@ -148,22 +148,38 @@ def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArtic
     return AnalyzedArticle(article, tuple(out), entities, PIPELINE_VERSION)
 
 
+ErrorFn = Callable[[Article, Exception], None]
+
+
 def analyze_articles(
     articles: Sequence[Article],
     settings: Settings,
     progress: ProgressFn | None = None,
+    on_error: ErrorFn | None = None,
 ) -> list[AnalyzedArticle]:
-    """Parse and analyse articles in batches with ``nlp.pipe``; report progress as (done, total)."""
+    """Parse and analyse articles in batches with ``nlp.pipe``; report progress as (done, total).
+
+    An article whose analysis raises is passed to ``on_error`` (and left out) instead of stopping
+    the run; without ``on_error`` the exception propagates.
+    """
     from framing.nlp import loaded
 
     nlp = load_nlp(settings.spacy_model)
     out: list[AnalyzedArticle] = []
     total = len(articles)
     docs: Iterable[Any] = nlp.pipe(
-        (parse_text(a) for a in articles), batch_size=settings.batch_size, n_process=settings.n_process
+        (parse_text(a) for a in articles),
+        batch_size=settings.batch_size,
+        n_process=settings.n_process,
     )
     for i, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
-        out.append(analyze_doc(article, doc, settings))
+        try:
+            out.append(analyze_doc(article, doc, settings))
+        except Exception as exc:  # one odd article must not stop a corpus run
+            if on_error is None:
+                raise
+            log.warning("analysis of %s failed: %s", article.id, exc)
+            on_error(article, exc)
         if progress is not None:
             progress(i, total)
     return loaded.apply_model(out, settings)
