@@ -6,6 +6,7 @@ the Streamlit script only lays the results out.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -146,7 +147,7 @@ def outlet_card(profile: OutletProfile) -> str:
         for f, q in KEY_FEATURES.items()
         if f in profile.features
     )
-    notes = sorted({e.note for e in profile.features.values() if e.note})
+    notes = sorted({e.note for f, e in profile.features.items() if e.note and f in KEY_FEATURES})
     note = f'<p class="small">{escape("; ".join(notes))}</p>' if notes else ""
     return (
         f'<div class="card outlet-card"><h3>{escape(profile.outlet)}</h3>'
@@ -179,6 +180,12 @@ vertical-align:top}
 def styled(body: str) -> str:
     """An HTML fragment with the dashboard stylesheet, scoped to a wrapper."""
     return f'<style>{APP_CSS}</style><div class="framing-view">{body}</div>'
+
+
+def chart_img(svg: str, alt: str) -> str:
+    """An inline SVG chart as a data-URI image (st.html's sanitiser drops inline <svg>)."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
 def legend() -> str:

@@ -20,7 +20,7 @@ import framing_dashboard as fd  # noqa: E402
 from framing import api  # noqa: E402
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
 from framing.report.figures import interval_chart  # noqa: E402
-from framing.report.html import KEY_FEATURES, highlight_article  # noqa: E402
+from framing.report.html import KEY_FEATURES, highlight_article, highlight_title  # noqa: E402
 from framing.report.pdf import PdfError, find_chromium  # noqa: E402
 from framing.scoring import FEATURES  # noqa: E402
 from framing.settings import load_settings  # noqa: E402
@@ -61,6 +61,9 @@ source = st.sidebar.radio(
 )
 title = st.sidebar.text_input("Report title", value="framing report", key="title")
 
+# Fixed slots keep the page layout identical on every rerun (widgets keep their state).
+status_slot = st.empty()
+problem_slot = st.container()
 ingest = None
 load_problem: str | None = None
 skipped: list[str] = []
@@ -112,7 +115,7 @@ if go and ingest is not None:
         st.session_state["failed_ingest"] = ingest
     else:
         st.session_state.pop("failed_ingest", None)
-        bar = st.progress(0.0, text=f"Analysing {len(ingest.articles)} articles…")
+        bar = status_slot.progress(0.0, text=f"Analysing {len(ingest.articles)} articles…")
 
         def progress(done: int, total: int) -> None:
             bar.progress(done / max(total, 1), text=f"Analysed {done} of {total} articles")
@@ -123,15 +126,15 @@ if go and ingest is not None:
             )
         except ValueError as exc:
             load_problem = str(exc)
-        bar.empty()
+        status_slot.empty()
 if skipped:
     st.sidebar.warning("Skipped files:\n" + "\n".join(f"- {s}" for s in skipped))
 if load_problem:
-    st.error(load_problem)
+    problem_slot.error(load_problem)
 failed = st.session_state.get("failed_ingest")
 if failed is not None and failed.rejections:
-    st.subheader("Rejected records")
-    st.dataframe(
+    problem_slot.subheader("Rejected records")
+    problem_slot.dataframe(
         [{"record": r.record, "reason": r.reason} for r in failed.rejections],
         width="stretch",
         key="failed_rejections",
@@ -176,7 +179,7 @@ event = st.selectbox("Event", events, format_func=event_label, key="event")
 profiles = store.profiles(key, event)
 outlets = [p.outlet for p in profiles]
 
-tabs = st.tabs(["Outlets", "Features", "Reader", *fd.VIEW_TABLES, "Export"])
+tabs = st.tabs(["Outlets", "Features", "Reader", *fd.VIEW_TABLES, "Export"], key="view")
 
 with tabs[0]:
     st.caption("Mean per article with a 95% bootstrap interval over articles.")
@@ -202,7 +205,7 @@ with tabs[1]:
         with cols[i % 2]:
             html(
                 f'<div class="card"><h3>{escape(feat)}</h3><p class="small">{escape(question)}'
-                f"</p>{interval_chart(profiles, feat, question)}</div>"
+                f"</p>{fd.chart_img(interval_chart(profiles, feat, question), question)}</div>"
             )
 
 with tabs[2]:
@@ -219,7 +222,7 @@ with tabs[2]:
         meta = " · ".join(
             escape(x) for x in (a.outlet, a.published or "", a.event or "", a.url or "") if x
         )
-        html(f'<h2 class="article-title">{escape(a.title or a.id)}</h2><p class="meta">{meta}</p>')
+        html(f'<h2 class="article-title">{highlight_title(art)}</h2><p class="meta">{meta}</p>')
         st.html(fd.legend())
         html(highlight_article(art))
         attrs = {

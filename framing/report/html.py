@@ -201,16 +201,34 @@ def text_of(sentence: SentenceAnalysis, offset: int) -> str:
     return " " * offset + sentence.text
 
 
+def _part(sentence: SentenceAnalysis) -> str:
+    return getattr(sentence, "part", "body") or "body"
+
+
 def highlight_article(analyzed: AnalyzedArticle) -> str:
-    """The whole article as HTML: loaded spans coloured by speaker, attributions marked.
+    """The article body as HTML: loaded spans coloured by speaker, attributions marked.
 
     Hovering a mark shows its score and category (loaded spans) or its source, kind and cue.
+    Headline sentences (offsets into the title) are left to :func:`highlight_title`.
     """
     text = analyzed.article.text
     marks: set[Mark] = set()
     for s in analyzed.sentences:
-        marks.update(sentence_marks(s, text))
+        if _part(s) == "body":
+            marks.update(sentence_marks(s, text))
     return f'<div class="reader">{markup(text, marks)}</div>'
+
+
+def highlight_title(analyzed: AnalyzedArticle) -> str:
+    """The headline (or the id when untitled) as escaped HTML with its marks."""
+    title = analyzed.article.title
+    if not title:
+        return escape(analyzed.article.id)
+    marks: set[Mark] = set()
+    for s in analyzed.sentences:
+        if _part(s) == "title":
+            marks.update(sentence_marks(s, title))
+    return markup(title, marks)
 
 
 #: Headline features -> (what the highlighted sentences show, which sentences count).

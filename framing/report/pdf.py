@@ -75,6 +75,8 @@ def html_to_pdf(
             )
         except subprocess.TimeoutExpired as exc:
             raise PdfError(f"Chromium did not finish printing within {timeout:.0f} s") from exc
+        except OSError as exc:
+            raise PdfError(f"cannot run Chromium at {exe}: {exc}") from exc
     if proc.returncode != 0 or not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
         tmp_pdf.unlink(missing_ok=True)
         tail = (proc.stderr or "").strip().splitlines()[-3:]

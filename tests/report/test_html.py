@@ -1,0 +1,118 @@
+"""report.html: self-contained, escaped, nested marks, evidence behind every headline figure."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from framing.api import compare
+from framing.models import LoadedSpan, SentenceAnalysis, Span
+from framing.report.html import (
+    KEY_FEATURES,
+    figure_evidence,
+    highlight_article,
+    highlight_title,
+    markup,
+    render_report,
+)
+from framing.settings import Settings
+
+_path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
+if "framing_test_corpus" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location("framing_test_corpus", _path)
+    assert _spec and _spec.loader
+    sys.modules["framing_test_corpus"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["framing_test_corpus"])
+corpus = sys.modules["framing_test_corpus"]
+
+
+@pytest.fixture(scope="module")
+def report() -> str:
+    ingest, analyzed = corpus.tiny_corpus()
+    comps = compare(analyzed, Settings(bootstrap_samples=200), corpus.run_meta())
+    return render_report(comps, analyzed, ingest, "<script>alert(1)</script> report",
+                         {"Extra <i>section</i>": "<p>already escaped body</p>"})
+
+
+def test_markup_nests_and_escapes() -> None:
+    text = "a <b> c d"
+    marks = [
+        (0, 5, "span", "content", "c"),
+        (2, 9, "mark", "author", 'x"y'),  # crosses the end of the first mark
+    ]
+    assert markup(text, marks) == (
+        '<span class="content" title="c">a <mark class="author" title="x&quot;y">&lt;b&gt;'
+        '</mark></span><mark class="author" title="x&quot;y"> c d</mark>'
+    )
+    # Offsets relative to a sentence that starts at 10; marks outside are clipped away.
+    assert markup("xyz", [(11, 12, "mark", "quoted", "t"), (0, 5, "mark", "author", "t")], 10) == (
+        'x<mark class="quoted" title="t">y</mark>z'
+    )
+
+
+def test_report_is_self_contained(report: str) -> None:
+    assert "Content-Security-Policy" in report and "default-src 'none'" in report
+    assert "<script" not in report.replace("&lt;script", "")
+    assert not re.search(r"(src|href)=\"(https?:)?//", report)
+    assert "<link" not in report and "@import" not in report
+    assert report.count("<svg") == len(KEY_FEATURES)
+
+
+def test_user_text_is_escaped(report: str) -> None:
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; report" in report
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;Evil Times" in report
+    assert 'onerror="window' not in report
+    assert "&lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt;" in report
+    assert "missing outlet &lt;b&gt;bold&lt;/b&gt;" in report
+    assert "<h2>Extra &lt;i&gt;section&lt;/i&gt;</h2><p>already escaped body</p>" in report
+
+
+def test_methods_references_and_run_metadata(report: str) -> None:
+    for cite in ("Pareti, S. (2016)", "Efron, B. (1979)", "Recasens, M.", "Hyland, K. (2005)",
+                 "Honnibal, M.", "Da San Martino, G."):
+        assert cite in report
+    assert '<section id="run"><h2>Run metadata</h2>' in report
+    assert "<tr><th>settings hash</th><td>abc123</td></tr>" in report
+    assert "<tr><th>model: spacy_model</th><td>test</td></tr>" in report
+
+
+def test_every_headline_figure_links_to_its_evidence(report: str) -> None:
+    for feat in KEY_FEATURES:
+        assert f'<a href="#e0-{feat}">' in report
+        assert f'id="e0-{feat}"' in report
+    # Alpha News' unattributed evaluative claim is shown under evaluative_author_claims.
+    block = report.split('id="e0-evaluative_author_claims"')[1].split('class="figure-ev"')[0]
+    assert 'The <mark class="author" title="loaded (evaluative); score 0.90;' in block
+
+
+def test_figure_evidence_counts() -> None:
+    _, analyzed = corpus.tiny_corpus()
+    alpha = [a for a in analyzed if a.article.outlet == "Alpha News"]
+    n, examples = figure_evidence(alpha, "vague_voice_share")
+    assert n == 1 and examples[0][0] == "a-2"
+    n, examples = figure_evidence(alpha, "loaded_density_quoted")
+    assert n == 1 and "quoted: Officials" in examples[0][1]
+    assert figure_evidence(alpha, "hedging_rate") == (0, [])
+
+
+def test_highlight_article_and_title() -> None:
+    _, analyzed = corpus.tiny_corpus()
+    html = highlight_article(analyzed[0])
+    assert html.startswith('<div class="reader">The <mark class="author"')
+    assert '<span class="src" title="source: Police chief Ann Lee (named person); reported">' in html
+    assert '<span class="cue" title="cue: said (lemma said)">said</span>' in html
+    assert highlight_title(analyzed[4]) == "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;Headline"
+    # A headline sentence's offsets index the title, never the body.
+    art = analyzed[0]
+    title_sentence = SentenceAnalysis(
+        0, Span(0, 9), "Alpha one", "author",
+        loaded=(LoadedSpan(Span(6, 9), "one", 0.7, ("x",), "author"),), part="title",
+    )
+    titled = type(art)(art.article, (title_sentence, *art.sentences), art.entities, "1")
+    assert highlight_title(titled).endswith('<mark class="author" title="loaded (x); score 0.70; '
+                                            "the outlet&#x27;s own voice\">one</mark>")
+    assert highlight_article(titled) == highlight_article(art)
