@@ -16,6 +16,18 @@ def run_eval(
         from framing.evaluation.polnear import evaluate
 
         return evaluate(data, split=split, limit=limit)
+    if dataset == "babe":
+        from framing.evaluation.babe import evaluate as evaluate_babe
+
+        return evaluate_babe(data, limit=limit)
+    if dataset == "ptc":
+        from framing.evaluation.ptc import evaluate as evaluate_ptc
+
+        return evaluate_ptc(data, limit=limit)
+    if dataset == "newswcl50":
+        from framing.evaluation.newswcl50 import evaluate as evaluate_newswcl50
+
+        return evaluate_newswcl50(data, limit=limit)
     raise NotImplementedError(f"evaluation of {dataset!r} is not implemented yet")
 
 
@@ -23,4 +35,8 @@ def run_train(what: str, data: Path, out: str | None, model: str | None) -> dict
     """Dispatch ``framing train``."""
     if not data.exists():
         raise FileNotFoundError(f"no data folder at {data}")
+    if what == "loaded":
+        from framing.evaluation.training import train_loaded
+
+        return train_loaded(data, None if out is None else Path(out), model)
     raise NotImplementedError(f"training {what!r} is not implemented yet")

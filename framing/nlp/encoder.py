@@ -73,3 +73,59 @@ def embed_sentences(
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
             out[idx] = pooled.numpy()
     return out
+
+
+def encode_texts(
+    texts: Sequence[str],
+    words: Sequence[Sequence[tuple[int, int]]],
+    encoder: str | None = None,
+    batch_size: int = 32,
+    max_length: int = MAX_LENGTH,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sentence embeddings and contextual word vectors from one encoder pass per text.
+
+    ``words[i]`` holds character ranges into ``texts[i]``; each word's vector is the mean of the
+    last-hidden-state vectors of the word pieces overlapping it. Words cut off by ``max_length``
+    get the sentence's mean vector. Sentence embeddings are mean-pooled and L2-normalised exactly
+    as in :func:`embed_sentences`. Texts are batched by length and returned in input order.
+    """
+    import torch
+
+    tok, model = load_encoder(encoder)
+    dim = int(model.config.hidden_size)
+    sent_out = np.zeros((len(texts), dim), dtype=np.float32)
+    word_out: list[np.ndarray] = [np.zeros((len(w), dim), dtype=np.float32) for w in words]
+    if not texts:
+        return sent_out, word_out
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    with torch.inference_mode():
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            enc = tok([texts[i] for i in idx], padding=True, truncation=True,
+                      max_length=max_length, return_tensors="pt",
+                      return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").numpy()
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            sent_out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+            hid = hidden.numpy()
+            mean_np = mean.numpy()
+            for row, i in enumerate(idx):
+                spans = words[i]
+                if not spans:
+                    continue
+                off = offsets[row]
+                real = off[:, 1] > off[:, 0]  # special and pad tokens have empty offsets
+                ws = np.asarray(spans, dtype=np.int64)
+                # piece p overlaps word w when p.start < w.end and w.start < p.end
+                assign = (
+                    (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None, :]
+                ).astype(np.float32)
+                counts = assign.sum(1, keepdims=True)
+                vec = assign @ hid[row]
+                covered = counts[:, 0] > 0
+                vec[covered] /= counts[covered]
+                vec[~covered] = mean_np[row]
+                word_out[i] = vec.astype(np.float32)
+    return sent_out, word_out

@@ -7,16 +7,22 @@ is a floor, not a detector (Recasens et al. 2013). The learned detector plugs in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from framing.models import AnalyzedArticle, LoadedSpan, Span
+from framing.models import AnalyzedArticle, LoadedSpan, SentenceAnalysis, Span
 from framing.resources import read_lines, read_table
 from framing.settings import Settings
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+    from framing.nlp.bias_model import SentenceScores
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -123,10 +129,91 @@ def find_hedges(doc: Doc) -> list[Span]:
 
 
 def model_info(settings: Settings) -> dict[str, str]:
-    """Names of the learned loaded-language models a run uses (none in lexicon mode)."""
-    return {"loaded_language": "lexicon-v1"}
+    """Names of the loaded-language models a run uses (the lexicon alone with ``use_model=False``)."""
+    if not settings.use_model:
+        return {"loaded_language": "lexicon-v1"}
+    from framing.nlp.bias_model import shipped_heads
+
+    heads = shipped_heads()
+    if heads is None:
+        return {"loaded_language": "lexicon-v1 (no shipped heads)"}
+    if not _encoder_matches(heads.encoder, settings.encoder):
+        return {"loaded_language": f"lexicon-v1 (heads need encoder {heads.encoder})"}
+    return {
+        "loaded_language": f"lexicon-v1 + {heads.version}",
+        "loaded_encoder": heads.encoder,
+        "bias_model": heads.version,
+    }
+
+
+def _encoder_matches(trained_on: str, requested: str | None) -> bool:
+    from framing.nlp.encoder import DEFAULT_ENCODER
+
+    return (requested or DEFAULT_ENCODER) == trained_on
+
+
+#: Lexicon categories outside what the training corpora annotate: kept in model mode, re-scored.
+KEEP_LEXICON_CATEGORIES = frozenset({"epistemic_verb", "intensifier"})
 
 
 def apply_model(analyzed: list[AnalyzedArticle], settings: Settings) -> list[AnalyzedArticle]:
-    """Hook for the learned loaded-language and sentence-bias model (lexicon-only in v1)."""
-    return analyzed
+    """Sentence bias probabilities and model-scored loaded spans (lexicon-only when disabled).
+
+    Each distinct sentence text is encoded once (batched by length, capped at the encoder's
+    ``MAX_LENGTH`` pieces). Model spans are runs of words the loaded or labelling head scores at
+    or above its held-out F1 cut; their score is the calibrated probability. Lexicon spans the
+    model covers lend it their category; uncovered lexicon spans survive only for categories the
+    training data do not annotate (epistemic verbs, intensifiers), with the model's score.
+    """
+    if not settings.use_model or not analyzed:
+        return analyzed
+    from framing.nlp.bias_model import shipped_heads
+
+    heads = shipped_heads()
+    if heads is None:
+        log.warning("no shipped loaded-language heads; lexicon only")
+        return analyzed
+    if not _encoder_matches(heads.encoder, settings.encoder):
+        log.warning("loaded-language heads were trained on %s; lexicon only", heads.encoder)
+        return analyzed
+    from framing.nlp.bias_model import score_sentences
+
+    texts = sorted({s.text for a in analyzed for s in a.sentences})
+    scored = dict(zip(texts, score_sentences(texts, heads, settings.encoder), strict=True))
+    out = []
+    for art in analyzed:
+        sents = []
+        for s in art.sentences:
+            res = scored[s.text]
+            spans = _merge_spans(s, res)
+            sents.append(replace(s, loaded=tuple(spans), bias_probability=res.bias_probability))
+        out.append(replace(art, sentences=tuple(sents)))
+    return out
+
+
+def _merge_spans(sentence: SentenceAnalysis, res: SentenceScores) -> list[LoadedSpan]:
+    """Model spans (with lexicon categories inside them) plus the kept lexicon-only spans."""
+    from framing.nlp.voice import speaker_of
+
+    base = sentence.span.start
+    out: list[LoadedSpan] = []
+    lex = list(sentence.loaded)
+    for ms in res.spans:
+        span = Span(base + ms.start, base + ms.end)
+        cats = list(ms.categories)
+        for ls in lex:
+            if ls.span.overlaps(span):
+                cats.extend(c for c in ls.categories if c not in cats)
+        out.append(LoadedSpan(span, sentence.text[ms.start : ms.end], ms.score,
+                              tuple(cats or ["evaluative"]),
+                              speaker_of(span, sentence.attributions)))
+    for ls in lex:
+        if any(o.span.overlaps(ls.span) for o in out):
+            continue
+        if not set(ls.categories) & KEEP_LEXICON_CATEGORIES:
+            continue
+        scores = [float(p) for (s, e), p in zip(res.words, res.word_scores, strict=True)
+                  if base + s < ls.span.end and ls.span.start < base + e]
+        out.append(replace(ls, score=round(max(scores), 4) if scores else ls.score))
+    out.sort(key=lambda x: (x.span.start, x.span.end))
+    return out

