@@ -8,10 +8,11 @@ source (the cue's subject, the object of "according to", the object of "citing")
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from framing.models import Attribution, Source, Span
 from framing.resources import read_lines, read_table
@@ -19,6 +20,10 @@ from framing.resources import read_lines, read_table
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
+
+    from framing.nlp.attribution_model import AttributionHead
+
+log = logging.getLogger(__name__)
 
 OPEN_QUOTES = "“‘«"
 CLOSE_QUOTES = "”’»"
@@ -108,6 +113,14 @@ def source_nouns() -> dict[str, str]:
     return {row["word"]: row["kind"] for row in read_table("source_nouns.tsv")}
 
 
+def head_info() -> str:
+    """Which attribution path runs: the learned head's version, or ``rules`` when it is absent."""
+    from framing.nlp import attribution_model
+
+    head = attribution_model.load_head()
+    return "rules" if head is None else f"rules+head {head.version}"
+
+
 def cue_stance(lemma: str | None) -> str | None:
     """Stance of a cue lemma: ``neutral``, ``evaluative`` or ``epistemic`` (None when unknown)."""
     if lemma is None:
@@ -195,6 +208,29 @@ def _mentions_anonymity(tok: Token) -> bool:
     )
 
 
+def ents_within(doc: Doc, start: int, end: int) -> list[SpacySpan]:
+    """Entities lying wholly inside tokens ``[start, end)``, read from the token IOB tags.
+
+    ``Doc.ents`` walks the whole document on every call; this looks at the span only.
+    """
+    from spacy.tokens import Span as SpacySpanType
+
+    out = []
+    i = start
+    while i < end:
+        tok = doc[i]
+        if tok.ent_iob_ != "B":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].ent_iob_ == "I":
+            j += 1
+        if j <= end:
+            out.append(SpacySpanType(doc, i, j, label=tok.ent_type_))
+        i = j
+    return out
+
+
 def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]:
     """Source kind and role (title) of a source phrase."""
     nouns = source_nouns()
@@ -202,7 +238,7 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     if any(w in ("anonymity", "anonymous", "unnamed", "unidentified") for w in lowers):
         return "anonymous", None
     span_start, span_end = tokens[0].i, tokens[-1].i + 1
-    ents = [e for e in doc.ents if e.start >= span_start and e.end <= span_end]
+    ents = ents_within(doc, span_start, span_end)
     persons = [e for e in ents if e.label_ == "PERSON"]
     orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
     if persons:
@@ -223,6 +259,11 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             head = t
             break
     head_kind = nouns.get(head.lower_) or nouns.get(head.lemma_.lower())
+    if head_kind in ("anonymous", "vague") and not any(
+        e.root.i == head.i and len(e) > 1 and e.label_ in ("ORG", "FAC") for e in orgs
+    ):
+        # "Insiders", "Pakistani sources", "Afghan analysts": the head noun decides
+        return head_kind, None
     if orgs:
         name = " ".join(e.text for e in orgs).lower()
         if any(w in MEDIA_WORDS for w in name.replace("-", " ").split()) or head_kind == "media":
@@ -263,33 +304,73 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
 
 
 class _SourceResolver:
-    """Resolves pronoun sources to the nearest preceding named source of a fitting kind."""
+    """Types sources and resolves pronoun sources to the nearest fitting named speaker.
 
-    def __init__(self) -> None:
+    A person pronoun ("he said") goes to whichever comes last before it: the latest named person
+    source, or the latest person named in the text; an "it"/"they" pronoun to the latest
+    organisation, media or official source. A bare surname becomes the full name the article used
+    earlier ("Sultani" -> "Omar Sultani").
+    """
+
+    def __init__(self, text: str) -> None:
         self.history: list[Source] = []
+        self.text = text  # Doc.text joins every token: read it once per article
+        self._full: dict[str, str] | None = None
+
+    def full_name(self, name: str, doc: Doc) -> str:
+        if " " in name.strip():
+            return name
+        if self._full is None:
+            self._full = {}
+            for e in doc.ents:
+                if e.label_ == "PERSON" and len(e) >= 2:
+                    self._full.setdefault(e[-1].text, e.text)
+        return self._full.get(name.strip(), name)
+
+    def _person_before(self, doc: Doc, i: int) -> tuple[int, str] | None:
+        j = i - 1
+        while j >= 0:
+            if doc[j].ent_type_ == "PERSON":
+                end = j + 1
+                while j > 0 and doc[j].ent_iob_ == "I":
+                    j -= 1
+                start = doc[j].idx
+                stop = doc[end - 1].idx + len(doc[end - 1].text)
+                return start, self.text[start:stop]
+            j -= 1
+        return None
 
     def resolve(self, tokens: Sequence[Token], doc: Doc) -> Source:
         span = _span_of(tokens)
         if len(tokens) == 1 and tokens[0].lower_ in PRONOUNS:
             want = PRONOUNS[tokens[0].lower_]
+            prev_src: Source | None = None
             for prev in reversed(self.history):
                 if want == "person" and prev.kind != "named_person":
                     continue
                 if want == "org" and prev.kind not in ("named_org", "media", "official"):
                     continue
                 if prev.kind in ("named_person", "named_org", "media", "official"):
-                    return Source(prev.name, prev.kind, span, prev.role)
+                    prev_src = prev
+                    break
+            if want == "person" and tokens[0].lower_ != "i":
+                mention = self._person_before(doc, tokens[0].i)
+                at = -1 if prev_src is None or prev_src.span is None else prev_src.span.start
+                if mention is not None and mention[0] > at:
+                    name = self.full_name(mention[1], doc)
+                    role = prev_src.role if prev_src is not None and prev_src.name == name else None
+                    return Source(name, "named_person", span, role)
+            if prev_src is not None:
+                return Source(prev_src.name, prev_src.kind, span, prev_src.role)
             return Source(tokens[0].text, "vague" if want != "person" else "none", span)
         kind, role = classify_source(tokens, doc)
-        name = doc.text[span.start : span.end]
+        name = self.text[span.start : span.end]
         if kind == "named_person":
             persons = [
-                e
-                for e in doc.ents
-                if e.label_ == "PERSON" and e.start >= tokens[0].i and e.end <= tokens[-1].i + 1
+                e for e in ents_within(doc, tokens[0].i, tokens[-1].i + 1) if e.label_ == "PERSON"
             ]
             if persons:
-                name = persons[0].text
+                name = self.full_name(persons[0].text, doc)
         source = Source(name, kind, span, role)
         if kind in ("named_person", "named_org", "media", "official"):
             self.history.append(source)
@@ -365,10 +446,10 @@ def _passive(verb: Token) -> bool:
     return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in verb.children)
 
 
-def extract_attributions(doc: Doc) -> list[Attribution]:
-    """All attributions in a parsed article, in text order."""
+def extract_attributions_rules(doc: Doc) -> list[Attribution]:
+    """Attributions found by the v1 rules alone (the path taken when no head is installed)."""
     text = doc.text
-    resolver = _SourceResolver()
+    resolver = _SourceResolver(text)
     found: list[Attribution] = []
     quotes = find_quotes(text)
     quote_spans = [Span(s, e) for s, e in quotes]
@@ -544,3 +625,359 @@ def _dedupe(items: list[Attribution]) -> list[Attribution]:
         seen.add(key)
         out.append(a if a.content.end > a.content.start else replace(a))
     return out
+
+
+# ---------------------------------------------------------------- learned path
+
+
+def extract_attributions(
+    doc: Doc, head: AttributionHead | None = None, use_head: bool = True
+) -> list[Attribution]:
+    """All attributions in a parsed article, in text order.
+
+    With the learned head (``framing.nlp.attribution_model``; the packaged one unless ``head`` is
+    given) a cue classifier finds cues and a ranker picks their sources; content comes from the
+    parse and the quote marks. Without a head the v1 rules run. Odd input never raises: a failure
+    on one cue drops that cue, a failure of the whole learned path falls back to the rules.
+    """
+    if head is None and use_head:
+        from framing.nlp.attribution_model import load_head
+
+        head = load_head()
+    if head is not None:
+        try:
+            return _extract_learned(doc, head)
+        except Exception:  # one article must never fail because of attribution
+            log.exception("learned attribution failed; falling back to rules")
+    try:
+        return extract_attributions_rules(doc)
+    except Exception:
+        log.exception("rule attribution failed; article keeps no attributions")
+        return []
+
+
+def _at(scores: Any, i: int) -> float:
+    return float(scores[i]) if i < len(scores) else 0.0
+
+
+def _group_cues(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Adjacent cue tokens form one cue ("according to", "has said", "called for")."""
+    groups: list[list[Token]] = []
+    for tok in tokens:
+        if groups and tok.i == groups[-1][-1].i + 1 and tok.sent.start == groups[-1][-1].sent.start:
+            groups[-1].append(tok)
+        else:
+            groups.append([tok])
+    return groups
+
+
+def _cue_head(group: Sequence[Token]) -> Token:
+    ids = {t.i for t in group}
+    roots = [t for t in group if t.head.i not in ids or t.head.i == t.i]
+    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
+    return (verbs or roots or list(group))[0]
+
+
+def _hull(tokens: Iterable[Token]) -> Span | None:
+    toks = [t for t in tokens if not t.is_space]
+    while toks and toks[-1].is_punct and toks[-1].text not in '”"’)':
+        toks.pop()
+    while toks and toks[0].is_punct and toks[0].text not in '“"(':
+        toks.pop(0)
+    if not toks:
+        return None
+    return Span(min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks))
+
+
+def _content_tokens(
+    cue: Token, group: Sequence[Token], skip: set[int], sent: SpacySpan
+) -> list[Token]:
+    """Content of a cue from the parse: complement clause, inverted clause, objects, or sentence."""
+    group_ids = {t.i for t in group}
+
+    def subtree(tok: Token, drop: Iterable[Token] = ()) -> list[Token]:
+        dropped = set(skip) | group_ids
+        for d in drop:
+            dropped.update(t.i for t in d.subtree)
+        return [t for t in tok.subtree if t.i not in dropped]
+
+    if any(t.lower_ == "according" for t in group):
+        acc = next(t for t in group if t.lower_ == "according")
+        anchor = acc.head if acc.head.i != acc.i else acc
+        while anchor.head.i != anchor.i and anchor.pos_ not in ("VERB", "AUX"):
+            anchor = anchor.head
+        toks = subtree(anchor, drop=[acc]) if anchor.i != acc.i else []
+        return toks or [t for t in sent if t.i not in skip and t.i not in group_ids]
+    comp = [
+        c for c in cue.children if c.dep_ in ("ccomp", "parataxis", "csubj") and c.i not in skip
+    ]
+    if comp:
+        return [t for c in comp for t in subtree(c)]
+    if cue.dep_ in ("parataxis", "advcl", "conj", "ccomp") and cue.head.i != cue.i:
+        head = cue.head
+        if head.pos_ in ("VERB", "AUX") or cue.dep_ == "parataxis":
+            toks = subtree(head, drop=[cue])
+            if len(toks) >= 3:
+                return toks
+    objs = [
+        c
+        for g in group
+        for c in g.children
+        if c.dep_ in ("dobj", "xcomp", "prep", "attr", "acomp", "oprd", "pobj", "advcl", "dative")
+        and c.i not in group_ids
+        and c.i not in skip
+    ]
+    toks = [t for c in objs for t in subtree(c)]
+    if len([t for t in toks if not t.is_punct]) >= 2:
+        return toks
+    return [t for t in sent if t.i not in skip and t.i not in group_ids]
+
+
+def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
+    from framing.nlp.attribution_model import (
+        cue_features,
+        is_cue_candidate,
+        quote_mask,
+        sentence_has_quote,
+        source_candidates,
+        source_features,
+    )
+
+    text = doc.text
+    qmask = quote_mask(doc, text)
+    tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
+    cue_dense = head.cue.dense_scores(tensor)
+    src_dense = head.source.dense_scores(tensor)
+    quote_spans = [Span(s, e) for s, e in find_quotes(text)]
+    resolver = _SourceResolver(text)
+    found: list[Attribution] = []
+    claimed: set[int] = set()
+    consumed: set[int] = set()  # "citing" tokens already turned into a chain
+
+    for sent in doc.sents:
+        has_quote = sentence_has_quote(sent)
+        cue_toks = [
+            t
+            for t in sent
+            if is_cue_candidate(t)
+            and head.cue.score(cue_features(t, qmask, has_quote), _at(cue_dense, t.i))
+            >= head.cue.threshold
+        ]
+        for t in sent:
+            # hedges and agentless passives the classifier left out still count
+            if t.lower_ in HEDGE_ADVERBS or (
+                t.pos_ in ("VERB", "AUX")
+                and _passive(t)
+                and _agent(t) is None
+                and (t.lemma_.lower() in ACCUSATION_LEMMAS)
+            ):
+                if t not in cue_toks:
+                    cue_toks.append(t)
+        cue_toks.sort(key=lambda t: t.i)
+        for group in _group_cues(cue_toks):
+            cue = _cue_head(group)
+            if cue.i in consumed:
+                continue
+            try:
+                made = _attribution_for_cue(
+                    doc,
+                    sent,
+                    group,
+                    cue,
+                    head,
+                    qmask,
+                    quote_spans,
+                    claimed,
+                    resolver,
+                    lambda c, cue=cue: head.source.score(  # type: ignore[misc]
+                        source_features(cue, c, qmask), _at(src_dense, c.i)
+                    ),
+                    source_candidates,
+                )
+            except Exception:
+                log.exception("attribution failed on cue %r", cue.text)
+                continue
+            for a in made:
+                found.append(a)
+                if a.kind == "chain" and a.cue is not None:
+                    consumed.update(t.i for t in sent if t.idx == a.cue.start)
+    _credit_orphan_quotes(found, quote_spans, claimed, text)
+    found.sort(key=lambda a: (a.content.start, a.content.end, a.kind))
+    return _dedupe(found)
+
+
+def _credit_orphan_quotes(
+    found: list[Attribution], quote_spans: Sequence[Span], claimed: set[int], text: str
+) -> None:
+    """Quotes nobody was found for go to the previous speaker in the same paragraph, if any."""
+    for k, q in enumerate(quote_spans):
+        if k in claimed or any(a.content.overlaps(q) for a in found):
+            continue
+        prev = [
+            a
+            for a in found
+            if a.kind in ("direct_quote", "reported")
+            and a.content.end <= q.start
+            and "\n\n" not in text[a.content.end : q.start]
+        ]
+        if prev:
+            found.append(Attribution("direct_quote", q, prev[-1].source, None, None))
+
+
+def _attribution_for_cue(
+    doc: Doc,
+    sent: SpacySpan,
+    group: Sequence[Token],
+    cue: Token,
+    head: AttributionHead,
+    qmask: Sequence[bool],
+    quote_spans: Sequence[Span],
+    claimed: set[int],
+    resolver: _SourceResolver,
+    source_score: Callable[[Token], float],
+    source_candidates: Callable[[Token], list[Token]],
+) -> list[Attribution]:
+    lemma = cue.lemma_.lower()
+    low = cue.lower_
+    group_ids = {t.i for t in group}
+    cue_span = _span_of(group) if any(not t.is_punct for t in group) else _tok_span(cue)
+    according = any(t.lower_ == "according" for t in group)
+    out: list[Attribution] = []
+    if low in HEDGE_ADVERBS:
+        hd = cue.head if cue.head != cue else cue
+        content = _clause_span(hd) if hd.pos_ in ("VERB", "AUX") else _sentence_span(sent)
+        return [Attribution("hedged", content, Source(cue.text, "vague", None), cue_span, low)]
+    if (
+        cue.pos_ in ("VERB", "AUX")
+        and _passive(cue)
+        and _agent(cue) is None
+        and (lemma in ACCUSATION_LEMMAS or lemma in HEDGE_PASSIVE_LEMMAS)
+    ):
+        xcomp = next((c for c in cue.children if c.dep_ == "xcomp"), None)
+        if lemma in HEDGE_PASSIVE_LEMMAS and lemma not in ACCUSATION_LEMMAS and xcomp is not None:
+            kind = "hedged"
+        elif lemma in ACCUSATION_LEMMAS or any(c.dep_ == "ccomp" for c in cue.children):
+            kind = "agentless_passive"
+        else:
+            kind = ""
+        if kind:
+            content = _clause_span(cue)
+            return [Attribution(kind, content, Source("", "none", None), cue_span, lemma)]
+    # ---- source
+    src_tokens: list[Token] = []
+    cite: tuple[Token, Token] | None = None
+    if according:
+        to = next((t for t in group if t.lower_ == "to"), None)
+        if to is None and cue.i + 1 < len(doc) and doc[cue.i + 1].lower_ == "to":
+            to = doc[cue.i + 1]
+        obj = None if to is None else next((c for c in to.children if c.dep_ == "pobj"), None)
+        if obj is not None:
+            src_tokens = _trim_source_tokens(obj)
+            origin_tok = _citing(obj)
+            if origin_tok is not None:
+                cite = (origin_tok.head, origin_tok)
+    if not src_tokens and not according:
+        cands = [c for c in source_candidates(cue) if c.i not in group_ids]
+        best, best_p = None, 0.0
+        for c in cands:
+            p = source_score(c)
+            if p > best_p:
+                best, best_p = c, p
+        if best is not None and best_p >= head.source.threshold:
+            drop = [c for c in best.children if c.dep_ in ("relcl",) and not _mentions_anonymity(c)]
+            if cue in best.subtree:
+                drop.append(cue)
+            skip = {t.i for d in drop for t in d.subtree}
+            src_tokens = [
+                t
+                for t in best.subtree
+                if t.i not in skip and t.i not in group_ids and sent.start <= t.i < sent.end
+            ]
+            while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
+                src_tokens.pop()
+            while src_tokens and (src_tokens[0].is_punct or src_tokens[0].is_space):
+                src_tokens.pop(0)
+            src_tokens = src_tokens or [best]
+    if cite is None:
+        origin_tok = _citing(cue)
+        if origin_tok is not None:
+            cite = (origin_tok.head, origin_tok)
+        else:
+            anchor = max([t.i for t in group] + [t.i for t in src_tokens])
+            cite = _citing_after(doc, anchor, sent)
+    if cite is not None:
+        # "X, citing Y": the source phrase stops before "citing"
+        src_tokens = [t for t in src_tokens if t.i < cite[0].i or t.i < cue.i]
+        while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
+            src_tokens.pop()
+    source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
+    # ---- content
+    skip_ids = {t.i for t in src_tokens}
+    if cite is not None:
+        skip_ids.update(t.i for t in cite[0].subtree)
+        skip_ids.update(t.i for t in cite[1].subtree)
+        skip_ids.add(cite[0].i)
+    hull = _hull(_content_tokens(cue, group, skip_ids, sent))
+    if hull is None:
+        return []
+    content = hull
+    # a quote the content touches (or that follows a cue ending its sentence) is the content
+    text = resolver.text
+    qi = None
+    for k, q in enumerate(quote_spans):
+        if q.start <= cue_span.start < q.end:
+            continue  # the cue sits inside this quote
+        if content.overlaps(q) or (
+            k not in claimed
+            and cue_span.end <= q.start
+            and text_tail_is_colon(text, cue_span.end, q.start)
+        ):
+            qi = k
+            break
+    kind = "according_to" if according else "reported"
+    if qi is not None:
+        q = quote_spans[qi]
+        content = Span(min(content.start, q.start), max(content.end, q.end))
+        if not according and qi not in claimed:
+            kind = "direct_quote"
+        claimed.add(qi)
+        # "“Part one,” she said. “Part two.”": the quote resumes right after the cue
+        if q.end <= cue_span.start and qi + 1 < len(quote_spans):
+            nxt = quote_spans[qi + 1]
+            tail = max([cue_span.end] + [t.idx + len(t.text) for t in src_tokens])
+            gap = text[tail : nxt.start]
+            if len(gap) <= 4 and not any(ch.isalnum() for ch in gap) and "\n" not in gap:
+                content = Span(content.start, max(content.end, nxt.end))
+                claimed.add(qi + 1)
+    cue_lemma = "according to" if according else lemma
+    outer = Attribution(kind, content, source, cue_span, cue_lemma)
+    out.append(outer)
+    if cite is not None:
+        origin = resolver.resolve(_trim_source_tokens(cite[1]), doc)
+        out.append(Attribution("chain", content, origin, _tok_span(cite[0]), "cite", parent=outer))
+    return out
+
+
+def _citing_after(doc: Doc, anchor: int, sent: SpacySpan) -> tuple[Token, Token] | None:
+    """A "citing Y" right after a cue or its source (at most two tokens between), with Y's head."""
+    for j in range(anchor + 1, min(anchor + 4, sent.end)):
+        tok = doc[j]
+        if tok.lower_ != "citing":
+            continue
+        obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj", "attr")), None)
+        if obj is not None:
+            return tok, obj
+        for k in range(j + 1, min(j + 9, sent.end)):
+            cand = doc[k]
+            if cand.pos_ in ("NOUN", "PROPN", "PRON") and not (
+                cand.head.i > k and cand.head.i < j + 9 and cand.head.pos_ in ("NOUN", "PROPN")
+            ):
+                return tok, cand
+        return None
+    return None
+
+
+def text_tail_is_colon(text: str, start: int, end: int) -> bool:
+    """Only white space, a comma or a colon between a cue and a following quote."""
+    gap = text[start:end]
+    return len(gap) <= 4 and all(ch.isspace() or ch in ":,—–-“\"‘" for ch in gap)

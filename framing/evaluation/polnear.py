@@ -1,0 +1,605 @@
+"""PolNeAR attribution evaluation and training of the learned attribution head.
+
+PolNeAR (Newell, Margolin and Ruths 2018, LREC): attribution relations (source, cue, content) in
+political news from seven publishers, brat standoff. Protocol (``shared/data/README.md``): train on
+train, tune on dev, one annotator file per article (first in sorted order); cue, source and content
+span precision / recall / F1, exact and overlap, plus sentence-level "contains attributed content" F1.
+
+Span matching works on word tokens (maximal runs of ``\\w`` characters), so punctuation and white
+space at span edges never decide a match:
+
+* **exact**: a predicted span and a gold span cover the same set of word tokens;
+* **overlap**: they share at least one word token. Precision counts predicted spans that overlap
+  some gold span, recall counts gold spans overlapped by some predicted span.
+
+Spans are deduplicated per article and role before counting (one source span that stands behind
+two relations is one source span). Discontinuous gold spans (``start end;start end``) are the union
+of their fragments. Counts are pooled over articles (micro average).
+
+The text of the corpus is read from ``--data`` at run time and never stored in the project.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+ROLES = ("cue", "source", "content")
+_WORD = re.compile(r"\w+")
+
+Fragments = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class GoldRelation:
+    """One annotated attribution relation; each role is a tuple of character fragments."""
+
+    cue: Fragments
+    content: Fragments
+    source: Fragments = ()
+
+
+@dataclass(frozen=True)
+class PolnearDoc:
+    """One article of a split: its id, text and the relations of one annotator."""
+
+    id: str
+    text: str
+    relations: tuple[GoldRelation, ...]
+    annotator: str = ""
+
+
+@dataclass
+class _Counts:
+    n_pred: int = 0
+    n_gold: int = 0
+    exact_tp: int = 0
+    overlap_pred: int = 0
+    overlap_gold: int = 0
+
+    def add(self, other: _Counts) -> None:
+        self.n_pred += other.n_pred
+        self.n_gold += other.n_gold
+        self.exact_tp += other.exact_tp
+        self.overlap_pred += other.overlap_pred
+        self.overlap_gold += other.overlap_gold
+
+
+@dataclass
+class _Scores:
+    roles: dict[str, _Counts] = field(default_factory=lambda: {r: _Counts() for r in ROLES})
+    sent_tp: int = 0
+    sent_fp: int = 0
+    sent_fn: int = 0
+    sent_tn: int = 0
+
+
+# ------------------------------------------------------------------ reading the corpus
+
+
+def resolve_root(data: Path) -> Path:
+    """The folder holding ``train/`` and ``dev/`` from any of the accepted ``--data`` paths.
+
+    Accepts ``shared/data``, ``shared/data/polnear`` or ``shared/data/polnear/data``.
+    """
+    for cand in (data, data / "data", data / "polnear" / "data", data / "polnear"):
+        if (cand / "dev" / "text").is_dir() or (cand / "train" / "text").is_dir():
+            return cand
+    raise FileNotFoundError(f"no PolNeAR split folders (train/, dev/) under {data}")
+
+
+def _fragments(offsets: str) -> Fragments:
+    frags = []
+    for part in offsets.split(";"):
+        a, b = part.split()
+        frags.append((int(a), int(b)))
+    return tuple(sorted(frags))
+
+
+def read_ann(text: str) -> tuple[GoldRelation, ...]:
+    """Attribution relations of one brat ``.ann`` file (E lines resolved to their T spans)."""
+    spans: dict[str, tuple[str, Fragments]] = {}
+    events: list[list[tuple[str, str]]] = []
+    for line in text.splitlines():
+        if line.startswith("T"):
+            parts = line.split("\t")
+            if len(parts) < 2:
+                continue
+            role, _, offsets = parts[1].partition(" ")
+            try:
+                spans[parts[0]] = (role, _fragments(offsets))
+            except ValueError:
+                log.warning("unreadable span line in .ann: %r", line[:80])
+        elif line.startswith("E"):
+            parts = line.split("\t")
+            if len(parts) < 2:
+                continue
+            events.append([tuple(arg.split(":", 1)) for arg in parts[1].split()])  # type: ignore[misc]
+    out = []
+    for args in events:
+        roles: dict[str, Fragments] = {}
+        for role, ref in args:
+            if ref in spans and role in ("Cue", "Source", "Content"):
+                roles[role.lower()] = spans[ref][1]
+        if "cue" in roles or "content" in roles:
+            out.append(
+                GoldRelation(
+                    cue=roles.get("cue", ()),
+                    content=roles.get("content", ()),
+                    source=roles.get("source", ()),
+                )
+            )
+    return tuple(out)
+
+
+def load_split(data: Path, split: str = "dev", limit: int | None = None) -> list[PolnearDoc]:
+    """Articles of a split with the relations of the first annotator file in sorted order."""
+    root = resolve_root(data)
+    text_dir = root / split / "text"
+    ann_dir = root / split / "attributions"
+    if not text_dir.is_dir():
+        raise FileNotFoundError(f"no split {split!r} under {root}")
+    ann_files = sorted(ann_dir.glob("*.ann"))
+    first: dict[str, Path] = {}
+    for path in ann_files:
+        article, _, _annotator = path.stem.rpartition("_")
+        first.setdefault(article, path)
+    docs = []
+    for txt in sorted(text_dir.glob("*.txt")):
+        ann = first.get(txt.stem)
+        if ann is None:
+            continue
+        text = txt.read_text(encoding="utf-8")
+        rels = read_ann(ann.read_text(encoding="utf-8"))
+        docs.append(PolnearDoc(txt.stem, text, rels, ann.stem.rpartition("_")[2]))
+        if limit is not None and len(docs) >= limit:
+            break
+    return docs
+
+
+# ------------------------------------------------------------------ parsing (cached)
+
+
+def parse_docs(
+    docs: Sequence[PolnearDoc], model: str | None = None, cache_dir: Path | None = None
+) -> list[Doc]:
+    """spaCy docs for the articles, optionally cached as a DocBin under ``cache_dir``."""
+    from spacy.tokens import DocBin
+
+    from framing.nlp.pipeline import load_nlp
+    from framing.settings import Settings
+
+    model = model or Settings().spacy_model
+    nlp = load_nlp(model)
+    key = hashlib.sha256(
+        ("\x00".join(d.id + "\x01" + d.text for d in docs) + model).encode("utf-8")
+    ).hexdigest()[:16]
+    path = None if cache_dir is None else Path(cache_dir) / f"polnear-{key}.spacy"
+    tensors = None if path is None else path.with_suffix(".tensor.npy")
+    if path is not None and tensors is not None and path.exists() and tensors.exists():
+        import numpy as np
+
+        out = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        arr = np.load(tensors, allow_pickle=False)
+        offset = 0
+        for doc in out:  # the tok2vec output feeds the learned head; DocBin does not keep it
+            doc.tensor = arr[offset : offset + len(doc)]
+            offset += len(doc)
+        return out
+    parsed = list(nlp.pipe((d.text for d in docs), batch_size=16))
+    if path is not None and tensors is not None:
+        import numpy as np
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=parsed, store_user_data=False).to_disk(path)
+        np.save(tensors, np.concatenate([d.tensor for d in parsed]).astype(np.float32))
+    return parsed
+
+
+# ------------------------------------------------------------------ scoring
+
+
+class _Tokens:
+    """Word-token index of one text, for token-set span comparison."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in _WORD.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def ids(self, frags: Iterable[tuple[int, int]]) -> frozenset[int]:
+        out: set[int] = set()
+        for start, end in frags:
+            # first token ending after start, up to the last token starting before end
+            i = bisect.bisect_right(self.ends, start)
+            j = bisect.bisect_left(self.starts, end)
+            out.update(range(i, j))
+        return frozenset(out)
+
+
+def _score_role(pred: set[frozenset[int]], gold: set[frozenset[int]]) -> _Counts:
+    c = _Counts(n_pred=len(pred), n_gold=len(gold))
+    c.exact_tp = len(pred & gold)
+    gold_tokens = set().union(*gold) if gold else set()
+    pred_tokens = set().union(*pred) if pred else set()
+    c.overlap_pred = sum(1 for p in pred if p & gold_tokens)
+    c.overlap_gold = sum(1 for g in gold if g & pred_tokens)
+    return c
+
+
+def _prf(tp_p: int, n_pred: int, tp_r: int, n_gold: int) -> dict[str, float]:
+    p = tp_p / n_pred if n_pred else 0.0
+    r = tp_r / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _relation_of(a: Any) -> GoldRelation:
+    return GoldRelation(
+        cue=() if a.cue is None else ((a.cue.start, a.cue.end),),
+        content=((a.content.start, a.content.end),),
+        source=() if a.source.span is None else ((a.source.span.start, a.source.span.end),),
+    )
+
+
+def predicted_relations(doc: Doc, head: Any = None) -> list[GoldRelation]:
+    """The attribution engine's output on a parsed doc, in the evaluation's relation shape."""
+    from framing.nlp.attribution import extract_attributions
+
+    return [_relation_of(a) for a in extract_attributions(doc, head=head)]
+
+
+def score_doc(
+    text: str,
+    gold: Sequence[GoldRelation],
+    pred: Sequence[GoldRelation],
+    sentences: Sequence[tuple[int, int]],
+    scores: _Scores,
+) -> None:
+    """Add one article's counts to ``scores``."""
+    toks = _Tokens(text)
+    for role in ROLES:
+        g = {toks.ids(getattr(r, role)) for r in gold} - {frozenset()}
+        p = {toks.ids(getattr(r, role)) for r in pred} - {frozenset()}
+        scores.roles[role].add(_score_role(p, g))
+    gold_content = set().union(*(toks.ids(r.content) for r in gold)) if gold else set()
+    pred_content = set().union(*(toks.ids(r.content) for r in pred)) if pred else set()
+    for start, end in sentences:
+        ids = toks.ids([(start, end)])
+        if not ids:
+            continue
+        g_pos, p_pos = bool(ids & gold_content), bool(ids & pred_content)
+        if g_pos and p_pos:
+            scores.sent_tp += 1
+        elif p_pos:
+            scores.sent_fp += 1
+        elif g_pos:
+            scores.sent_fn += 1
+        else:
+            scores.sent_tn += 1
+
+
+def summarize(scores: _Scores) -> dict[str, Any]:
+    """P/R/F1 per role (exact and overlap) and sentence-level F1 from pooled counts."""
+    out: dict[str, Any] = {}
+    for role, c in scores.roles.items():
+        out[role] = {
+            "exact": _prf(c.exact_tp, c.n_pred, c.exact_tp, c.n_gold),
+            "overlap": _prf(c.overlap_pred, c.n_pred, c.overlap_gold, c.n_gold),
+            "n_pred": c.n_pred,
+            "n_gold": c.n_gold,
+        }
+    s = scores
+    out["sentence"] = {
+        **_prf(s.sent_tp, s.sent_tp + s.sent_fp, s.sent_tp, s.sent_tp + s.sent_fn),
+        "n_sentences": s.sent_tp + s.sent_fp + s.sent_fn + s.sent_tn,
+        "n_gold_positive": s.sent_tp + s.sent_fn,
+    }
+    return out
+
+
+def evaluate(
+    data: Path,
+    split: str = "dev",
+    limit: int | None = None,
+    cache_dir: Path | None = None,
+    model: str | None = None,
+) -> dict[str, Any]:
+    """Score the attribution engine on a PolNeAR split (see the module docstring for the protocol)."""
+    from framing.nlp.attribution import head_info
+
+    docs = load_split(data, split, limit)
+    parsed = parse_docs(docs, model, cache_dir)
+    n_gold_rel = sum(len(d.relations) for d in docs)
+    result = _score_parsed(docs, parsed)
+    result.update(
+        {
+            "dataset": "polnear",
+            "split": split,
+            "n_articles": len(docs),
+            "n_gold_relations": n_gold_rel,
+            "protocol": "first annotator file per article; spans compared as word-token sets; "
+            "overlap = any shared word token; micro-averaged over articles",
+            "attribution_head": head_info(),
+        }
+    )
+    return result
+
+
+# ------------------------------------------------------------------ training the learned head
+
+
+def _tokens_in(doc: Doc, frags: Fragments) -> list[int]:
+    out: list[int] = []
+    for start, end in frags:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            continue
+        out.extend(t.i for t in span if not t.is_space)
+    return sorted(set(out))
+
+
+def span_root(doc: Doc, ids: Sequence[int]) -> int | None:
+    """The token of a span whose syntactic head lies outside it (verbs preferred)."""
+    if not ids:
+        return None
+    inside = set(ids)
+    roots = [i for i in ids if doc[i].head.i not in inside or doc[i].head.i == i]
+    if not roots:
+        return ids[0]
+    verbs = [i for i in roots if doc[i].pos_ in ("VERB", "AUX")]
+    return (verbs or roots)[0]
+
+
+def _design(rows: Sequence[list[str]], vocab: dict[str, int]) -> Any:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
+    indices: list[int] = []
+    for feats in rows:
+        cols = sorted({vocab[f] for f in feats if f in vocab})
+        indices.extend(cols)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float64)
+    return csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
+
+
+def _vocab(rows: Sequence[list[str]], min_count: int) -> dict[str, int]:
+    from collections import Counter
+
+    counts = Counter(f for feats in rows for f in set(feats) if f != "bias")
+    names = sorted(f for f, n in counts.items() if n >= min_count)
+    return {f: i for i, f in enumerate(names)}
+
+
+@dataclass
+class TrainingRows:
+    """Feature rows of the two learned parts, with where each row's token lies."""
+
+    cue_x: list[list[str]] = field(default_factory=list)
+    cue_y: list[int] = field(default_factory=list)
+    cue_at: list[tuple[int, int]] = field(default_factory=list)  # (doc, token)
+    src_x: list[list[str]] = field(default_factory=list)
+    src_y: list[int] = field(default_factory=list)
+    src_at: list[tuple[int, int]] = field(default_factory=list)  # (doc, candidate token)
+
+
+def training_rows(docs: Sequence[PolnearDoc], parsed: Sequence[Doc]) -> TrainingRows:
+    """Cue-token rows and (gold cue, candidate source head) rows with their gold labels."""
+    from framing.nlp.attribution_model import (
+        cue_features,
+        is_cue_candidate,
+        quote_mask,
+        sentence_has_quote,
+        source_candidates,
+        source_features,
+    )
+
+    rows = TrainingRows()
+    for k, (d, doc) in enumerate(zip(docs, parsed, strict=True)):
+        qmask = quote_mask(doc)
+        gold_cue: set[int] = set()
+        for r in d.relations:
+            gold_cue.update(_tokens_in(doc, r.cue))
+        for sent in doc.sents:
+            has_quote = sentence_has_quote(sent)
+            for tok in sent:
+                if is_cue_candidate(tok):
+                    rows.cue_x.append(cue_features(tok, qmask, has_quote))
+                    rows.cue_y.append(int(tok.i in gold_cue))
+                    rows.cue_at.append((k, tok.i))
+        for r in d.relations:
+            if not r.cue:
+                continue
+            cue_i = span_root(doc, _tokens_in(doc, r.cue))
+            if cue_i is None:
+                continue
+            src_ids = _tokens_in(doc, r.source)
+            cands = source_candidates(doc[cue_i])
+            gold_root = span_root(doc, src_ids) if src_ids else None
+            if gold_root is not None and gold_root not in {c.i for c in cands}:
+                continue  # source outside the cue's sentence: not learnable by this ranker
+            for c in cands:
+                rows.src_x.append(source_features(doc[cue_i], c, qmask))
+                rows.src_y.append(int(c.i == gold_root))
+                rows.src_at.append((k, c.i))
+    return rows
+
+
+def _dense_block(
+    parsed: Sequence[Doc], at: Sequence[tuple[int, int]], offsets: Sequence[int]
+) -> Any:
+    import numpy as np
+
+    width = parsed[0].tensor.shape[1]
+    out = np.zeros((len(at), width * len(offsets)), dtype=np.float32)
+    for r, (k, i) in enumerate(at):
+        tensor = parsed[k].tensor
+        for j, off in enumerate(offsets):
+            if 0 <= i + off < len(tensor):
+                out[r, j * width : (j + 1) * width] = tensor[i + off]
+    return out
+
+
+def _fit(
+    rows: list[list[str]],
+    y: list[int],
+    c: float,
+    min_count: int,
+    dense: Any = None,
+    offsets: Sequence[int] = (),
+) -> Any:
+    """Logistic regression over sparse features (+ standardised dense ones) -> LinearModel."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    from framing.nlp.attribution_model import linear_model
+
+    vocab = _vocab(rows, min_count)
+    x = _design(rows, vocab)
+    mu = sd = None
+    if dense is not None:
+        mu = dense.mean(axis=0)
+        sd = dense.std(axis=0) + 1e-6
+        x = hstack([x, csr_matrix((dense - mu) / sd)]).tocsr()
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=300, random_state=42)
+    model.fit(x, y)
+    names = sorted(vocab, key=vocab.__getitem__)
+    coef = model.coef_[0]
+    bias = float(model.intercept_[0])
+    dense_w = None
+    if dense is not None and mu is not None and sd is not None:
+        # fold the standardisation into the weights: w.(x - mu)/sd = (w/sd).x - w.mu/sd
+        wd = coef[len(names) :] / sd
+        bias -= float(wd @ mu)
+        dense_w = wd.reshape(len(offsets), -1).T
+    return linear_model(names, coef[: len(names)], bias, 0.5, dense_w, offsets)
+
+
+CUE_OFFSETS = (0, -1, 1)
+SOURCE_OFFSETS = (0,)
+
+
+def train_attribution(
+    data: Path,
+    out: Path | None = None,
+    cache_dir: Path | None = None,
+    cue_c: float = 0.3,
+    source_c: float = 0.3,
+    min_count: int = 2,
+    thresholds: tuple[float, float] | None = None,
+    use_dense: bool = True,
+) -> dict[str, Any]:
+    """Train the cue classifier and source ranker on PolNeAR train, pick thresholds on dev.
+
+    Writes ``head.json`` + ``head.npz`` into ``out`` (default: the packaged model folder) and
+    returns the model card, with the dev scores of the saved head.
+    """
+    from framing.nlp import attribution_model
+    from framing.nlp.pipeline import PIPELINE_VERSION
+    from framing.settings import Settings
+
+    train = load_split(data, "train")
+    dev = load_split(data, "dev")
+    train_docs = parse_docs(train, cache_dir=cache_dir)
+    dev_docs = parse_docs(dev, cache_dir=cache_dir)
+    rows = training_rows(train, train_docs)
+    log.info(
+        "training rows: cue %d (%d positive), source %d",
+        len(rows.cue_x),
+        sum(rows.cue_y),
+        len(rows.src_x),
+    )
+    cue_dense = _dense_block(train_docs, rows.cue_at, CUE_OFFSETS) if use_dense else None
+    cue_model = _fit(rows.cue_x, rows.cue_y, cue_c, min_count, cue_dense, CUE_OFFSETS)
+    del cue_dense
+    src_dense = _dense_block(train_docs, rows.src_at, SOURCE_OFFSETS) if use_dense else None
+    src_model = _fit(rows.src_x, rows.src_y, source_c, min_count, src_dense, SOURCE_OFFSETS)
+    target = Path(out) if out is not None else _packaged_head_dir()
+    card: dict[str, Any] = {
+        "training_data": "PolNeAR v1.0.0 train split (Newell, Margolin, Ruths 2018), "
+        "github.com/networkdynamics/PolNeAR c3eee833; no licence stated: research use",
+        "spacy_model": Settings().spacy_model,
+        "pipeline_version": PIPELINE_VERSION,
+        "hyperparameters": {
+            "cue_C": cue_c,
+            "source_C": source_c,
+            "min_count": min_count,
+            "dense_tok2vec": use_dense,
+            "cue_offsets": list(CUE_OFFSETS),
+        },
+        "n_rows": {
+            "cue": len(rows.cue_x),
+            "cue_positive": sum(rows.cue_y),
+            "source": len(rows.src_x),
+        },
+    }
+    grid = (
+        [thresholds]
+        if thresholds
+        else [(ct, st) for ct in (0.3, 0.35, 0.4, 0.45, 0.5) for st in (0.2, 0.3, 0.4)]
+    )
+    best: tuple[float, tuple[float, float], dict[str, Any]] | None = None
+    for ct, st in grid:
+        head = attribution_model.AttributionHead(
+            replace(cue_model, threshold=ct), replace(src_model, threshold=st), "tuning"
+        )
+        res = _score_parsed(dev, dev_docs, head=head)
+        goal = (
+            res["cue"]["overlap"]["f1"]
+            + res["source"]["overlap"]["f1"]
+            + res["content"]["overlap"]["f1"]
+        )
+        log.info("thresholds cue %.2f source %.2f -> %.4f", ct, st, goal)
+        if best is None or goal > best[0]:
+            best = (goal, (ct, st), res)
+    assert best is not None
+    _, (ct, st), res = best
+    card["dev_scores"] = {k: res[k] for k in ("cue", "source", "content", "sentence")}
+    card["thresholds"] = {"cue": ct, "source": st}
+    version = f"polnear-lr-{hashlib.sha256(json_dumps(card).encode()).hexdigest()[:8]}"
+    final = attribution_model.AttributionHead(
+        replace(cue_model, threshold=ct), replace(src_model, threshold=st), version
+    )
+    attribution_model.save_head(target, final, card)
+    attribution_model.load_head.cache_clear()
+    return {"version": version, "out": str(target), **card}
+
+
+def _packaged_head_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("framing.resources"))) / "models" / "attribution"
+
+
+def json_dumps(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, sort_keys=True)
+
+
+def _score_parsed(
+    docs: Sequence[PolnearDoc], parsed: Sequence[Doc], head: Any = None
+) -> dict[str, Any]:
+    from framing.nlp.pipeline import iter_sentences
+
+    scores = _Scores()
+    for d, doc in zip(docs, parsed, strict=True):
+        pred = predicted_relations(doc, head)
+        sents = [(s.start_char, s.end_char) for s in iter_sentences(doc)]
+        score_doc(d.text, d.relations, pred, sents, scores)
+    return summarize(scores)

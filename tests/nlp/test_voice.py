@@ -1,0 +1,94 @@
+"""Voice per sentence from the attributions covering it; speakers of loaded spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from framing.models import Attribution, Source, Span
+from framing.nlp.voice import sentence_voice, speaker_of
+
+NAMED = Source("Amina Rahimi", "named_person", Span(0, 12))
+VAGUE = Source("critics", "vague", Span(0, 7))
+NONE = Source("", "none", None)
+
+
+def _attr(kind: str, content: Span, source: Source, cue: Span | None = None) -> Attribution:
+    return Attribution(kind, content, source, cue, None if cue is None else "say")
+
+
+def test_author_voice_without_attribution() -> None:
+    assert sentence_voice(Span(0, 40), "The river rose by two metres overnight.", [], True) == "author"
+
+
+def test_fragment_is_other() -> None:
+    assert sentence_voice(Span(0, 12), "Page 2 of 3", [], False) == "other"
+
+
+def test_question() -> None:
+    text = "Will the bridge hold?"
+    a = _attr("reported", Span(0, 21), NAMED, Span(0, 4))
+    assert sentence_voice(Span(0, 21), text, [a], True) == "question"
+    assert sentence_voice(Span(0, 23), "“Will the bridge hold?”", [], True) == "question"
+
+
+def test_attributed_when_content_covers_the_sentence() -> None:
+    a = _attr("reported", Span(20, 60), NAMED, Span(13, 17))
+    assert sentence_voice(Span(0, 60), "x" * 60, [a], True) == "attributed"
+
+
+def test_cue_in_sentence_credits_it() -> None:
+    # "She said so." followed by content in the next sentence: the cue sentence is hers too
+    a = _attr("direct_quote", Span(100, 160), NAMED, Span(4, 8))
+    assert sentence_voice(Span(0, 12), "x" * 12, [a], True) == "attributed"
+
+
+def test_small_overlap_keeps_author_voice() -> None:
+    a = _attr("reported", Span(0, 10), NAMED, Span(200, 204))
+    assert sentence_voice(Span(0, 100), "x" * 100, [a], True) == "author"
+
+
+@pytest.mark.parametrize(
+    ("kind", "source"),
+    [("reported", VAGUE), ("hedged", Source("reportedly", "vague")), ("agentless_passive", NONE)],
+)
+def test_vague_voice(kind: str, source: Source) -> None:
+    a = _attr(kind, Span(0, 50), source, Span(10, 14))
+    assert sentence_voice(Span(0, 50), "x" * 50, [a], True) == "vague"
+
+
+def test_chain_with_anonymous_origin_is_vague() -> None:
+    outer = _attr("reported", Span(30, 80), Source("the channel", "media", Span(0, 11)), Span(12, 20))
+    chain = Attribution(
+        "chain", Span(30, 80), Source("security sources", "anonymous", Span(22, 38)), Span(21, 27),
+        "cite", parent=outer,
+    )
+    assert sentence_voice(Span(0, 80), "x" * 80, [outer, chain], True) == "vague"
+
+
+def test_speaker_of_innermost_holder() -> None:
+    outer = _attr("reported", Span(0, 100), NAMED, Span(0, 4))
+    inner = _attr("direct_quote", Span(40, 70), Source("Omar Sultani", "named_person"), None)
+    assert speaker_of(Span(50, 55), [outer, inner]) == "Omar Sultani"
+    assert speaker_of(Span(10, 15), [outer, inner]) == "Amina Rahimi"
+    assert speaker_of(Span(150, 155), [outer, inner]) == "author"
+    # hedges and agentless passives do not take the words out of the author's mouth
+    hedge = _attr("hedged", Span(200, 260), Source("reportedly", "vague"), Span(200, 210))
+    assert speaker_of(Span(220, 230), [hedge]) == "author"
+
+
+@pytest.mark.slow
+def test_build_sentences_assigns_voice() -> None:
+    from framing.nlp.attribution import extract_attributions
+    from framing.nlp.pipeline import load_nlp
+    from framing.nlp.voice import build_sentences
+    from framing.settings import Settings
+
+    text = (
+        "The floods destroyed 300 homes in the valley. "
+        "“We have nowhere to go,” said Amina Rahimi. "
+        "Some experts say the dams were poorly built. "
+        "Was anyone warned?"
+    )
+    doc = load_nlp(Settings().spacy_model)(text)
+    sents = build_sentences(doc, extract_attributions(doc), [], [])
+    assert [s.voice for s in sents] == ["author", "attributed", "vague", "question"]
