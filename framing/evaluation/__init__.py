@@ -39,4 +39,8 @@ def run_train(what: str, data: Path, out: str | None, model: str | None) -> dict
         from framing.evaluation.training import train_loaded
 
         return train_loaded(data, None if out is None else Path(out), model)
+    if what == "attribution":
+        from framing.evaluation.polnear import train_attribution
+
+        return train_attribution(data, None if out is None else Path(out))
     raise NotImplementedError(f"training {what!r} is not implemented yet")
