@@ -8,12 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from framing import __version__
 from framing.ingest.readers import load_articles, load_records
 from framing.models import (
     AnalyzedArticle,
     Article,
+    ArticleScores,
     Comparison,
     IngestResult,
     Rejection,
@@ -31,6 +33,10 @@ OUTPUT_FILES = (
     "articles.csv",
     "outlets.csv",
     "sources.csv",
+    "contrasts.csv",
+    "terms.csv",
+    "labels.csv",
+    "claims.csv",
     "report.html",
     "run.json",
 )
@@ -153,8 +159,11 @@ def compare(
     analyzed: Sequence[AnalyzedArticle],
     settings: Settings | None = None,
     run: RunMetadata | None = None,
+    aliases: str | Path | None = None,
 ) -> list[Comparison]:
-    """One Comparison per event: outlet profiles with bootstrap intervals."""
+    """One Comparison per event: outlet profiles with bootstrap intervals, and in ``extra`` the
+    pairwise contrasts, distinctive terms, actor labels and aligned claims (see
+    :func:`cross_outlet_tables`). ``aliases`` is a user alias table (TSV) for actor labels."""
     from framing.compare.profiles import build_profiles
     from framing.scoring import FEATURES, score_articles
 
@@ -177,12 +186,83 @@ def compare(
             settings.seed,
             by="group",
         )
-        out.append(
-            Comparison(
-                event, tuple(profiles), tuple(scores), run, {"group_profiles": tuple(groups)}
-            )
-        )
+        extra = {"group_profiles": tuple(groups)}
+        extra.update(cross_outlet_tables(event, by_event[event], scores, settings, aliases))
+        out.append(Comparison(event, tuple(profiles), tuple(scores), run, extra))
     return out
+
+
+def _embed(texts: Sequence[str], settings: Settings) -> Any:
+    """MiniLM sentence embeddings (L2-normalised numpy array)."""
+    from framing.nlp.encoder import embed_sentences
+
+    return embed_sentences(list(texts), settings.encoder)
+
+
+def cross_outlet_tables(
+    event: str | None,
+    analyzed: Sequence[AnalyzedArticle],
+    scores: Sequence[ArticleScores],
+    settings: Settings,
+    aliases: str | Path | None = None,
+) -> dict[str, Any]:
+    """Contrasts (outlets and groups), distinctive terms, actor labels and claims of one event.
+
+    Embeddings come from the MiniLM encoder; when it cannot be loaded, labels are grouped without
+    embeddings and claims are not aligned (``claims_note`` says why).
+    """
+    from framing.compare.claims import align_claims, claim_sentences
+    from framing.compare.contrasts import build_contrasts
+    from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
+    from framing.compare.terms import distinctive_terms, outlet_texts
+    from framing.scoring import FEATURES
+
+    feats = list(FEATURES)
+    args = (settings.bootstrap_samples, settings.confidence, settings.seed)
+    out: dict[str, Any] = {
+        "contrasts": tuple(build_contrasts(scores, feats, *args, by="outlet", event=event)),
+        "terms": tuple(distinctive_terms(outlet_texts(a.article for a in analyzed))),
+    }
+    if len({s.group for s in scores if s.group}) > 1:
+        out["group_contrasts"] = tuple(
+            build_contrasts(scores, feats, *args, by="group", event=event)
+        )
+    alias_rows = load_aliases(aliases)
+    mentions = extract_mentions(analyzed, alias_rows)
+    keys = sorted({label_key(m.text) for m in mentions})
+    sentences = claim_sentences(analyzed)
+    try:
+        vectors = _embed(keys + [s.text for s in sentences], settings)
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
+        out["labels"] = tuple(build_labels(mentions, alias_rows, None, event=event))
+        out["claims"] = None
+        out["claims_note"] = f"Claims were not aligned: the sentence encoder is unavailable ({exc})."
+        return out
+    label_vectors = dict(zip(keys, vectors[: len(keys)], strict=True))
+    out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
+    outlets = sorted({a.article.outlet for a in analyzed})
+    out["claims"] = tuple(align_claims(sentences, vectors[len(keys) :], outlets))
+    return out
+
+
+def assign_missing_events(ingest: IngestResult, settings: Settings) -> IngestResult:
+    """Give articles without an ``event`` one by clustering headlines and leads (embeddings) and
+    publication dates; articles with an event keep it. Unchanged when every article has one."""
+    from framing.compare.events import assign_events, event_text
+
+    arts = ingest.articles
+    if len(arts) < 2 or all(a.event is not None for a in arts):
+        return ingest
+    try:
+        vectors = _embed([event_text(a) for a in arts], settings)
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("sentence encoder unavailable (%s): articles keep no event", exc)
+        return ingest
+    events = assign_events(arts, vectors)
+    new = tuple(a if a.event is not None else replace(a, event=e)
+                for a, e in zip(arts, events, strict=True))  # fmt: skip
+    return IngestResult(new, ingest.rejections, ingest.flags, ingest.n_read)
 
 
 def write_outputs(
@@ -210,8 +290,15 @@ def write_outputs(
     tables.write_articles(paths["articles.csv"], analyzed, scores, features, flags)
     tables.write_profiles(paths["outlets.csv"], comparisons, features)
     tables.write_sources(paths["sources.csv"], analyzed)
+    tables.write_contrasts(paths["contrasts.csv"], comparisons)
+    tables.write_terms(paths["terms.csv"], comparisons)
+    tables.write_labels(paths["labels.csv"], comparisons)
+    tables.write_claims(paths["claims.csv"], comparisons)
+    from framing.report.sections import comparison_sections
+
     paths["report.html"].write_text(
-        render_report(comparisons, analyzed, ingest, title), encoding="utf-8"
+        render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons)),
+        encoding="utf-8",
     )
     run = comparisons[0].run if comparisons else None
     if run is None:
@@ -246,10 +333,15 @@ def run_analysis(
     event: str | None = None,
     progress: ProgressFn | None = None,
     title: str = "framing report",
+    aliases: str | Path | None = None,
 ) -> RunResult:
-    """Load, analyse, compare and write every output for a corpus."""
+    """Load, analyse, compare and write every output for a corpus.
+
+    Articles without an event (and no ``event`` given) are grouped into events by
+    :func:`assign_missing_events`; ``aliases`` is a user alias table for labels.csv.
+    """
     settings = settings or Settings()
-    ingest = select_event(load(inputs, settings), event)
+    ingest = assign_missing_events(select_event(load(inputs, settings), event), settings)
     if not ingest.articles:
         reasons = "; ".join(f"{r.record}: {r.reason}" for r in ingest.rejections[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
@@ -261,7 +353,7 @@ def run_analysis(
     if not analyzed:
         raise ValueError("no article could be analysed: "
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
-    comparisons = compare(analyzed, settings)
+    comparisons = compare(analyzed, settings, aliases=aliases)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title)
     return RunResult(ingest, tuple(analyzed), tuple(comparisons), paths)
 

@@ -37,7 +37,8 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
     settings = _settings(args)
     try:
         result = run_analysis(
-            inputs, out, settings, event=args.event, progress=_progress, title=args.title
+            inputs, out, settings, event=args.event, progress=_progress, title=args.title,
+            aliases=getattr(args, "aliases", None),
         )
     except ValueError as exc:
         print(f"framing: {exc}", file=sys.stderr)
@@ -67,6 +68,10 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="settings file (TOML)")
+    p.add_argument(
+        "--aliases", help="alias table for labels.csv (TSV: alias, actor, type, note); "
+        "extends the default table"
+    )
     p.add_argument("--seed", type=int, help="random seed (bootstrap, models)")
     p.add_argument(
         "--no-model", action="store_true", help="lexicon-only loaded language (no encoder)"

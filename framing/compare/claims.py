@@ -14,8 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Mean cosine similarity for two sentences to express the same claim (MiniLM scale).
-DEFAULT_THRESHOLD = 0.6
+from framing.models import AnalyzedArticle
+
+#: Mean cosine similarity for two sentences to express the same claim (MiniLM scale). Chosen by
+#: reading the alignments of the invented demo corpus (0.6 joins opposite claims about one fact,
+#: 0.7 misses paraphrases); no annotated claim-alignment corpus was available to tune it.
+DEFAULT_THRESHOLD = 0.65
 #: Sentences with index up to this (0-based, headline included) count as the lead.
 LEAD_INDEX = 2
 #: Sentences shorter than this (words) are not claims ("Dead men do not testify" has 5).
@@ -44,6 +48,20 @@ class Claim:
     omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
     is_lead: bool
     first_index: int  # smallest sentence index among the claim's sentences
+
+
+def claim_sentences(analyzed: Sequence[AnalyzedArticle]) -> list[ClaimSentence]:
+    """Candidate claims of an event: headlines, and sentences that assert something (in the
+    outlet's voice or a source's) with at least ``MIN_WORDS`` words."""
+    out = []
+    for art in analyzed:
+        for s in art.sentences:
+            text = " ".join(s.text.split())
+            if len(text.split()) < MIN_WORDS:
+                continue
+            if s.part == "title" or s.voice in ("author", "attributed", "vague"):
+                out.append(ClaimSentence(art.article.outlet, art.article.id, s.index, s.part, text))
+    return out
 
 
 def is_lead(s: ClaimSentence) -> bool:

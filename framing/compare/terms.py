@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from framing.models import Article
+
 TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 
 STOPWORDS: frozenset[str] = frozenset(
@@ -47,6 +49,14 @@ class Term:
     log_odds: float
     z: float
     rank: int
+
+
+def outlet_texts(articles: Iterable[Article]) -> dict[str, list[str]]:
+    """Headline and body of each article, by outlet (the input of ``distinctive_terms``)."""
+    out: dict[str, list[str]] = {}
+    for a in articles:
+        out.setdefault(a.outlet, []).append(f"{a.title}\n{a.text}" if a.title else a.text)
+    return out
 
 
 def tokenize(text: str) -> list[str]:

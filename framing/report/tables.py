@@ -206,3 +206,89 @@ def write_sources(path: Path, analyzed: Sequence[AnalyzedArticle]) -> int:
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     return len(rows) - 1
+
+
+def write_contrasts(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """contrasts.csv: every pair of outlets (and groups) on every feature, per event."""
+    header = [
+        "event", "level", "a", "b", "feature", "n_a", "n_b", "mean_a", "mean_b", "difference",
+        "difference_low", "difference_high", "p_value", "p_adjusted_bh", "hedges_g",
+        "cliffs_delta", "note",
+    ]  # fmt: skip
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        for c in comparisons:
+            rows = list(c.extra.get("contrasts", ())) + list(c.extra.get("group_contrasts", ()))
+            if not rows:
+                outlets = "; ".join(p.outlet for p in c.profiles)
+                w.writerow([c.event or "", "outlet", outlets, "", "", "", "", "", "", "", "", "",
+                            "", "", "", "", "one outlet in this event: no pair to contrast"])
+                continue
+            for r in rows:
+                w.writerow([
+                    c.event or "", r.level, r.a, r.b, r.feature, r.n_a, r.n_b, _fmt(r.mean_a),
+                    _fmt(r.mean_b), _fmt(r.difference), _fmt(r.low), _fmt(r.high),
+                    _fmt(r.p_value), _fmt(r.p_adjusted), _fmt(r.hedges_g), _fmt(r.cliffs_delta),
+                    r.note,
+                ])  # fmt: skip
+                n += 1
+    return n
+
+
+def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """terms.csv: each outlet's distinctive words and two-word phrases, per event."""
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["event", "outlet", "rank", "term", "n_words", "count", "count_others",
+                    "per_1000_words", "log_odds", "z"])  # fmt: skip
+        for c in comparisons:
+            for t in c.extra.get("terms", ()):
+                w.writerow([c.event or "", t.outlet, t.rank, t.term, t.n_words, t.count,
+                            t.count_others, _fmt(t.per_1000), _fmt(t.log_odds), _fmt(t.z)])  # fmt: skip
+                n += 1
+    return n
+
+
+def write_labels(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """labels.csv: for each actor of an event, the words each outlet uses for it."""
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["event", "actor", "actor_type", "actor_mentions", "outlet", "label", "count",
+                    "share_of_outlet_mentions", "grouped_by", "example_1", "example_2"])  # fmt: skip
+        for c in comparisons:
+            for r in c.extra.get("labels", ()):
+                ex = list(r.examples[:2]) + [""] * (2 - len(r.examples[:2]))
+                w.writerow([c.event or "", r.actor, r.actor_type, r.actor_mentions, r.outlet,
+                            r.label, r.count, _fmt(r.share), r.link, *ex])  # fmt: skip
+                n += 1
+    return n
+
+
+def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """claims.csv: one row per claim and outlet: whether the outlet carries it, and how."""
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["event", "claim_id", "lead", "n_outlets", "carried_by", "omitted_by",
+                    "claim", "outlet", "carries", "n_sentences", "article_ids", "sentences"])  # fmt: skip
+        for c in comparisons:
+            claims = c.extra.get("claims")
+            if claims is None:
+                continue
+            outlets = sorted(p.outlet for p in c.profiles)
+            for cl in claims:
+                for o in outlets:
+                    mine = [s for s in cl.sentences if s.outlet == o]
+                    w.writerow([
+                        c.event or "", cl.claim_id, "yes" if cl.is_lead else "no",
+                        len(cl.outlets), "; ".join(cl.outlets), "; ".join(cl.omitted_by),
+                        cl.representative.text, o, 1 if mine else 0, len(mine),
+                        "; ".join(sorted({s.article_id for s in mine})),
+                        " | ".join(s.text for s in mine),
+                    ])  # fmt: skip
+                    n += 1
+    return n

@@ -78,3 +78,47 @@ def test_nan_values_are_left_out_and_counted() -> None:
         if r.feature == "author_voice_share"
     )
     assert r.n_a == 2 and "1 article(s) without a value" in r.note
+
+
+@pytest.mark.slow
+def test_tiny_corpora_give_honest_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One outlet, and one article per outlet: every table is written, nothing crashes."""
+    import csv
+    import json
+
+    from framing.api import run_analysis
+    from framing.settings import Settings
+
+    texts = {
+        "a1": ("Alpha News", "Militants attacked a checkpoint in the north on Monday, police said. "
+               "The attack was a cowardly act, officials claimed."),
+        "a2": ("Alpha News", "Police arrested two suspects after the checkpoint attack. "
+               "Officials said the investigation continues."),
+        "b1": ("Beta Times", "Terrorists stormed a checkpoint on Monday. The brutal assault "
+               "shocked residents, who reportedly fled."),
+    }  # fmt: skip
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(
+        json.dumps({"id": k, "outlet": o, "text": t, "event": "e"}) + "\n"
+        for k, (o, t) in texts.items()
+    ), encoding="utf-8")  # fmt: skip
+    one_outlet = tmp_path / "one.jsonl"
+    one_outlet.write_text("".join(
+        json.dumps({"id": k, "outlet": o, "text": t, "event": "e"}) + "\n"
+        for k, (o, t) in texts.items() if o == "Alpha News"
+    ), encoding="utf-8")  # fmt: skip
+    settings = Settings(bootstrap_samples=200)
+
+    res = run_analysis([one_outlet], tmp_path / "out1", settings)
+    rows = list(csv.DictReader(res.paths["contrasts.csv"].open(encoding="utf-8")))
+    assert len(rows) == 1 and "no pair to contrast" in rows[0]["note"]
+    assert res.paths["terms.csv"].read_text(encoding="utf-8").count("\n") == 1  # header only
+    assert "there is no pair to contrast" in res.paths["report.html"].read_text(encoding="utf-8")
+
+    res = run_analysis([corpus], tmp_path / "out2", settings)
+    rows = list(csv.DictReader(res.paths["contrasts.csv"].open(encoding="utf-8")))
+    assert rows and all(r["a"] == "Alpha News" and r["b"] == "Beta Times" for r in rows)
+    assert all("not estimable" in r["note"] and r["p_value"] == "" for r in rows)
+    claims = list(csv.DictReader(res.paths["claims.csv"].open(encoding="utf-8")))
+    assert {r["outlet"] for r in claims} == {"Alpha News", "Beta Times"}
+    assert res.paths["labels.csv"].exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from framing.compare.events import assign_events, event_text, parse_date
 from framing.models import Article
@@ -33,3 +34,26 @@ def test_single_article_and_helpers() -> None:
     assert parse_date("2025-10-30T08:00:00Z").isoformat() == "2025-10-30"  # type: ignore[union-attr]
     assert parse_date("yesterday") is None and parse_date(None) is None
     assert event_text(_a("a", None, title="Head")) == "Head. body text"
+
+
+@pytest.mark.slow
+def test_demo_events_are_recovered_without_event_fields() -> None:
+    from dataclasses import replace
+
+    from framing.api import assign_missing_events, demo_corpus_path, load
+    from framing.models import IngestResult
+    from framing.settings import Settings
+
+    ingest = load([demo_corpus_path()], Settings())
+    bare = IngestResult(
+        tuple(replace(a, event=None) for a in ingest.articles),
+        ingest.rejections, ingest.flags, ingest.n_read,
+    )  # fmt: skip
+    got = assign_missing_events(bare, Settings())
+    truth: dict[str, set[str]] = {}
+    for a, b in zip(ingest.articles, got.articles, strict=True):
+        truth.setdefault(a.event or "", set()).add(b.event or "")
+    assert all(len(v) == 1 for v in truth.values())  # one event each
+    assert len({next(iter(v)) for v in truth.values()}) == 2  # and the two kept apart
+    # given events are kept
+    assert assign_missing_events(ingest, Settings()) is ingest

@@ -149,3 +149,19 @@ def test_default_alias_table_loads() -> None:
     rows = load_aliases()
     assert any(r.alias == "ISIS-K" for r in rows)
     assert all(r.type for r in rows)
+
+
+@pytest.mark.slow
+def test_demo_labels_show_each_outlets_words_for_isis_k(demo_run) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    rows = list(csv.DictReader(demo_run.paths["labels.csv"].open(encoding="utf-8")))
+    isk = [r for r in rows if r["event"] == "peshawar-isk-commander-2025"
+           and r["actor"] == "Islamic State / Khorasan Province"]  # fmt: skip
+    by_outlet: dict[str, set[str]] = {}
+    for r in isk:
+        by_outlet.setdefault(r["outlet"], set()).add(r["label"])
+    assert "Daesh" in by_outlet["Kabul Dispatch"]
+    assert {"Khawarij", "Fitna al-Khawarij"} <= by_outlet["Islamabad Herald"]
+    assert {"ISIS-K", "militants"} <= by_outlet["Global Wire Service"]
+    assert "Daesh" not in by_outlet["Islamabad Herald"] | by_outlet["Global Wire Service"]
