@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS run_articles (
 CREATE TABLE IF NOT EXISTS run_events (
     run_key VARCHAR, position INTEGER, event VARCHAR, profiles VARCHAR, group_profiles VARCHAR,
     PRIMARY KEY (run_key, position));
+CREATE INDEX IF NOT EXISTS run_articles_article ON run_articles (article_id);
+CREATE INDEX IF NOT EXISTS analyses_text ON analyses (text_hash);
 """
 
 _TYPES: dict[str, type] = {
@@ -190,6 +192,8 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(self.path, read_only=read_only)
         self._lock = threading.RLock()
+        # Views of a stored run never change (put_run replaces a run and clears this).
+        self._cache: dict[tuple[Any, ...], Any] = {}
         if not read_only:
             with self._lock:
                 self._con.execute(_SCHEMA)
@@ -207,6 +211,28 @@ class Store:
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._con.execute(sql, list(params)).fetchall()
+
+    def _insert(self, table: str, rows: Sequence[tuple[Any, ...]], replace: bool = False) -> None:
+        """Bulk insert through an Arrow table (row-by-row ``executemany`` is far slower)."""
+        if not rows:
+            return
+        import pyarrow as pa
+
+        names = [r[0] for r in self._con.execute(f"DESCRIBE {table}").fetchall()]
+        types = {r[0]: r[1] for r in self._con.execute(f"DESCRIBE {table}").fetchall()}
+        columns = list(zip(*rows, strict=True))
+        arrow = pa.table(
+            {
+                name: pa.array(col, type=pa.int64() if types[name] == "INTEGER" else pa.string())
+                for name, col in zip(names, columns, strict=True)
+            }
+        )
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        self._con.register("_framing_rows", arrow)
+        try:
+            self._con.execute(f"{verb} INTO {table} SELECT * FROM _framing_rows")
+        finally:
+            self._con.unregister("_framing_rows")
 
     # -- per-article analysis cache -------------------------------------------------------
 
@@ -267,12 +293,10 @@ class Store:
                     payload,
                 )
             )
-        if rows:
-            with self._lock:
-                self._con.executemany(
-                    "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)", rows
-                )
-        return len(rows)
+        unique = list({(r[0], r[1], r[2]): r for r in rows}.values())
+        with self._lock:
+            self._insert("analyses", unique, replace=True)
+        return len(unique)
 
     # -- analysed corpora ------------------------------------------------------------------
 
@@ -343,17 +367,24 @@ class Store:
                         dumps(ingest.flags),
                     ],
                 )
-                if art_rows:
-                    con.executemany(
-                        "INSERT INTO run_articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", art_rows
-                    )
-                con.executemany("INSERT INTO run_events VALUES (?, ?, ?, ?, ?)", ev_rows)
+                self._insert("run_articles", art_rows)
+                self._insert("run_events", ev_rows)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
                 raise
+            self._cache.clear()
+
+    def _cached(self, cache_key: tuple[Any, ...], compute: Any) -> Any:
+        if cache_key not in self._cache:
+            self._cache[cache_key] = compute()
+        return self._cache[cache_key]
 
     def run_info(self, key: str) -> RunInfo:
+        result: RunInfo = self._cached(("info", key), lambda: self._run_info(key))
+        return result
+
+    def _run_info(self, key: str) -> RunInfo:
         rows = self._query(
             "SELECT title, out_dir, n_read, n_articles, run, rejections, flags FROM runs "
             "WHERE run_key = ?",
@@ -381,6 +412,9 @@ class Store:
         return [r[0] for r in rows]
 
     def _event_row(self, key: str, event: str | None) -> tuple[Any, ...]:
+        return self._cached(("event", key, event), lambda: self._read_event_row(key, event))
+
+    def _read_event_row(self, key: str, event: str | None) -> tuple[Any, ...]:
         rows = self._query(
             "SELECT profiles, group_profiles FROM run_events WHERE run_key = ? "
             "AND event IS NOT DISTINCT FROM ?",
@@ -392,11 +426,15 @@ class Store:
 
     def profiles(self, key: str, event: str | None) -> tuple[OutletProfile, ...]:
         """Outlet profiles (means and intervals) of one event."""
-        result: tuple[OutletProfile, ...] = loads(self._event_row(key, event)[0])
+        result: tuple[OutletProfile, ...] = self._cached(
+            ("profiles", key, event), lambda: loads(self._event_row(key, event)[0])
+        )
         return result
 
     def group_profiles(self, key: str, event: str | None) -> tuple[OutletProfile, ...]:
-        result: tuple[OutletProfile, ...] = loads(self._event_row(key, event)[1])
+        result: tuple[OutletProfile, ...] = self._cached(
+            ("groups", key, event), lambda: loads(self._event_row(key, event)[1])
+        )
         return result
 
     def articles(
@@ -407,6 +445,15 @@ class Store:
         all_events: bool = False,
     ) -> list[ArticleRow]:
         """Articles of a run (optionally of one event and/or outlet) in input order."""
+        result: list[ArticleRow] = self._cached(
+            ("articles", key, event, outlet, all_events),
+            lambda: self._read_articles(key, event, outlet, all_events),
+        )
+        return list(result)
+
+    def _read_articles(
+        self, key: str, event: str | None, outlet: str | None, all_events: bool
+    ) -> list[ArticleRow]:
         sql = "SELECT article_id, outlet, event, title FROM run_articles WHERE run_key = ?"
         params: list[Any] = [key]
         if not all_events:
@@ -428,23 +475,29 @@ class Store:
 
     def article(self, key: str, article_id: str) -> AnalyzedArticle:
         """One analysed article of a run (the article joined with its cached analysis)."""
+        info = self.run_info(key)
         rows = self._query(
-            "SELECT ra.article, a.payload, a.pipeline_version, ra.features FROM run_articles ra "
-            "JOIN runs r ON r.run_key = ra.run_key "
-            "JOIN analyses a ON a.text_hash = ra.text_hash "
-            "AND a.pipeline_version = r.pipeline_version AND a.settings_hash = r.settings_key "
-            "WHERE ra.run_key = ? AND ra.article_id = ?",
+            "SELECT article, text_hash, settings_key FROM run_articles ra JOIN runs r "
+            "ON r.run_key = ra.run_key WHERE ra.run_key = ? AND ra.article_id = ?",
             [key, article_id],
         )
         if not rows:
             raise KeyError(f"article {article_id!r} not in run {key!r}")
-        article: Article = loads(rows[0][0])
-        payload = json.loads(rows[0][1])
+        article_json, thash, skey = rows[0]
+        found = self._query(
+            "SELECT payload FROM analyses WHERE text_hash = ? AND pipeline_version = ? "
+            "AND settings_hash = ?",
+            [thash, info.run.pipeline_version, skey],
+        )
+        if not found:
+            raise KeyError(f"analysis of article {article_id!r} is missing from {self.path}")
+        article: Article = loads(article_json)
+        payload = json.loads(found[0][0])
         return AnalyzedArticle(
             article,
             from_jsonable(payload["sentences"]),
             from_jsonable(payload["entities"]),
-            rows[0][2],
+            info.run.pipeline_version,
         )
 
     def article_scores(self, key: str, article_id: str) -> ArticleScores | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.api import analyze, compare, run_cached
+from framing.api import analyze, run_cached
 from framing.models import Article
 from framing.settings import Settings
 from framing.store import Store, analysis_settings_hash, dumps, loads, run_key
@@ -28,7 +28,7 @@ def _stored(tmp_path: Path) -> tuple[Store, str, list]:  # type: ignore[type-arg
     settings = Settings(bootstrap_samples=200)
     store = Store(tmp_path / "cache.duckdb")
     store.put_analyses(analyzed, settings)
-    comps = compare(analyzed, settings, corpus.run_meta())
+    comps = corpus.comparisons(analyzed)
     key = run_key(ingest, settings)
     store.put_run(key, ingest, analyzed, comps, tmp_path / "run", "tiny", settings)
     return store, key, analyzed
@@ -149,7 +149,7 @@ def test_run_cached_reopens_without_work(tmp_path: Path, monkeypatch) -> None:  
         return [by_id[a.id] for a in articles]
 
     monkeypatch.setattr(api, "analyze", fake_analyze)
-    monkeypatch.setattr(api, "run_metadata", lambda s: corpus.run_meta())
+    monkeypatch.setattr(api, "compare", lambda analyzed, settings=None: corpus.comparisons(analyzed))
     store = Store(tmp_path / "c.duckdb")
     settings = Settings(bootstrap_samples=100)
     key = run_cached(ingest, store, tmp_path / "runs", settings, title="t")

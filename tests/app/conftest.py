@@ -36,13 +36,13 @@ class Cached:
 
 def populate(root: Path) -> str:
     """Analyse the tiny corpus into ``root`` the way the dashboard does (without spaCy)."""
-    from framing.api import compare, write_outputs
+    from framing.api import write_outputs
     from framing.settings import load_settings
     from framing.store import Store, run_key
 
     ingest, analyzed = corpus.tiny_corpus()
     settings = load_settings()
-    comps = compare(analyzed, settings.updated(bootstrap_samples=200), corpus.run_meta())
+    comps = corpus.comparisons(analyzed)
     key = run_key(ingest, settings)
     out = root / "runs" / key
     write_outputs(out, ingest, analyzed, comps, "tiny <b>corpus</b>")

@@ -13,6 +13,7 @@ from framing.models import (
     AnalyzedArticle,
     Article,
     Attribution,
+    Comparison,
     Entity,
     IngestResult,
     LoadedSpan,
@@ -183,3 +184,24 @@ def tiny_corpus() -> tuple[IngestResult, list[AnalyzedArticle]]:
 
 def run_meta() -> RunMetadata:
     return RunMetadata("0.1.0", PIPELINE_VERSION, {"spacy_model": "test"}, {"seed": 1}, "abc123", 1)
+
+
+def comparisons(
+    analyzed: Sequence[AnalyzedArticle], bootstrap_samples: int = 200
+) -> list[Comparison]:
+    """Outlet and group profiles per event, as api.compare builds them, without the cross-outlet
+    tables (those need the sentence encoder; the dashboard reads them from CSV files)."""
+    from framing.compare.profiles import build_profiles
+    from framing.scoring import FEATURES, score_articles
+
+    out = []
+    for event in sorted({a.article.event for a in analyzed}, key=lambda e: e or ""):
+        arts = [a for a in analyzed if a.article.event == event]
+        scores = score_articles(arts)
+        profiles = build_profiles(scores, list(FEATURES), bootstrap_samples, 0.95, 1)
+        groups = build_profiles(scores, list(FEATURES), bootstrap_samples, 0.95, 1, by="group")
+        out.append(
+            Comparison(event, tuple(profiles), tuple(scores), run_meta(),
+                       {"group_profiles": tuple(groups)})
+        )
+    return out

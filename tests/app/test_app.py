@@ -97,18 +97,23 @@ def test_hostile_outlet_and_title_render_as_text(cached: Cached) -> None:
 
 
 def test_table_views_and_exports(cached: Cached) -> None:
+    out = cached.root / "runs" / cached.key
+    (out / "labels.csv").unlink(missing_ok=True)  # a run from before labels existed
+    (out / "terms.csv").write_text("event,outlet,term\n", encoding="utf-8")
     at = _open(cached)
     sources = _frame(at, "event", "outlet", "source", "n")
     assert sources["source"].tolist() == ["Police chief Ann Lee"]  # ev-2 row filtered out
     infos = [i.value for i in at.info]
-    assert any(i.startswith("Labels: not available") for i in infos)
-    assert any(i.startswith("Claims: not available") for i in infos)
-    names = dashboard.export_names(cached.root / "runs" / cached.key)
-    assert names == [
-        "articles", "outlets", "sources", "sentences", "attributions", "loaded_spans",
-    ]
-    labels = {b.label for b in at.get("download_button")}
-    assert {"Report (HTML)", "CSV", "JSON", "PARQUET"} <= labels
+    assert "Labels: not available for this run (labels.csv was not produced)." in infos
+    assert "Terms: no rows for this event." in infos
+    names = dashboard.export_names(out)
+    assert {"articles", "outlets", "sources", "sentences", "attributions", "loaded_spans"} <= set(
+        names
+    )
+    assert "labels" not in names
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[0] == "Report (HTML)"
+    assert labels.count("PARQUET") == len(names) and labels.count("JSON") == len(names)
 
 
 def test_save_uploads_extracts_zip_safely(tmp_path: Path) -> None:

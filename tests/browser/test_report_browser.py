@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from framing.api import compare
 from framing.report.html import KEY_FEATURES, render_report
-from framing.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +37,7 @@ def _open(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:
 
 def test_hostile_report_is_inert(browser: Any, shots: Path, tmp_path: Path) -> None:
     ingest, analyzed = corpus.tiny_corpus()
-    comps = compare(analyzed, Settings(bootstrap_samples=200), corpus.run_meta())
+    comps = corpus.comparisons(analyzed)
     html = render_report(comps, analyzed, ingest, "<script>window.__pwned=9</script>hostile")
     path = tmp_path / "report.html"
     path.write_text(html, encoding="utf-8")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from framing.api import compare
 from framing.models import LoadedSpan, SentenceAnalysis, Span
 from framing.report.html import (
     KEY_FEATURES,
@@ -19,7 +18,6 @@ from framing.report.html import (
     markup,
     render_report,
 )
-from framing.settings import Settings
 
 _path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
 if "framing_test_corpus" not in sys.modules:
@@ -33,7 +31,7 @@ corpus = sys.modules["framing_test_corpus"]
 @pytest.fixture(scope="module")
 def report() -> str:
     ingest, analyzed = corpus.tiny_corpus()
-    comps = compare(analyzed, Settings(bootstrap_samples=200), corpus.run_meta())
+    comps = corpus.comparisons(analyzed)
     return render_report(comps, analyzed, ingest, "<script>alert(1)</script> report",
                          {"Extra <i>section</i>": "<p>already escaped body</p>"})
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from framing.api import compare, write_outputs
+from framing.api import write_outputs
 from framing.report.exports import export_tables, read_csv_table, table_bytes, typed_table
 from framing.report.pdf import PdfError, html_to_pdf
-from framing.settings import Settings
 
 _path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
 if "framing_test_corpus" not in sys.modules:
@@ -28,7 +27,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ingest, analyzed = corpus.tiny_corpus()
-    comps = compare(analyzed, Settings(bootstrap_samples=200), corpus.run_meta())
+    comps = corpus.comparisons(analyzed)
     out = tmp_path_factory.mktemp("tiny")
     write_outputs(out, ingest, analyzed, comps, "tiny report")
     return out

@@ -1,0 +1,219 @@
+"""Dashboard interaction latency on a cached 10,000-article synthetic corpus.
+
+Builds (once, then reuses) a DuckDB store holding an analysed synthetic corpus: 10,000 articles,
+5 outlets, 4 events, 20 sentences each, with loaded spans and attributions; no spaCy is needed
+because the analyses are generated. Then times what the dashboard does when the user switches
+event, outlet or article:
+
+* store level: read the event's outlet profiles, the outlet's article list and one article's
+  analysis and scores from DuckDB, and render the reader HTML and the charts;
+* app level (``--apptest``): the whole Streamlit script rerun by ``AppTest`` after changing the
+  outlet and then the article selectbox.
+
+Usage:
+    python benchmarks/bench_dashboard.py [--articles 10000] [--repeat 40] [--apptest]
+        [--dir /tmp/framing-bench]
+Target: p95 <= 300 ms per interaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from framing.compare.profiles import build_profiles  # noqa: E402
+from framing.models import (  # noqa: E402
+    AnalyzedArticle,
+    Article,
+    Attribution,
+    Comparison,
+    IngestResult,
+    LoadedSpan,
+    RunMetadata,
+    SentenceAnalysis,
+    Source,
+    Span,
+)
+from framing.nlp.pipeline import PIPELINE_VERSION  # noqa: E402
+from framing.report.figures import interval_chart  # noqa: E402
+from framing.report.html import KEY_FEATURES, highlight_article, highlight_title  # noqa: E402
+from framing.scoring import FEATURES, score_articles  # noqa: E402
+from framing.settings import Settings  # noqa: E402
+from framing.store import Store, run_key  # noqa: E402
+
+OUTLETS = ("Alpha Daily", "Beta Wire", "Gamma Times", "Delta Post", "Epsilon News")
+EVENTS = ("event-a", "event-b", "event-c", "event-d")
+# (sentence, voice, loaded [(word, speaker)], attribution (source, kind, cue, kind) or None)
+TEMPLATES = [
+    ("The cowardly attack shocked the city {n}.", "author", [("cowardly", "author")], None),
+    ("Officials said the militants fled across the border {n}.", "vague", [],
+     ("Officials", "vague", "said", "reported")),
+    ("Police chief Ann Lee said the brutal raid lasted hours {n}.", "attributed",
+     [("brutal", "Police chief Ann Lee")], ("Police chief Ann Lee", "named_person", "said",
+                                            "reported")),
+    ("According to the ministry, {n} people were hurt.", "attributed", [],
+     ("the ministry", "official", "According to", "according_to")),
+    ("Markets opened on time on day {n}.", "author", [], None),
+    ("The regime's lies were exposed again {n}.", "author", [("lies", "author")], None),
+    ("Some experts claimed the group was sheltered {n}.", "vague", [],
+     ("Some experts", "vague", "claimed", "reported")),
+    ("Is anyone safe now {n}?", "question", [], None),
+]
+
+
+def make_article(i: int, rng: random.Random, n_sentences: int) -> AnalyzedArticle:
+    outlet = OUTLETS[i % len(OUTLETS)]
+    event = EVENTS[(i // len(OUTLETS)) % len(EVENTS)]
+    parts: list[tuple[str, tuple]] = []  # type: ignore[type-arg]
+    for j in range(n_sentences):
+        tpl = TEMPLATES[rng.randrange(len(TEMPLATES))]
+        parts.append((tpl[0].format(n=f"{i}-{j}"), tpl))
+    text = " ".join(p[0] for p in parts)
+    sentences = []
+    pos = 0
+    for j, (sent, (_, voice, loaded, attr)) in enumerate(parts):
+        start = text.index(sent, pos)
+        end = start + len(sent)
+        pos = end
+        spans = []
+        for word, speaker in loaded:
+            ws = text.index(word, start)
+            spans.append(
+                LoadedSpan(Span(ws, ws + len(word)), word, 0.5 + rng.random() / 2,
+                           ("evaluative",), speaker)
+            )
+        attrs = ()
+        if attr is not None:
+            src, kind, cue, akind = attr
+            ss, cs = text.index(src, start), text.index(cue, start)
+            attrs = (
+                Attribution(akind, Span(cs + len(cue) + 1, end), Source(src, kind,
+                            Span(ss, ss + len(src))), Span(cs, cs + len(cue)), cue.lower()),
+            )
+        sentences.append(
+            SentenceAnalysis(j, Span(start, end), sent, voice, attrs, tuple(spans), (),
+                             len(sent.split()), voice != "question")
+        )
+    article = Article(f"art-{i:05d}", outlet, text, title=f"Synthetic article {i}",
+                      event=event, published="2025-01-01")
+    return AnalyzedArticle(article, tuple(sentences), (), PIPELINE_VERSION)
+
+
+def build(store: Store, n: int, n_sentences: int, settings: Settings, out_dir: Path) -> str:
+    rng = random.Random(7)
+    t0 = time.perf_counter()
+    analyzed = [make_article(i, rng, n_sentences) for i in range(n)]
+    ingest = IngestResult(tuple(a.article for a in analyzed), (), (), n)
+    key = run_key(ingest, settings)
+    if store.has_run(key):
+        print(f"reusing cached corpus {key}")
+        return key
+    run = RunMetadata("bench", PIPELINE_VERSION, {"spacy_model": "synthetic"},
+                      settings.to_dict(), settings.hash(), settings.seed)
+    comps = []
+    for event in EVENTS:
+        arts = [a for a in analyzed if a.article.event == event]
+        scores = score_articles(arts)
+        profiles = build_profiles(scores, list(FEATURES), settings.bootstrap_samples,
+                                  settings.confidence, settings.seed)
+        comps.append(Comparison(event, tuple(profiles), tuple(scores), run,
+                                {"group_profiles": ()}))
+    t1 = time.perf_counter()
+    store.put_analyses(analyzed, settings)
+    store.put_run(key, ingest, analyzed, comps, out_dir, "synthetic 10k", settings)
+    t2 = time.perf_counter()
+    # What the dashboard's export tab needs; the report itself is not timed here.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.html").write_text("<!DOCTYPE html><title>bench</title>", encoding="utf-8")
+    print(f"built {n} articles: analyses+profiles {t1 - t0:.1f} s, store write {t2 - t1:.1f} s")
+    return key
+
+
+def interaction(store: Store, key: str, event: str, outlet: str, pick: int) -> int:
+    """What one switch of event/outlet/article reads and renders; returns bytes of HTML."""
+    profiles = store.profiles(key, event)
+    rows = store.articles(key, event, outlet)
+    art = store.article(key, rows[pick % len(rows)].id)
+    store.article_scores(key, art.article.id)
+    html = highlight_title(art) + highlight_article(art)
+    charts = "".join(interval_chart(profiles, f, q) for f, q in KEY_FEATURES.items())
+    return len(html) + len(charts)
+
+
+def summarise(name: str, times: list[float]) -> float:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    print(
+        f"{name:38s} n={len(times):3d}  median {statistics.median(times) * 1000:6.1f} ms  "
+        f"p95 {p95 * 1000:6.1f} ms  max {times[-1] * 1000:6.1f} ms"
+    )
+    return p95
+
+
+def bench_store(store: Store, key: str, repeat: int) -> float:
+    rng = random.Random(1)
+    interaction(store, key, EVENTS[0], OUTLETS[0], 0)  # warm the connection
+    times = []
+    for _ in range(repeat):
+        event, outlet = rng.choice(EVENTS), rng.choice(OUTLETS)
+        t = time.perf_counter()
+        interaction(store, key, event, outlet, rng.randrange(500))
+        times.append(time.perf_counter() - t)
+    return summarise("store: switch event/outlet/article", times)
+
+
+def bench_apptest(root: Path, key: str, repeat: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["FRAMING_CACHE_DIR"] = str(root)
+    at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120)
+    at.session_state["run_key"] = key
+    at.run()
+    assert not at.exception, at.exception
+    rng = random.Random(2)
+    times = []
+    for i in range(repeat):
+        t = time.perf_counter()
+        if i % 2 == 0:
+            at.selectbox(key="outlet").set_value(rng.choice(OUTLETS)).run()
+        else:
+            options = at.selectbox(key="article").options
+            at.selectbox(key="article").set_value(rng.choice(options).split(" — ")[0]).run()
+        times.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+    return summarise("app: AppTest rerun after outlet/article", times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--sentences", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--dir", default="/tmp/framing-bench")
+    ap.add_argument("--apptest", action="store_true", help="also time full AppTest reruns")
+    args = ap.parse_args()
+    root = Path(args.dir)
+    settings = Settings(bootstrap_samples=500)
+    store = Store(root / "store.duckdb")
+    key = build(store, args.articles, args.sentences, settings, root / "runs" / "bench")
+    size = (root / "store.duckdb").stat().st_size / 1e6
+    print(f"store {root / 'store.duckdb'}: {size:.0f} MB, run {key}")
+    worst = bench_store(store, key, args.repeat)
+    if args.apptest:
+        worst = max(worst, bench_apptest(root, key, args.repeat))
+    store.close()
+    verdict = "PASS" if worst <= 0.300 else "FAIL"
+    print(f"{verdict}: worst p95 {worst * 1000:.1f} ms (target <= 300 ms)")
+    return 0 if worst <= 0.300 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
