@@ -136,6 +136,8 @@ def load_aliases(path: str | Path | None = None, include_default: bool = True) -
             resources.files("framing.resources").joinpath("aliases.tsv").read_text(encoding="utf-8")
         )
     if path is not None:
+        if not Path(path).is_file():
+            raise ValueError(f"alias table {path}: no such file")
         sources.append(Path(path).read_text(encoding="utf-8"))
     for n, text in enumerate(sources):
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]

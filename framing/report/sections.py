@@ -148,7 +148,8 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
             first = by_actor[name][0]
             h.append(
                 f"<tr><td><b>{escape(name)}</b><br><span class=small>"
-                f"{escape(first.actor_type)} · {first.actor_mentions} mentions</span></td>"
+                f"{escape(first.actor_type.replace('_', ' '))} · {first.actor_mentions} mentions"
+                "</span></td>"
             )
             for o in outlets:
                 cells = [r for r in by_actor[name] if r.outlet == o]

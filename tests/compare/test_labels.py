@@ -96,6 +96,8 @@ def test_load_aliases_user_table(tmp_path: Path) -> None:
     bad.write_text("name\tx\n", encoding="utf-8")
     with pytest.raises(ValueError, match="alias, actor, type"):
         load_aliases(bad, include_default=False)
+    with pytest.raises(ValueError, match="no such file"):
+        load_aliases(tmp_path / "missing.tsv")
 
 
 def _article(aid: str, outlet: str, sentences: list[str], ents: list[tuple[str, str]] = ()) -> AnalyzedArticle:  # type: ignore[assignment]
