@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from framing.compare import stats
 from framing.models import ArticleScores
 
@@ -65,10 +67,14 @@ def contrast_pair(
     confidence: float,
     seed: int,
     n_permutations: int = N_PERMUTATIONS,
+    precomputed: tuple[float, float, float] | None = None,
 ) -> tuple[
     float | None, float | None, float | None, float | None, float | None, float | None, str
 ]:
-    """(difference, low, high, p, hedges_g, cliffs_delta, note) for two samples."""
+    """(difference, low, high, p, hedges_g, cliffs_delta, note) for two samples.
+
+    ``precomputed`` is (p, low, high) from the batched tests of :func:`build_contrasts`.
+    """
     ma, mb = _mean(a), _mean(b)
     diff = None if ma is None or mb is None else ma - mb
     if len(a) < 2 or len(b) < 2:
@@ -82,9 +88,15 @@ def contrast_pair(
             f"small sample (n={len(a)} vs {len(b)}): interval and p-value unreliable; "
             f"smallest attainable p={floor:.3g}"
         )
-    ci = stats.bootstrap_difference(a, b, n_boot, confidence, seed)
-    low, high = ci if ci is not None else (None, None)
-    p = stats.permutation_pvalue(a, b, n_permutations, seed)
+    low: float | None
+    high: float | None
+    p: float | None
+    if precomputed is not None:
+        p, low, high = precomputed
+    else:
+        ci = stats.bootstrap_difference(a, b, n_boot, confidence, seed)
+        low, high = ci if ci is not None else (None, None)
+        p = stats.permutation_pvalue(a, b, n_permutations, seed)
     g = stats.hedges_g(a, b)
     if g is None:
         notes.append("no variance on either side: effect size not defined")
@@ -112,13 +124,25 @@ def build_contrasts(
         groups[key].append(s)
     rows: list[Contrast] = []
     for name_a, name_b in itertools.combinations(sorted(groups), 2):
+        ga, gb = groups[name_a], groups[name_b]
+        values = {f: (_values(ga, f), _values(gb, f)) for f in features}
+        # features measured on every article share one batch of relabellings and resamples
+        full = [f for f in features if len(values[f][0]) == len(ga) and len(values[f][1]) == len(gb)]
+        batch: dict[str, tuple[float, float, float]] = {}
+        if full and len(ga) >= 2 and len(gb) >= 2:
+            xa = np.array([values[f][0] for f in full], dtype=float).T
+            xb = np.array([values[f][1] for f in full], dtype=float).T
+            ps = stats.permutation_pvalues(xa, xb, n_permutations, seed)
+            lows, highs = stats.bootstrap_differences(xa, xb, n_boot, confidence, seed)
+            batch = {
+                f: (float(ps[k]), float(lows[k]), float(highs[k])) for k, f in enumerate(full)
+            }
         for feature in features:
-            a = _values(groups[name_a], feature)
-            b = _values(groups[name_b], feature)
+            a, b = values[feature]
             diff, low, high, p, g, delta, note = contrast_pair(
-                a, b, n_boot, confidence, seed, n_permutations
+                a, b, n_boot, confidence, seed, n_permutations, batch.get(feature)
             )
-            missing = len(groups[name_a]) - len(a) + len(groups[name_b]) - len(b)
+            missing = len(ga) - len(a) + len(gb) - len(b)
             if missing:
                 note = "; ".join(x for x in (note, f"{missing} article(s) without a value") if x)
             rows.append(

@@ -28,6 +28,39 @@ def mean_difference(a: Sequence[float], b: Sequence[float]) -> float:
     return float(_arr(a).mean() - _arr(b).mean())
 
 
+def _labellings(n1: int, n2: int, n_permutations: int, seed: int) -> tuple[np.ndarray, bool]:
+    """0/1 matrix (rows: relabellings; 1 = in the first sample) and whether it is exhaustive."""
+    n = n1 + n2
+    n_labellings = math.comb(n, n1)
+    if n_labellings <= max(MAX_EXACT_PERMUTATIONS, n_permutations):
+        m = np.zeros((n_labellings, n), dtype=np.float64)
+        for row, idx in enumerate(itertools.combinations(range(n), n1)):
+            m[row, list(idx)] = 1.0
+        return m, True
+    rng = np.random.default_rng(seed)
+    base = np.concatenate([np.ones(n1), np.zeros(n2)])
+    return rng.permuted(np.broadcast_to(base, (n_permutations, n)), axis=1), False
+
+
+def permutation_pvalues(
+    a: np.ndarray, b: np.ndarray, n_permutations: int = 9999, seed: int = 0
+) -> np.ndarray:
+    """Column-wise :func:`permutation_pvalue` for samples ``a`` (n1, F) and ``b`` (n2, F), with
+    the same relabellings for every column (one matrix product instead of F tests)."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n1, n2 = x.shape[0], y.shape[0]
+    pooled = np.concatenate([x, y], axis=0)
+    total = pooled.sum(axis=0)
+    observed = np.abs(x.mean(axis=0) - y.mean(axis=0))
+    labels, exact = _labellings(n1, n2, n_permutations, seed)
+    sums = labels @ pooled
+    stat = np.abs(sums / n1 - (total - sums) / n2)
+    extreme = np.sum(stat >= observed - _TIE_TOL, axis=0)
+    if exact:
+        return extreme / labels.shape[0]
+    return (extreme + 1) / (n_permutations + 1)
+
+
 def permutation_pvalue(
     a: Sequence[float], b: Sequence[float], n_permutations: int = 9999, seed: int = 0
 ) -> float | None:
@@ -40,31 +73,9 @@ def permutation_pvalue(
     Smyth 2010), so a Monte Carlo p-value is never zero. None when either side is empty.
     """
     x, y = _arr(a), _arr(b)
-    n1, n2 = x.size, y.size
-    if n1 == 0 or n2 == 0:
+    if x.size == 0 or y.size == 0:
         return None
-    pooled = np.concatenate([x, y])
-    total = pooled.sum()
-    n = n1 + n2
-    observed = abs(x.mean() - y.mean())
-
-    def stat(sum1: np.ndarray) -> np.ndarray:
-        return np.abs(sum1 / n1 - (total - sum1) / n2)
-
-    n_labellings = math.comb(n, n1)
-    if n_labellings <= max(MAX_EXACT_PERMUTATIONS, n_permutations):
-        sums = np.fromiter(
-            (pooled[list(idx)].sum() for idx in itertools.combinations(range(n), n1)),
-            dtype=float,
-            count=n_labellings,
-        )
-        extreme = int(np.sum(stat(sums) >= observed - _TIE_TOL))
-        return extreme / n_labellings
-    rng = np.random.default_rng(seed)
-    shuffled = rng.permuted(np.broadcast_to(pooled, (n_permutations, n)), axis=1)
-    sums = shuffled[:, :n1].sum(axis=1)
-    extreme = int(np.sum(stat(sums) >= observed - _TIE_TOL))
-    return (extreme + 1) / (n_permutations + 1)
+    return float(permutation_pvalues(x[:, None], y[:, None], n_permutations, seed)[0])
 
 
 def smallest_pvalue(n1: int, n2: int, n_permutations: int = 9999) -> float:
@@ -73,6 +84,23 @@ def smallest_pvalue(n1: int, n2: int, n_permutations: int = 9999) -> float:
     if n_labellings <= max(MAX_EXACT_PERMUTATIONS, n_permutations):
         return (2 if n1 == n2 else 1) / n_labellings
     return 1 / (n_permutations + 1)
+
+
+def bootstrap_differences(
+    a: np.ndarray, b: np.ndarray, n_boot: int = 2000, confidence: float = 0.95, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column-wise :func:`bootstrap_difference` (same resamples for every column)."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    ix = rng.integers(0, x.shape[0], size=(n_boot, x.shape[0]))
+    iy = rng.integers(0, y.shape[0], size=(n_boot, y.shape[0]))
+    # resampling weights: how often each article is drawn, so the means are matrix products
+    wx = np.apply_along_axis(np.bincount, 1, ix, minlength=x.shape[0]) / x.shape[0]
+    wy = np.apply_along_axis(np.bincount, 1, iy, minlength=y.shape[0]) / y.shape[0]
+    diffs = wx @ x - wy @ y
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(diffs, [alpha, 1 - alpha], axis=0)
+    return low, high
 
 
 def bootstrap_difference(
@@ -87,12 +115,8 @@ def bootstrap_difference(
     x, y = _arr(a), _arr(b)
     if x.size < 2 or y.size < 2:
         return None
-    rng = np.random.default_rng(seed)
-    mx = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
-    my = y[rng.integers(0, y.size, size=(n_boot, y.size))].mean(axis=1)
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(mx - my, [alpha, 1 - alpha])
-    return float(low), float(high)
+    low, high = bootstrap_differences(x[:, None], y[:, None], n_boot, confidence, seed)
+    return float(low[0]), float(high[0])
 
 
 def hedges_g(a: Sequence[float], b: Sequence[float]) -> float | None:

@@ -91,3 +91,17 @@ def test_benjamini_hochberg_hand_and_missing() -> None:
     # m=3: sorted 0.01, 0.02, 0.04 -> 0.03, 0.03, 0.04
     assert benjamini_hochberg([0.04, None, 0.01, 0.02]) == pytest.approx([0.04, None, 0.03, 0.03])
     assert benjamini_hochberg([None]) == [None]
+
+
+def test_batched_tests_equal_single_ones() -> None:
+    from framing.compare.stats import bootstrap_differences, permutation_pvalues
+
+    rng = np.random.default_rng(5)
+    for n1, n2 in ((3, 4), (14, 15)):  # exact enumeration, then Monte Carlo
+        a, b = rng.random((n1, 3)), rng.random((n2, 3))
+        ps = permutation_pvalues(a, b, 999, seed=2)
+        lows, highs = bootstrap_differences(a, b, 500, 0.95, seed=2)
+        for k in range(3):
+            assert ps[k] == pytest.approx(permutation_pvalue(a[:, k], b[:, k], 999, seed=2))
+            ci = bootstrap_difference(list(a[:, k]), list(b[:, k]), 500, 0.95, seed=2)
+            assert ci == pytest.approx((lows[k], highs[k]))
