@@ -20,7 +20,8 @@ def interval_chart(
     lo = min(0.0, min(vals)) if vals else 0.0
     span = (hi - lo) or 1.0
     label_w, row_h, pad = 150, 26, 12
-    plot_w = width - label_w - 2 * pad - 50
+    # Room on the right for the value label, '0.27 (n=1)' included.
+    plot_w = width - label_w - 2 * pad - 78
     height = pad * 2 + row_h * len(rows) + 18
 
     def x(v: float) -> float:

@@ -52,7 +52,9 @@ mark.quoted{background:#d6e6f5;border-bottom:2px solid #1b6ca8;padding:0 1px}
 .reader{white-space:pre-wrap;line-height:1.7;font-size:1rem;max-width:52rem}
 .toc a{margin-right:.2rem}h4{margin:1.2rem 0 .3rem}h5{margin:.1rem 0 .3rem;font-size:.9rem}
 .runmeta th{width:14rem}.refs li{margin-bottom:.25rem;font-size:.88rem}
-@media print{body{margin:0;max-width:none}.grid,.outlets{display:block}.card{break-inside:avoid;
+svg.chart{max-width:100%;height:auto}
+@media print{body{margin:0;max-width:none}.outlets{display:block}
+.grid{grid-template-columns:1fr 1fr;gap:.5rem}.card{break-inside:avoid;
 margin-bottom:.6rem}h2{break-after:avoid}.ev{break-inside:avoid}}
 """
 
@@ -281,16 +283,6 @@ def figure_evidence(
     ]
 
 
-def _evidence(articles: Sequence[AnalyzedArticle], limit: int = 4) -> list[tuple[str, str, str]]:
-    """Example sentences for an outlet: (why, article id, highlighted html)."""
-    chosen: list[tuple[str, str, str]] = []
-    for feature, (why, _) in FIGURE_EVIDENCE.items():
-        for aid, html_text in figure_evidence(articles, feature, 1)[1]:
-            if len(chosen) < limit and all(c[2] != html_text for c in chosen):
-                chosen.append((why, aid, html_text))
-    return chosen
-
-
 def _cell(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
@@ -395,7 +387,7 @@ def render_methods(run: RunMetadata) -> str:
         *((f"model: {k}", str(v)) for k, v in sorted(run.models.items())),
     ]
     h += [f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows]
-    h.append("</table><details><summary>All settings (JSON)</summary><pre>")
+    h.append("</table><details open><summary>All settings (JSON)</summary><pre>")
     h.append(
         escape(
             json.dumps(
