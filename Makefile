@@ -35,6 +35,7 @@ dashboard: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_dashboard.py --apptest
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache
