@@ -167,6 +167,22 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
     return "".join(h)
 
 
+def _claims_table(claims: Sequence[Any]) -> str:
+    h = [
+        "<table><tr><th>#</th><th>Claim (representative sentence)</th><th>Carried by</th>"
+        "<th>Omitted by</th></tr>"
+    ]
+    for cl in claims:
+        lead = " <span class=small>(headline/lead)</span>" if cl.is_lead else ""
+        h.append(
+            f"<tr><td class=num>{cl.claim_id}</td><td>{escape(cl.representative.text)}{lead}"
+            f"</td><td>{escape(', '.join(cl.outlets))}</td>"
+            f"<td>{escape(', '.join(cl.omitted_by)) or '–'}</td></tr>"
+        )
+    h.append("</table>")
+    return "".join(h)
+
+
 def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> str:
     """The event's claims aligned across outlets: who carries each, who omits it."""
     h: list[str] = [
@@ -180,22 +196,19 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
         if claims is None:
             h.append(f"<p>{escape(c.extra.get('claims_note', 'Claims were not aligned.'))}</p>")
             continue
-        multi = [cl for cl in claims if len(cl.outlets) > 1 or cl.is_lead]
-        if not multi:
+        shared = [cl for cl in claims if len(cl.outlets) > 1]
+        alone = [cl for cl in claims if len(cl.outlets) == 1 and cl.is_lead]
+        if not claims:
             h.append("<p>No claim found.</p>")
             continue
-        h.append(
-            "<table><tr><th>#</th><th>Claim (representative sentence)</th><th>Carried by</th>"
-            "<th>Omitted by</th></tr>"
-        )
-        for cl in multi[:max_claims]:
-            lead = " <span class=small>(headline/lead)</span>" if cl.is_lead else ""
-            h.append(
-                f"<tr><td class=num>{cl.claim_id}</td><td>{escape(cl.representative.text)}{lead}"
-                f"</td><td>{escape(', '.join(cl.outlets))}</td>"
-                f"<td>{escape(', '.join(cl.omitted_by)) or '–'}</td></tr>"
-            )
-        h.append("</table>")
+        if shared:
+            h.append("<h4>Claims carried by more than one outlet</h4>")
+            h.append(_claims_table(shared[:max_claims]))
+        if alone:
+            h.append("<h4>Headline and lead claims only one outlet carries</h4>")
+            h.append(_claims_table(alone[:max_claims]))
+        if not shared and not alone:
+            h.append("<p>No claim is shared between outlets, and no headline claim was found.</p>")
     return "".join(h)
 
 
