@@ -149,3 +149,14 @@ def test_estimate_text() -> None:
     assert dashboard.estimate_text(Estimate(0.25, 0.1, 0.4, 5)) == "0.25 [0.10, 0.40]"
     assert dashboard.estimate_text(Estimate(1.0, None, None, 1)) == "1.00 (n=1, no interval)"
     assert dashboard.estimate_text(Estimate(None, None, None, 0)) == "–"
+
+
+def test_reopen_a_stored_run(cached: Cached) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.radio(key="source").set_value("Analysed before").run()
+    assert at.selectbox(key="stored_run").options == [f"tiny <b>corpus</b> · 5 articles · {cached.key[:8]}"]
+    at.button(key="open_run").click().run()
+    assert not at.exception
+    assert at.session_state["run_key"] == cached.key
+    assert "tiny &lt;b&gt;corpus&lt;/b&gt;" in _html(at)
