@@ -20,7 +20,7 @@ from framing.settings import Settings
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from framing.nlp.bias_model import SentenceScores
+    from framing.nlp.bias_model import Heads, SentenceScores
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,9 @@ def _encoder_matches(trained_on: str, requested: str | None) -> bool:
 KEEP_LEXICON_CATEGORIES = frozenset({"epistemic_verb", "intensifier"})
 
 
-def apply_model(analyzed: list[AnalyzedArticle], settings: Settings) -> list[AnalyzedArticle]:
+def apply_model(
+    analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | None = None
+) -> list[AnalyzedArticle]:
     """Sentence bias probabilities and model-scored loaded spans (lexicon-only when disabled).
 
     Each distinct sentence text is encoded once (batched by length, capped at the encoder's
@@ -164,12 +166,13 @@ def apply_model(analyzed: list[AnalyzedArticle], settings: Settings) -> list[Ana
     or above its held-out F1 cut; their score is the calibrated probability. Lexicon spans the
     model covers lend it their category; uncovered lexicon spans survive only for categories the
     training data do not annotate (epistemic verbs, intensifiers), with the model's score.
+    ``heads`` defaults to the shipped heads.
     """
     if not settings.use_model or not analyzed:
         return analyzed
     from framing.nlp.bias_model import shipped_heads
 
-    heads = shipped_heads()
+    heads = heads if heads is not None else shipped_heads()
     if heads is None:
         log.warning("no shipped loaded-language heads; lexicon only")
         return analyzed

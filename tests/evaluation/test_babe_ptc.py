@@ -111,8 +111,8 @@ def test_ptc_eval_small(shared_data: Path, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("FRAMING_EMBED_CACHE", str(tmp_path))
     from framing.evaluation.ptc import evaluate
 
-    res = evaluate(shared_data / "ptc", limit=10)
-    assert res["n_articles"] == 10
+    res = evaluate(shared_data / "ptc", limit=5)
+    assert res["n_articles"] == 5
     for tech in ("Loaded_Language", "Name_Calling,Labeling"):
         for part in ("model", "lexicon"):
             assert 0.0 <= res[tech][part]["span"]["f1"] <= 1.0

