@@ -29,7 +29,8 @@ def interval_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart"><title>{escape(title)}</title>',
+        f'viewBox="0 0 {width} {height}" class="chart" '
+        f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"><title>{escape(title)}</title>',
         f'<line x1="{x(lo):.1f}" y1="{pad}" x2="{x(lo):.1f}" y2="{height - 18}" stroke="#bbb"/>',
     ]
     for i, (name, e) in enumerate(rows):

@@ -23,6 +23,7 @@ HOSTILE_TEXT = (
 
 def _page(browser: Any) -> tuple[Any, list[str]]:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)  # small shared CI machines
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
@@ -86,6 +87,9 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(page.get_by_role("combobox", name="Article")).to_have_value(re.compile("^ih-001"))
     page.get_by_role("tab", name="Export").click()
     expect(page.get_by_role("button", name="Report (HTML)")).to_be_visible()
+    page.get_by_role("button", name="Build PDF").click()
+    expect(page.get_by_role("button", name="Report (PDF)")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("button", name="PARQUET").first).to_be_visible()
     page.get_by_role("tab", name="Sources").click()
     assert problems == []
 
@@ -106,6 +110,8 @@ def test_hostile_upload_renders_as_text(
     page.goto(dashboard_url)
     page.get_by_text("Upload files").click()
     page.locator('input[type="file"]').set_input_files(str(corpus))
+    # The upload must have reached the server before the button reads it.
+    expect(page.get_by_text("hostile.jsonl")).to_be_visible()
     page.get_by_role("button", name="Analyse uploads").click()
     _wait_analysed(page)
     expect(page.locator(".outlet-card h3").first).to_have_text(HOSTILE_OUTLET)
