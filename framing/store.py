@@ -81,12 +81,21 @@ _TYPES: dict[str, type] = {
 }
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses as tagged dicts (``{"@": "Span", ...}``), tuples as lists; JSON types as is."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {"@": type(obj).__name__}
-        for f in dataclasses.fields(obj):
-            out[f.name] = to_jsonable(getattr(obj, f.name))
+    if obj is None or isinstance(obj, str | int | float):
+        return obj
+    cls = type(obj)
+    names = _FIELDS.get(cls)
+    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(obj))
+    if names is not None:
+        out: dict[str, Any] = {"@": cls.__name__}
+        for name in names:
+            out[name] = to_jsonable(getattr(obj, name))
         return out
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
@@ -101,7 +110,9 @@ def from_jsonable(obj: Any, in_mapping: bool = False) -> Any:
         tag = obj.get("@")
         if isinstance(tag, str) and tag in _TYPES:
             cls = _TYPES[tag]
-            names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+            names = _FIELDS.get(cls)
+            if names is None:
+                names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
             kwargs = {k: from_jsonable(v) for k, v in obj.items() if k in names}
             return cls(**kwargs)
         return {k: from_jsonable(v, in_mapping=True) for k, v in obj.items()}
