@@ -179,134 +179,142 @@ event = st.selectbox("Event", events, format_func=event_label, key="event")
 profiles = store.profiles(key, event)
 outlets = [p.outlet for p in profiles]
 
-tabs = st.tabs(["Outlets", "Features", "Reader", *fd.VIEW_TABLES, "Export"], key="view")
+tabs = st.tabs(
+    ["Outlets", "Features", "Reader", *fd.VIEW_TABLES, "Export"], key="view", on_change="rerun"
+)
+# Only the open tab is computed: hidden tabs cost nothing on a large corpus.
 
 with tabs[0]:
-    st.caption("Mean per article with a 95% bootstrap interval over articles.")
-    per_row = 3
-    for i in range(0, len(profiles), per_row):
-        cols = st.columns(per_row)
-        for col, profile in zip(cols, profiles[i : i + per_row], strict=False):
-            with col:
-                html(fd.outlet_card(profile))
-    groups = store.group_profiles(key, event)
-    if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
-        st.subheader("Outlet groups")
-        cols = st.columns(max(len(groups), 1))
-        for col, profile in zip(cols, groups, strict=False):
-            with col:
-                html(fd.outlet_card(profile))
+    if tabs[0].open:
+        st.caption("Mean per article with a 95% bootstrap interval over articles.")
+        per_row = 3
+        for i in range(0, len(profiles), per_row):
+            cols = st.columns(per_row)
+            for col, profile in zip(cols, profiles[i : i + per_row], strict=False):
+                with col:
+                    html(fd.outlet_card(profile))
+        groups = store.group_profiles(key, event)
+        if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
+            st.subheader("Outlet groups")
+            cols = st.columns(max(len(groups), 1))
+            for col, profile in zip(cols, groups, strict=False):
+                with col:
+                    html(fd.outlet_card(profile))
 
 with tabs[1]:
-    features = list(KEY_FEATURES) + [f for f in FEATURES if f not in KEY_FEATURES]
-    cols = st.columns(2)
-    for i, feat in enumerate(features):
-        question = KEY_FEATURES.get(feat) or FEATURES[feat]
-        with cols[i % 2]:
-            html(
-                f'<div class="card"><h3>{escape(feat)}</h3><p class="small">{escape(question)}'
-                f"</p>{fd.chart_img(interval_chart(profiles, feat, question), question)}</div>"
-            )
+    if tabs[1].open:
+        features = list(KEY_FEATURES) + [f for f in FEATURES if f not in KEY_FEATURES]
+        cols = st.columns(2)
+        for i, feat in enumerate(features):
+            question = KEY_FEATURES.get(feat) or FEATURES[feat]
+            with cols[i % 2]:
+                html(
+                    f'<div class="card"><h3>{escape(feat)}</h3><p class="small">{escape(question)}'
+                    f"</p>{fd.chart_img(interval_chart(profiles, feat, question), question)}</div>"
+                )
 
 with tabs[2]:
-    c1, c2 = st.columns(2)
-    outlet = c1.selectbox("Outlet", outlets, key="outlet")
-    rows = store.articles(key, event, outlet)
-    titles = {r.id: f"{r.id} — {r.title or '(untitled)'}" for r in rows}
-    article_id = c2.selectbox(
-        "Article", list(titles), format_func=lambda i: titles.get(i, i), key="article"
-    )
-    if article_id is not None:
-        art = store.article(key, article_id)
-        a = art.article
-        meta = " · ".join(
-            escape(x) for x in (a.outlet, a.published or "", a.event or "", a.url or "") if x
+    if tabs[2].open:
+        c1, c2 = st.columns(2)
+        outlet = c1.selectbox("Outlet", outlets, key="outlet")
+        rows = store.articles(key, event, outlet)
+        titles = {r.id: f"{r.id} — {r.title or '(untitled)'}" for r in rows}
+        article_id = c2.selectbox(
+            "Article", list(titles), format_func=lambda i: titles.get(i, i), key="article"
         )
-        html(f'<h2 class="article-title">{highlight_title(art)}</h2><p class="meta">{meta}</p>')
-        st.html(fd.legend())
-        html(highlight_article(art))
-        attrs = {
-            (x.kind, x.content.start, x.content.end, x.cue.start if x.cue else -1): x
-            for s in art.sentences
-            for x in s.attributions
-        }
-        with st.expander(f"Attributions ({len(attrs)})", expanded=False):
-            st.dataframe(
-                [
-                    {
-                        "source": x.source.name,
-                        "source kind": x.source.kind,
-                        "kind": x.kind,
-                        "cue": a.text[x.cue.start : x.cue.end] if x.cue else "",
-                        "content": a.text[x.content.start : x.content.end],
-                        "via": x.parent.source.name if x.parent else "",
-                    }
-                    for _, x in sorted(attrs.items())
-                ],
-                width="stretch",
-                key="attributions",
+        if article_id is not None:
+            art = store.article(key, article_id)
+            a = art.article
+            meta = " · ".join(
+                escape(x) for x in (a.outlet, a.published or "", a.event or "", a.url or "") if x
             )
-        scores = store.article_scores(key, article_id)
-        if scores is not None:
-            with st.expander("Features of this article", expanded=False):
+            html(f'<h2 class="article-title">{highlight_title(art)}</h2><p class="meta">{meta}</p>')
+            st.html(fd.legend())
+            html(highlight_article(art))
+            attrs = {
+                (x.kind, x.content.start, x.content.end, x.cue.start if x.cue else -1): x
+                for s in art.sentences
+                for x in s.attributions
+            }
+            with st.expander(f"Attributions ({len(attrs)})", expanded=False):
                 st.dataframe(
-                    [{"feature": k, "value": v} for k, v in scores.features.items()],
+                    [
+                        {
+                            "source": x.source.name,
+                            "source kind": x.source.kind,
+                            "kind": x.kind,
+                            "cue": a.text[x.cue.start : x.cue.end] if x.cue else "",
+                            "content": a.text[x.content.start : x.content.end],
+                            "via": x.parent.source.name if x.parent else "",
+                        }
+                        for _, x in sorted(attrs.items())
+                    ],
                     width="stretch",
-                    key="article_features",
+                    key="attributions",
                 )
+            scores = store.article_scores(key, article_id)
+            if scores is not None:
+                with st.expander("Features of this article", expanded=False):
+                    st.dataframe(
+                        [{"feature": k, "value": v} for k, v in scores.features.items()],
+                        width="stretch",
+                        key="article_features",
+                    )
 
 for tab, (label, name) in zip(tabs[3:-1], fd.VIEW_TABLES.items(), strict=True):
     with tab:
-        table = fd.view_table(info.out_dir, name, event)
-        if table is None:
-            st.info(f"{label}: not available for this run ({name}.csv was not produced).")
-        elif not table.rows:
-            st.info(f"{label}: no rows for this event.")
-        else:
-            st.dataframe(fd.as_records(table), width="stretch", key=f"view_{name}")
+        if tab.open:
+            table = fd.view_table(info.out_dir, name, event)
+            if table is None:
+                st.info(f"{label}: not available for this run ({name}.csv was not produced).")
+            elif not table.rows:
+                st.info(f"{label}: no rows for this event.")
+            else:
+                st.dataframe(fd.as_records(table), width="stretch", key=f"view_{name}")
 
 with tabs[-1]:
-    out_dir = info.out_dir
-    report = out_dir / "report.html"
-    c1, c2 = st.columns(2)
-    if report.exists():
-        c1.download_button(
-            "Report (HTML)",
-            report.read_bytes(),
-            file_name="report.html",
-            mime="text/html",
-            key="dl_report_html",
-            on_click="ignore",
-        )
-    pdf = out_dir / "report.pdf"
-    if pdf.exists():
-        c2.download_button(
-            "Report (PDF)",
-            pdf.read_bytes(),
-            file_name="report.pdf",
-            mime="application/pdf",
-            key="dl_report_pdf",
-            on_click="ignore",
-        )
-    elif find_chromium() is None:
-        c2.caption("PDF needs Chromium (apt-get install chromium).")
-    elif c2.button("Build PDF", key="build_pdf"):
-        try:
-            with st.spinner("Printing the report with headless Chromium…"):
-                api.write_pdf(report, pdf)
-            st.rerun()
-        except PdfError as exc:
-            st.error(str(exc))
-    st.subheader("Tables")
-    for name in fd.export_names(out_dir):
-        cols = st.columns([2, 1, 1, 1])
-        cols[0].write(name)
-        for col, fmt_name in zip(cols[1:], FORMATS, strict=True):
-            col.download_button(
-                fmt_name.upper(),
-                (lambda n=name, f=fmt_name: table_bytes(fd.export_table(out_dir, n), f)),
-                file_name=f"{name}.{fmt_name}",
-                mime=MEDIA_TYPES[fmt_name],
-                key=f"dl_{name}_{fmt_name}",
+    if tabs[-1].open:
+        out_dir = info.out_dir
+        report = out_dir / "report.html"
+        c1, c2 = st.columns(2)
+        if report.exists():
+            c1.download_button(
+                "Report (HTML)",
+                report.read_bytes(),
+                file_name="report.html",
+                mime="text/html",
+                key="dl_report_html",
                 on_click="ignore",
             )
+        pdf = out_dir / "report.pdf"
+        if pdf.exists():
+            c2.download_button(
+                "Report (PDF)",
+                pdf.read_bytes(),
+                file_name="report.pdf",
+                mime="application/pdf",
+                key="dl_report_pdf",
+                on_click="ignore",
+            )
+        elif find_chromium() is None:
+            c2.caption("PDF needs Chromium (apt-get install chromium).")
+        elif c2.button("Build PDF", key="build_pdf"):
+            try:
+                with st.spinner("Printing the report with headless Chromium…"):
+                    api.write_pdf(report, pdf)
+                st.rerun()
+            except PdfError as exc:
+                st.error(str(exc))
+        st.subheader("Tables")
+        for name in fd.export_names(out_dir):
+            cols = st.columns([2, 1, 1, 1])
+            cols[0].write(name)
+            for col, fmt_name in zip(cols[1:], FORMATS, strict=True):
+                col.download_button(
+                    fmt_name.upper(),
+                    (lambda n=name, f=fmt_name: table_bytes(fd.export_table(out_dir, n), f)),
+                    file_name=f"{name}.{fmt_name}",
+                    mime=MEDIA_TYPES[fmt_name],
+                    key=f"dl_{name}_{fmt_name}",
+                    on_click="ignore",
+                )

@@ -176,6 +176,7 @@ def bench_apptest(root: Path, key: str, repeat: int) -> float:
     os.environ["FRAMING_CACHE_DIR"] = str(root)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120)
     at.session_state["run_key"] = key
+    at.session_state["view"] = "Reader"  # the tab where outlet and article are switched
     at.run()
     assert not at.exception, at.exception
     rng = random.Random(2)

@@ -31,9 +31,17 @@ def _frame(at: AppTest, *columns: str) -> Any:
     raise AssertionError(f"no dataframe with columns {columns}")
 
 
-def _open(cached: Cached) -> AppTest:
+def _open(cached: Cached, view: str = "Outlets") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["run_key"] = cached.key
+    at.session_state["view"] = view  # the open tab (only it is computed)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _switch(at: AppTest, view: str) -> AppTest:
+    at.session_state["view"] = view
     at.run()
     assert not at.exception, at.exception
     return at
@@ -66,7 +74,7 @@ def test_cached_run_shows_outlets_side_by_side(cached: Cached) -> None:
 
 
 def test_reader_switches_outlet_and_article(cached: Cached) -> None:
-    at = _open(cached)
+    at = _open(cached, "Reader")
     assert at.selectbox(key="outlet").options == sorted(
         ["Alpha News", "Beta Wire", corpus.HOSTILE_OUTLET]
     )
@@ -87,7 +95,7 @@ def test_reader_switches_outlet_and_article(cached: Cached) -> None:
 
 
 def test_hostile_outlet_and_title_render_as_text(cached: Cached) -> None:
-    at = _open(cached)
+    at = _open(cached, "Reader")
     at.selectbox(key="outlet").set_value(corpus.HOSTILE_OUTLET).run()
     body = _html(at)
     assert "<script>window.__pwned" not in body and "<img src=x" not in body
@@ -100,12 +108,17 @@ def test_table_views_and_exports(cached: Cached) -> None:
     out = cached.root / "runs" / cached.key
     (out / "labels.csv").unlink(missing_ok=True)  # a run from before labels existed
     (out / "terms.csv").write_text("event,outlet,term\n", encoding="utf-8")
-    at = _open(cached)
+    at = _open(cached, "Sources")
     sources = _frame(at, "event", "outlet", "source", "n")
     assert sources["source"].tolist() == ["Police chief Ann Lee"]  # ev-2 row filtered out
-    infos = [i.value for i in at.info]
-    assert "Labels: not available for this run (labels.csv was not produced)." in infos
-    assert "Terms: no rows for this event." in infos
+    assert not at.get("html") or "outlet-card" not in _html(at)  # hidden tabs not computed
+    _switch(at, "Labels")
+    assert [i.value for i in at.info] == [
+        "Labels: not available for this run (labels.csv was not produced)."
+    ]
+    _switch(at, "Terms")
+    assert [i.value for i in at.info] == ["Terms: no rows for this event."]
+    _switch(at, "Export")
     names = dashboard.export_names(out)
     assert {"articles", "outlets", "sources", "sentences", "attributions", "loaded_spans"} <= set(
         names
