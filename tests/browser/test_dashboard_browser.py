@@ -63,7 +63,7 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(page.locator(".outlet-card").first).to_contain_text("author_voice_share")
     page.get_by_role("tab", name="Features").click()
     expect(page.locator("img.chart").first).to_be_visible()
-    assert page.locator("img.chart").count() == len(FEATURES)
+    expect(page.locator("img.chart")).to_have_count(len(FEATURES))
 
     page.get_by_role("tab", name="Reader").click()
     _choose(page, "Outlet", "Kabul Dispatch")
