@@ -34,7 +34,8 @@ dashboard: $(STAMP)
 	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.headless true
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_analyze.py
+	$(BIN)/python benchmarks/bench_attribution.py
 	$(BIN)/python benchmarks/bench_dashboard.py --apptest
 
 clean:
