@@ -4,7 +4,7 @@
 
 The corpus is the invented demo corpus repeated ``--copies`` times. Copies repeat sentences, which
 the model step encodes once per distinct text; ``--unique`` makes every copy's sentences distinct
-(a copy number is inserted into each sentence) to measure the encoder without that help. Reports
+(a copy tag is inserted into each sentence) to measure the encoder without that help. Reports
 words per second for: the bare parse (``nlp.pipe``), the analysis in lexicon mode
 (``use_model=False``) and the analysis with the learned model, and the ratios to the bare parse.
 Timings depend on the machine and its load; they are not asserted anywhere.
@@ -30,8 +30,8 @@ def corpus(copies: int, unique: bool) -> list[Article]:
         for a in base:
             text = a.text
             if unique and k:
-                # the copy number opens every sentence: distinct sentences, same count
-                text = f"{k} " + re.sub(r"([.!?][\"”]?\s+)(?=[A-Z\"“])", rf"\g<1>{k} ", text)
+                # a copy tag before every sentence-final mark: distinct sentences, same count
+                text = re.sub(r"([.!?])([\"”]?)(?=\s|$)", rf" v{k}\1\2", text)
             out.append(replace(a, id=f"{a.id}-{k}", text=text))
     return out
 

@@ -94,7 +94,6 @@ def test_load_ptc_hand_written(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_babe_eval_small(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAMING_EMBED_CACHE", str(tmp_path))
-    monkeypatch.setenv("FRAMING_NO_WIKINPOV", "1")
     from framing.evaluation.babe import evaluate
 
     res = evaluate(shared_data / "babe", limit=120)
