@@ -35,8 +35,6 @@ class Settings:
     near_duplicate_threshold: float = 0.6
     #: Minimum share of English function words for text to count as English.
     min_english_ratio: float = 0.15
-    #: Loaded spans below this score are not reported.
-    loaded_threshold: float = 0.5
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

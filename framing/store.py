@@ -138,7 +138,15 @@ def exact_sha(text: str) -> str:
 
 def analysis_settings_hash(settings: Settings) -> str:
     """Hash of the settings that can change what the pipeline produces for one text."""
-    relevant = {k: v for k, v in settings.to_dict().items() if k not in NON_ANALYSIS_SETTINGS}
+    from framing.nlp.loaded import model_info
+    from framing.resources import fingerprint
+
+    relevant: dict[str, Any] = {
+        k: v for k, v in settings.to_dict().items() if k not in NON_ANALYSIS_SETTINGS
+    }
+    # Retrained heads or edited lexicons change the output for the same text and settings.
+    relevant["_resources"] = fingerprint()
+    relevant["_models"] = model_info(settings)
     payload = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.sha256(payload).hexdigest()[:16]
 

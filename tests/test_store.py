@@ -57,7 +57,7 @@ def test_analysis_cache_hits_and_misses(tmp_path: Path) -> None:
     spaced = replace(arts[0], text=arts[0].text.replace(" ", "  ", 1))
     assert store.get_analyses([spaced], settings) == [None]
     # Settings that change the analysis change the key; bootstrap settings do not.
-    assert store.get_analyses([arts[0]], settings.updated(loaded_threshold=0.9)) == [None]
+    assert store.get_analyses([arts[0]], settings.updated(spacy_model="another_model")) == [None]
     assert store.get_analyses([arts[0]], settings.updated(bootstrap_samples=10))[0] is not None
     store.close()
     # Persisted on disk.
@@ -168,3 +168,13 @@ def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no article"):
         run_cached(IngestResult((), (), (), 0), Store(), tmp_path)
     assert Article  # imported for the type only
+
+
+def test_cache_key_follows_packaged_lexicons_and_heads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edited lexicons or retrained heads must not be served from an old cache."""
+    import framing.resources
+    from framing.store import analysis_settings_hash
+
+    before = analysis_settings_hash(Settings())
+    monkeypatch.setattr(framing.resources, "fingerprint", lambda: "retrained")
+    assert analysis_settings_hash(Settings()) != before

@@ -27,3 +27,24 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     lines = read_lines(name)
     header = lines[0].split("\t")
     return tuple(dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:])
+
+
+@cache
+def fingerprint() -> str:
+    """Hash of every packaged lexicon, list and model head: cached analyses depend on them."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = resources.files("framing.resources")
+
+    def walk(node, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = f"{prefix}{child.name}"
+            if child.is_dir():
+                if child.name not in ("demo", "__pycache__"):
+                    walk(child, name + "/")
+            elif not child.name.endswith((".py", ".pyc", ".md")):
+                h.update(name.encode() + b"\0" + child.read_bytes() + b"\0")
+
+    walk(root, "")
+    return h.hexdigest()[:16]
