@@ -259,8 +259,12 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             head = t
             break
     head_kind = nouns.get(head.lower_) or nouns.get(head.lemma_.lower())
-    if head_kind in ("anonymous", "vague") and not any(
-        e.root.i == head.i and len(e) > 1 and e.label_ in ("ORG", "FAC") for e in orgs
+    words = [t for t in tokens if t.pos_ != "DET" and not t.is_punct]
+    title_name = len(words) >= 2 and all(t.is_title or t.is_upper for t in words) and bool(orgs)
+    if (
+        head_kind in ("anonymous", "vague")
+        and not title_name  # "Doctors Without Borders" is a name, "Pakistani sources" is not
+        and not any(e.root.i == head.i and len(e) > 1 and e.label_ in ("ORG", "FAC") for e in orgs)
     ):
         # "Insiders", "Pakistani sources", "Afghan analysts": the head noun decides
         return head_kind, None
@@ -711,9 +715,23 @@ def _content_tokens(
     comp = [
         c for c in cue.children if c.dep_ in ("ccomp", "parataxis", "csubj") and c.i not in skip
     ]
+    if not comp:
+        # "X said, citing Y, that Z": the parser often hangs the clause on "citing"
+        comp = [
+            g
+            for c in cue.children
+            if c.lemma_.lower() == "cite"
+            for g in c.children
+            if g.dep_ == "ccomp" and g.i not in skip
+        ]
     if comp:
         return [t for c in comp for t in subtree(c)]
-    if cue.dep_ in ("parataxis", "advcl", "conj", "ccomp") and cue.head.i != cue.i:
+    before = cue.doc[cue.left_edge.i - 1].text if cue.left_edge.i > 0 else ""
+    inverted = cue.dep_ in ("parataxis", "advcl", "conj") or (
+        # "…, he said" hung on the main verb as ccomp (not "X said that the police called Y")
+        cue.dep_ == "ccomp" and cue.i > cue.head.i and before in (",", "”", '"', "—", "–")
+    )
+    if inverted and cue.head.i != cue.i:
         head = cue.head
         if head.pos_ in ("VERB", "AUX") or cue.dep_ == "parataxis":
             toks = subtree(head, drop=[cue])
@@ -774,7 +792,32 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
                 if t not in cue_toks:
                     cue_toks.append(t)
         cue_toks.sort(key=lambda t: t.i)
-        for group in _group_cues(cue_toks):
+        groups = _group_cues(cue_toks)
+        heads = {_cue_head(g).i for g in groups}
+        for k, group in enumerate(groups):
+            cue = _cue_head(group)
+            up = cue.head
+            if (
+                cue.lemma_.lower() == "cite"
+                and cue.dep_ in ("advcl", "xcomp", "conj", "acl")
+                and up.i not in heads
+                and up.pos_ in ("VERB", "AUX")
+                and up.lemma_.lower() in cue_lemmas()
+            ):
+                # "X said, citing Y": the reporting verb is the cue, "citing" opens the chain
+                groups[k] = [up]
+                heads.add(up.i)
+            elif (
+                cue.dep_ in ("aux", "auxpass", "neg")
+                and up.pos_ in ("VERB", "AUX")
+                and up.i not in heads
+                and 0 < up.i - group[-1].i <= 2
+            ):
+                # an auxiliary alone ("had" of "had called"): the verb carries the cue
+                groups[k] = [*group, *cue.doc[group[-1].i + 1 : up.i + 1]]
+                heads.add(up.i)
+        groups.sort(key=lambda g: g[0].i)
+        for group in groups:
             cue = _cue_head(group)
             if cue.i in consumed:
                 continue
@@ -822,6 +865,9 @@ def _credit_orphan_quotes(
         ]
         if prev:
             found.append(Attribution("direct_quote", q, prev[-1].source, None, None))
+        else:
+            # a quote of four words or more is someone's speech even when nobody is named
+            found.append(Attribution("direct_quote", q, Source("", "none", None), None, None))
 
 
 def _attribution_for_cue(
@@ -914,7 +960,6 @@ def _attribution_for_cue(
     # ---- content
     skip_ids = {t.i for t in src_tokens}
     if cite is not None:
-        skip_ids.update(t.i for t in cite[0].subtree)
         skip_ids.update(t.i for t in cite[1].subtree)
         skip_ids.add(cite[0].i)
     hull = _hull(_content_tokens(cue, group, skip_ids, sent))

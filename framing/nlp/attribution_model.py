@@ -95,12 +95,17 @@ def linear_model(
     threshold: float,
     dense: Any = None,
     offsets: Sequence[int] = (),
+    min_abs: float = 0.0,
 ) -> LinearModel:
-    """A LinearModel from parallel feature names and weights (zero weights dropped)."""
+    """A LinearModel from parallel feature names and weights (|weight| <= min_abs dropped)."""
     import numpy as np
 
     w = np.asarray(weights, dtype=np.float64)
-    table = {features[i]: float(w[i]) for i in range(len(features)) if w[i] != 0.0}
+    table = {
+        features[i]: float(w[i])
+        for i in range(len(features))
+        if w[i] != 0.0 and abs(w[i]) > min_abs
+    }
     d = None if dense is None else np.asarray(dense, dtype=np.float64)
     return LinearModel(table, float(bias), float(threshold), d, tuple(offsets))
 
