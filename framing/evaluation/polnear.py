@@ -403,15 +403,19 @@ def training_rows(docs: Sequence[PolnearDoc], parsed: Sequence[Doc]) -> Training
     from framing.nlp.attribution_model import (
         cue_features,
         is_cue_candidate,
+        noun_prefix,
         quote_mask,
         sentence_has_quote,
         source_candidates,
         source_features,
+        token_table,
     )
 
     rows = TrainingRows()
     for k, (d, doc) in enumerate(zip(docs, parsed, strict=True)):
         qmask = quote_mask(doc)
+        nouns = noun_prefix(doc)
+        table = token_table(doc)
         gold_cue: set[int] = set()
         for r in d.relations:
             gold_cue.update(_tokens_in(doc, r.cue))
@@ -419,7 +423,7 @@ def training_rows(docs: Sequence[PolnearDoc], parsed: Sequence[Doc]) -> Training
             has_quote = sentence_has_quote(sent)
             for tok in sent:
                 if is_cue_candidate(tok):
-                    rows.cue_x.append(cue_features(tok, qmask, has_quote))
+                    rows.cue_x.append(cue_features(tok, qmask, has_quote, table))
                     rows.cue_y.append(int(tok.i in gold_cue))
                     rows.cue_at.append((k, tok.i))
         for r in d.relations:
@@ -434,7 +438,7 @@ def training_rows(docs: Sequence[PolnearDoc], parsed: Sequence[Doc]) -> Training
             if gold_root is not None and gold_root not in {c.i for c in cands}:
                 continue  # source outside the cue's sentence: not learnable by this ranker
             for c in cands:
-                rows.src_x.append(source_features(doc[cue_i], c, qmask))
+                rows.src_x.append(source_features(doc[cue_i], c, qmask, nouns))
                 rows.src_y.append(int(c.i == gold_root))
                 rows.src_at.append((k, c.i))
     return rows

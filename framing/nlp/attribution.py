@@ -668,7 +668,7 @@ def _group_cues(tokens: Sequence[Token]) -> list[list[Token]]:
     """Adjacent cue tokens form one cue ("according to", "has said", "called for")."""
     groups: list[list[Token]] = []
     for tok in tokens:
-        if groups and tok.i == groups[-1][-1].i + 1 and tok.sent.start == groups[-1][-1].sent.start:
+        if groups and tok.i == groups[-1][-1].i + 1:  # callers pass one sentence's tokens
             groups[-1].append(tok)
         else:
             groups.append([tok])
@@ -753,20 +753,26 @@ def _content_tokens(
 
 def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
     from framing.nlp.attribution_model import (
+        CUE_POS,
+        CUE_PUNCT,
         cue_features,
-        is_cue_candidate,
+        noun_prefix,
         quote_mask,
         sentence_has_quote,
         source_candidates,
         source_features,
+        token_table,
     )
 
     text = doc.text
-    qmask = quote_mask(doc, text)
+    quote_ranges = find_quotes(text)
+    qmask = quote_mask(doc, text, quote_ranges)
+    nouns = noun_prefix(doc)
+    table = token_table(doc)
     tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
     cue_dense = head.cue.dense_scores(tensor)
     src_dense = head.source.dense_scores(tensor)
-    quote_spans = [Span(s, e) for s, e in find_quotes(text)]
+    quote_spans = [Span(s, e) for s, e in quote_ranges]
     resolver = _SourceResolver(text)
     found: list[Attribution] = []
     claimed: set[int] = set()
@@ -775,10 +781,14 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
     for sent in doc.sents:
         has_quote = sentence_has_quote(sent)
         cue_toks = [
-            t
-            for t in sent
-            if is_cue_candidate(t)
-            and head.cue.score(cue_features(t, qmask, has_quote), _at(cue_dense, t.i))
+            doc[i]
+            for i in range(sent.start, sent.end)
+            if (
+                table.text[i] in CUE_PUNCT
+                if table.pos[i] == "PUNCT"
+                else table.pos[i] in CUE_POS  # the test of is_cue_candidate, on the table
+            )
+            and head.cue.score(cue_features(doc[i], qmask, has_quote, table), _at(cue_dense, i))
             >= head.cue.threshold
         ]
         for t in sent:
@@ -833,7 +843,7 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
                     claimed,
                     resolver,
                     lambda c, cue=cue: head.source.score(  # type: ignore[misc]
-                        source_features(cue, c, qmask), _at(src_dense, c.i)
+                        source_features(cue, c, qmask, nouns), _at(src_dense, c.i)
                     ),
                     source_candidates,
                 )

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,11 +71,8 @@ class LinearModel:
                 out[: n - off] += proj[off:, k]
         return out
 
-    def score(self, feats: Iterable[str], extra: float = 0.0) -> float:
-        w = self.weights
-        z = self.bias + extra
-        for f in feats:
-            z += w.get(f, 0.0)
+    def score(self, feats: Sequence[str], extra: float = 0.0) -> float:
+        z = self.bias + extra + sum(map(self.weights.get, feats, repeat(0.0, len(feats))))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -124,11 +122,14 @@ def _lexicons() -> dict[str, frozenset[str]]:
     }
 
 
-def quote_mask(doc: Doc, text: str | None = None) -> list[bool]:
+def quote_mask(
+    doc: Doc, text: str | None = None, spans: Sequence[tuple[int, int]] | None = None
+) -> list[bool]:
     """Per token: does it sit inside quotation marks (by the tolerant quote scanner)?"""
     from framing.nlp.attribution import find_quotes
 
-    spans = find_quotes(doc.text if text is None else text)
+    if spans is None:
+        spans = find_quotes(doc.text if text is None else text)
     mask = [False] * len(doc)
     if not spans:
         return mask
@@ -156,56 +157,106 @@ def sentence_has_quote(sent: SpacySpan) -> bool:
     return any(t.text in QUOTE_CHARS for t in sent)
 
 
-def cue_features(tok: Token, in_quote: Sequence[bool], sent_quote: bool) -> list[str]:
-    """Binary features of a candidate cue token (``sent_quote``: its sentence has a quote mark)."""
+@dataclass(frozen=True)
+class TokenTable:
+    """Per-token strings of one doc, read once: spaCy builds a new object on every access."""
+
+    lower: list[str]
+    lemma: list[str]
+    text: list[str]
+    pos: list[str]
+    tag: list[str]
+    dep: list[str]
+    ent: list[str]
+    head: list[int]
+    child_deps: list[list[str]]  # sorted, distinct
+    subj: list[int]  # first nsubj / nsubjpass child, -1 when none
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The TokenTable of a doc."""
+    n = len(doc)
+    lower, lemma, text, pos, tag, dep, ent, head = [], [], [], [], [], [], [], []
+    deps: list[set[str]] = [set() for _ in range(n)]
+    subj = [-1] * n
+    for t in doc:
+        lower.append(t.lower_)
+        lemma.append(t.lemma_.lower())
+        text.append(t.text)
+        pos.append(t.pos_)
+        tag.append(t.tag_)
+        d = t.dep_
+        dep.append(d)
+        ent.append(t.ent_type_)
+        h = t.head.i
+        head.append(h)
+        if h != t.i:
+            deps[h].add(d)
+            if d in ("nsubj", "nsubjpass") and subj[h] < 0:
+                subj[h] = t.i
+    return TokenTable(
+        lower, lemma, text, pos, tag, dep, ent, head, [sorted(x) for x in deps], subj
+    )
+
+
+def cue_features(
+    tok: Token, in_quote: Sequence[bool], sent_quote: bool, table: TokenTable | None = None
+) -> list[str]:
+    """Binary features of a candidate cue token (``sent_quote``: its sentence has a quote mark).
+
+    Pass the doc's ``token_table`` when scoring many tokens; without it one is built per call.
+    """
+    tt = table if table is not None else token_table(tok.doc)
     lex = _lexicons()
-    doc = tok.doc
-    lemma = tok.lemma_.lower()
-    low = tok.lower_
-    head = tok.head
-    deps = sorted({c.dep_ for c in tok.children})
-    prev1 = doc[tok.i - 1].lower_ if tok.i > 0 else "<s>"
-    next1 = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else "</s>"
+    i = tok.i
+    n = len(tt.lower)
+    lemma = tt.lemma[i]
+    low = tt.lower[i]
+    pos = tt.pos[i]
+    dep = tt.dep[i]
+    h = tt.head[i]
+    prev1 = tt.lower[i - 1] if i > 0 else "<s>"
+    next1 = tt.lower[i + 1] if i + 1 < n else "</s>"
     f = [
         "bias",
         f"lem={lemma}",
         f"low={low}",
-        f"pos={tok.pos_}",
-        f"tag={tok.tag_}",
-        f"dep={tok.dep_}",
-        f"lem_dep={lemma}|{tok.dep_}",
-        f"lem_pos={lemma}|{tok.pos_}",
-        f"hlem={head.lemma_.lower()}",
-        f"hpos_dep={head.pos_}|{tok.dep_}",
+        f"pos={pos}",
+        f"tag={tt.tag[i]}",
+        f"dep={dep}",
+        f"lem_dep={lemma}|{dep}",
+        f"lem_pos={lemma}|{pos}",
+        f"hlem={tt.lemma[h]}",
+        f"hpos_dep={tt.pos[h]}|{dep}",
         f"prev={prev1}",
         f"next={next1}",
         f"lem_next={lemma}|{next1}",
         f"prev_lem={prev1}|{lemma}",
-        f"inq={in_quote[tok.i]}",
+        f"inq={in_quote[i]}",
         f"sentq={sent_quote}",
         f"lexcue={lemma in lex['cue']}",
         f"ggt={low in lex['ggt']}",
         f"rec={lemma in lex['recasens']}",
-        f"lex_pos={lemma in lex['cue'] or low in lex['ggt']}|{tok.pos_}",
+        f"lex_pos={lemma in lex['cue'] or low in lex['ggt']}|{pos}",
     ]
-    for d in deps:
+    for d in tt.child_deps[i]:
         f.append(f"cdep={d}")
         if d in ("ccomp", "nsubj", "xcomp", "dobj", "agent", "parataxis", "nsubjpass"):
             f.append(f"lem_cdep={lemma}|{d}")
-    subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subj is not None:
-        f.append(f"subj_pos={subj.pos_}")
-        f.append(f"subj_ent={subj.ent_type_ or '-'}")
-        if subj.lower_ in lex["source"]:
+    sj = tt.subj[i]
+    if sj >= 0:
+        f.append(f"subj_pos={tt.pos[sj]}")
+        f.append(f"subj_ent={tt.ent[sj] or '-'}")
+        if tt.lower[sj] in lex["source"]:
             f.append("subj_srcnoun")
-    if tok.i > 0 and doc[tok.i - 1].text in QUOTE_CHARS:
+    if i > 0 and tt.text[i - 1] in QUOTE_CHARS:
         f.append("after_quote")
-    if tok.i + 1 < len(doc) and doc[tok.i + 1].text in QUOTE_CHARS:
+    if i + 1 < n and tt.text[i + 1] in QUOTE_CHARS:
         f.append("before_quote")
-    if tok.i > 1 and doc[tok.i - 2].text in QUOTE_CHARS | {","}:
-        f.append(f"prev2={doc[tok.i - 2].text}")
-    if head.dep_ == "ROOT" or tok.dep_ == "ROOT":
-        f.append(f"rootish={tok.dep_ == 'ROOT'}")
+    if i > 1 and (tt.text[i - 2] in QUOTE_CHARS or tt.text[i - 2] == ","):
+        f.append(f"prev2={tt.text[i - 2]}")
+    if tt.dep[h] == "ROOT" or dep == "ROOT":
+        f.append(f"rootish={dep == 'ROOT'}")
     if low == "according" or (low == "to" and prev1 == "according"):
         f.append("according_to")
     return f
@@ -232,8 +283,18 @@ def _path_label(cue: Token, cand: Token) -> str:
     return "other"
 
 
-def source_features(cue: Token, cand: Token, in_quote: Sequence[bool]) -> list[str]:
-    """Binary features of a (cue, candidate source head) pair."""
+def noun_prefix(doc: Doc) -> list[int]:
+    """``out[i]``: noun-like, non-compound tokens among ``doc[:i]`` (for counts between tokens)."""
+    out = [0]
+    for t in doc:
+        out.append(out[-1] + (t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "compound"))
+    return out
+
+
+def source_features(
+    cue: Token, cand: Token, in_quote: Sequence[bool], nouns: Sequence[int] | None = None
+) -> list[str]:
+    """Binary features of a (cue, candidate source head) pair (``nouns``: ``noun_prefix``)."""
     lex = _lexicons()
     dist = cand.i - cue.i
     side = "L" if dist < 0 else "R"
@@ -243,11 +304,10 @@ def source_features(cue: Token, cand: Token, in_quote: Sequence[bool]) -> list[s
     )
     path = _path_label(cue, cand)
     lemma = cue.lemma_.lower()
-    n_between_nouns = sum(
-        1
-        for t in cue.doc[min(cue.i, cand.i) + 1 : max(cue.i, cand.i)]
-        if t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ not in ("compound",)
-    )
+    lo, hi = min(cue.i, cand.i) + 1, max(cue.i, cand.i)
+    if nouns is None:
+        nouns = noun_prefix(cue.doc)
+    n_between_nouns = max(0, nouns[hi] - nouns[lo]) if hi > lo else 0
     f = [
         "bias",
         f"path={path}",
