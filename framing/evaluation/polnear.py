@@ -523,7 +523,7 @@ def train_attribution(
     source_c: float = 0.3,
     min_count: int = 2,
     thresholds: tuple[float, float] | None = None,
-    use_dense: bool = True,
+    use_dense: bool = False,
 ) -> dict[str, Any]:
     """Train the cue classifier and source ranker on PolNeAR train, pick thresholds on dev.
 
@@ -618,9 +618,15 @@ def model_card(version: str, card: dict[str, Any]) -> str:
         "**source ranker** over the noun-like tokens of a cue's sentence. Features: lemma, part of",
         "speech and dependency relations of the token, its head and children, neighbouring words,",
         "quotation marks, the packaged cue-verb and source-noun lists, the GenderGapTracker and",
-        "Recasens et al. (2013) reporting-verb lists, and the 96-dimensional tok2vec output of the",
-        f"spaCy model `{card.get('spacy_model')}` (token and neighbours). Content spans come from",
-        "rules over the parse and the quote marks, not from a learned model.",
+        "Recasens et al. (2013) reporting-verb lists"
+        + (
+            f", and the 96-dimensional tok2vec output of the spaCy model "
+            f"`{card.get('spacy_model')}` (token and neighbours)."
+            if card.get("hyperparameters", {}).get("dense_tok2vec")
+            else f", all read from the parse of the spaCy model `{card.get('spacy_model')}`."
+        ),
+        "Content spans come from rules over the parse and the quote marks, not from a learned",
+        "model.",
         "",
         "Files: `head.json` (feature names, biases, thresholds, this card's data) and `head.npz`",
         "(float32 weights; loaded with `allow_pickle=False`). Without them the rule path runs.",
@@ -661,6 +667,10 @@ def model_card(version: str, card: dict[str, Any]) -> str:
         "",
         "Reproduce: `framing train attribution --data ../shared/data` then",
         "`framing eval polnear --data ../shared/data/polnear --split dev --json`.",
+        "",
+        "Adding the spaCy tok2vec vectors (token and neighbours, stacked on the sparse model;",
+        "`train_attribution(..., use_dense=True)`) changed dev overlap F1 by less than 0.003 per",
+        "span, so the shipped head is sparse only.",
         "",
         "## Limits",
         "",
