@@ -123,7 +123,6 @@ def fit_head(
     seed: int = SEED,
 ) -> LinearHead:
     """Logistic regression on 80% of the groups, Platt scaling and F1 cut on the other 20%."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupShuffleSplit
 
     from framing.nlp.bias_model import LinearHead
@@ -140,11 +139,32 @@ def fit_head(
         prior = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
         return LinearHead(np.zeros(x.shape[1]), float(np.log(prior / (1 - prior))), 1.0, 0.0,
                           0.5, {"c": c, "degenerate": True})
+    return _fit_and_calibrate(x, y, fit_idx, cal_idx, c, macro, seed, max_iter=2000)
+
+
+def _fit_and_calibrate(
+    x: np.ndarray,
+    y: np.ndarray,
+    fit_idx: np.ndarray,
+    cal_idx: np.ndarray,
+    c: float,
+    macro: bool,
+    seed: int,
+    max_iter: int,
+) -> LinearHead:
+    """Standardised logistic regression on ``fit_idx``; Platt scaling and F1 cut on ``cal_idx``.
+
+    The coefficients are folded back onto the raw features, so the head needs no scaler.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from framing.nlp.bias_model import LinearHead
+
     xf = x[fit_idx]
     mean = xf.mean(0)
     scale = xf.std(0)
     scale[scale < 1e-6] = 1.0
-    lr = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    lr = LogisticRegression(C=c, max_iter=max_iter, random_state=seed)
     lr.fit((xf - mean) / scale, y[fit_idx])
     coef = lr.coef_[0] / scale
     intercept = float(lr.intercept_[0] - np.dot(coef, mean))
@@ -391,30 +411,15 @@ def _fit_sentence_head(
     x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_primary: int
 ) -> LinearHead:
     """Sentence head: fit on 80% of the primary rows plus all extra rows; calibrate on the rest."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupShuffleSplit
 
-    from framing.nlp.bias_model import LinearHead
 
     prim = np.arange(n_primary)
     fit_p, cal_p = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=SEED).split(
         prim, y[:n_primary], groups[:n_primary]))
     fit_idx = np.concatenate([prim[fit_p], np.arange(n_primary, len(y))])
     cal_idx = prim[cal_p]
-    xf = x[fit_idx]
-    mean = xf.mean(0)
-    scale = xf.std(0)
-    scale[scale < 1e-6] = 1.0
-    lr = LogisticRegression(C=C_SENTENCE, max_iter=3000, random_state=SEED)
-    lr.fit((xf - mean) / scale, y[fit_idx])
-    coef = lr.coef_[0] / scale
-    intercept = float(lr.intercept_[0] - np.dot(coef, mean))
-    z = x[cal_idx].astype(np.float64) @ coef + intercept
-    a, b = _platt(z, y[cal_idx])
-    head = LinearHead(coef, intercept, a, b, 0.5)
-    th = _best_threshold(head.predict_proba(x[cal_idx]), y[cal_idx], macro=True)
-    return LinearHead(coef, intercept, a, b, th, {"c": C_SENTENCE, "n_fit": int(len(fit_idx)),
-                                                   "n_calibration": int(len(cal_idx))})
+    return _fit_and_calibrate(x, y, fit_idx, cal_idx, C_SENTENCE, True, SEED, max_iter=3000)
 
 
 WikiData = tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]

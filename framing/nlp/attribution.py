@@ -599,22 +599,7 @@ def extract_attributions_rules(doc: Doc) -> list[Attribution]:
                         parent=outer,
                     )
                 )
-    # quotes nobody was found for: credit to the previous speaker in the paragraph, if any
-    for k, q in enumerate(quote_spans):
-        if k in claimed_quotes:
-            continue
-        prev = [
-            a
-            for a in found
-            if a.kind in ("direct_quote", "reported")
-            and a.content.end <= q.start
-            and "\n\n" not in text[a.content.end : q.start]
-        ]
-        if prev:
-            speaker = prev[-1]
-            found.append(Attribution("direct_quote", q, speaker.source, None, None))
-        else:
-            found.append(Attribution("direct_quote", q, Source("", "none", None), None, None))
+    _credit_orphan_quotes(found, quote_spans, claimed_quotes, text)
     found.sort(key=lambda a: (a.content.start, a.content.end, a.kind))
     return _dedupe(found)
 
