@@ -215,6 +215,7 @@ def cross_outlet_tables(
     from framing.compare.contrasts import build_contrasts
     from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
     from framing.compare.terms import distinctive_terms, outlet_texts
+    from framing.ingest.dedupe import duplicate_pairs
     from framing.scoring import FEATURES
 
     feats = list(FEATURES)
@@ -242,7 +243,17 @@ def cross_outlet_tables(
     label_vectors = dict(zip(keys, vectors[: len(keys)], strict=True))
     out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
     outlets = sorted({a.article.outlet for a in analyzed})
-    out["claims"] = tuple(align_claims(sentences, vectors[len(keys) :], outlets))
+    arts = [a.article for a in analyzed]
+    copies: dict[str, set[str]] = defaultdict(set)
+    for i, j in duplicate_pairs(arts, settings.near_duplicate_threshold):
+        # the copy is the later one (then the longer: a reprint adds a credit line)
+        original, copy = sorted((arts[i], arts[j]),
+                                key=lambda a: (a.published or "", len(a.text), a.id))
+        copies[copy.id].add(original.id)
+    out["claims"] = tuple(
+        align_claims(sentences, vectors[len(keys) :], outlets,
+                     copies={k: frozenset(v) for k, v in copies.items()})
+    )
     return out
 
 

@@ -5,11 +5,15 @@ grouped by average-linkage agglomerative clustering on cosine distance (a senten
 when its mean similarity to the claim's sentences is at least ``threshold``). A claim is carried
 by the outlets with a sentence in it and omitted by the other outlets of the event. Headline and
 lead claims (a headline sentence or body sentence index 0-2) rank first.
+
+Syndicated copy (an article flagged as an exact or near duplicate of another outlet's article) is
+not independent coverage: an outlet that carries a claim only through such copies is listed in
+``via_copy`` and does not count towards ``n_independent``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +52,30 @@ class Claim:
     omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
     is_lead: bool
     first_index: int  # smallest sentence index among the claim's sentences
+    #: outlets carrying the claim only through copies of another carrying outlet's article
+    via_copy: tuple[str, ...] = ()
+
+    @property
+    def n_independent(self) -> int:
+        """Outlets carrying the claim in their own (not syndicated) articles."""
+        return len(self.outlets) - len(self.via_copy)
+
+
+def copied_outlets(
+    sents: Sequence[ClaimSentence], copies: Mapping[str, frozenset[str]]
+) -> tuple[str, ...]:
+    """Outlets whose every sentence in the claim comes from a copy of another outlet's article
+    that also carries the claim (``copies``: id of a copy -> ids of the articles it copies; the
+    mapping is directed, so the original keeps its claim as independent coverage)."""
+    by_outlet: dict[str, set[str]] = {}
+    for s in sents:
+        by_outlet.setdefault(s.outlet, set()).add(s.article_id)
+    out = []
+    for outlet, ids in sorted(by_outlet.items()):
+        others = {a for o, a_ids in by_outlet.items() if o != outlet for a in a_ids}
+        if all(copies.get(a, frozenset()) & others for a in ids):
+            out.append(outlet)
+    return tuple(out)
 
 
 def claim_sentences(analyzed: Sequence[AnalyzedArticle]) -> list[ClaimSentence]:
@@ -90,9 +118,11 @@ def align_claims(
     embeddings: np.ndarray,
     outlets: Sequence[str],
     threshold: float = DEFAULT_THRESHOLD,
+    copies: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Claim]:
     """Claims ranked: lead claims first (by earliest sentence index), then by how many outlets
-    carry them, then by size. ``outlets`` are all outlets of the event (for omissions)."""
+    carry them independently, then by size. ``outlets`` are all outlets of the event (for
+    omissions); ``copies`` maps the id of a copy to the ids of the articles it copies."""
     if len(sentences) != embeddings.shape[0]:
         raise ValueError(f"{len(sentences)} sentences but {embeddings.shape[0]} embeddings")
     labels = cluster_embeddings(embeddings, threshold)
@@ -109,21 +139,24 @@ def align_claims(
             (sentences[i] for i in idx), key=lambda s: (s.outlet, s.article_id, s.index)
         )
         carrying = sorted({s.outlet for s in sents})
+        via_copy = copied_outlets(sents, copies or {})
         lead = any(is_lead(s) for s in sents)
         first = min(s.index for s in sents)
         drafts.append(
             (
-                (not lead, first if lead else 0, -len(carrying), -len(sents), medoid),
+                (not lead, first if lead else 0, -(len(carrying) - len(via_copy)), -len(sents),
+                 medoid),
                 sentences[medoid],
                 tuple(sents),
                 tuple(carrying),
                 tuple(o for o in all_outlets if o not in carrying),
                 lead,
                 first,
+                via_copy,
             )
         )
     drafts.sort(key=lambda d: d[0])
     return [
-        Claim(rank, rep, sents, carrying, omitted, lead, first)
-        for rank, (_, rep, sents, carrying, omitted, lead, first) in enumerate(drafts, start=1)
+        Claim(rank, rep, sents, carrying, omitted, lead, first, via)
+        for rank, (_, rep, sents, carrying, omitted, lead, first, via) in enumerate(drafts, 1)
     ]

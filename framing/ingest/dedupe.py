@@ -29,8 +29,10 @@ def shingles(text: str, n: int = 5) -> frozenset[int]:
     )
 
 
-def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]:
-    """Flag exact and near-duplicate pairs (each article flagged with its counterpart).
+def duplicate_pairs(
+    articles: Sequence[Article], threshold: float
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """Index pairs ``(i, j)``, ``i < j``, of exact or near duplicates -> (kind, detail).
 
     Candidate pairs come from an inverted index over shingles, so the cost grows with the
     number of shared shingles rather than with the square of the corpus size.
@@ -62,6 +64,12 @@ def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]
         sim = n / len(sh[i] | sh[j])
         if sim >= threshold:
             pairs[(i, j)] = ("near_duplicate", f"shingle Jaccard {sim:.2f}")
+    return pairs
+
+
+def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]:
+    """Flag exact and near-duplicate pairs (each article flagged with its counterpart)."""
+    pairs = duplicate_pairs(articles, threshold)
     flags: list[Flag] = []
     for i, j in sorted(pairs):
         kind, detail = pairs[(i, j)]

@@ -174,9 +174,12 @@ def _claims_table(claims: Sequence[Any]) -> str:
     ]
     for cl in claims:
         lead = " <span class=small>(headline/lead)</span>" if cl.is_lead else ""
+        carried = ", ".join(
+            f"{o} (via a syndicated copy)" if o in cl.via_copy else o for o in cl.outlets
+        )
         h.append(
             f"<tr><td class=num>{cl.claim_id}</td><td>{escape(cl.representative.text)}{lead}"
-            f"</td><td>{escape(', '.join(cl.outlets))}</td>"
+            f"</td><td>{escape(carried)}</td>"
             f"<td>{escape(', '.join(cl.omitted_by)) or '–'}</td></tr>"
         )
     h.append("</table>")
@@ -187,8 +190,10 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
     """The event's claims aligned across outlets: who carries each, who omits it."""
     h: list[str] = [
         "<p class=small>Sentences grouped by MiniLM sentence-embedding similarity (average "
-        "linkage). Headline and lead claims first, then claims carried by more outlets. Every "
-        "claim, with all its sentences, in claims.csv.</p>"
+        "linkage). Headline and lead claims first, then claims carried by more outlets in their "
+        "own articles (an outlet carrying a claim only through a syndicated copy of another "
+        "outlet's article does not count as shared coverage). Every claim, with all its "
+        "sentences, in claims.csv.</p>"
     ]
     for c in comparisons:
         h.append(_event_heading(c))
@@ -196,8 +201,8 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
         if claims is None:
             h.append(f"<p>{escape(c.extra.get('claims_note', 'Claims were not aligned.'))}</p>")
             continue
-        shared = [cl for cl in claims if len(cl.outlets) > 1]
-        alone = [cl for cl in claims if len(cl.outlets) == 1 and cl.is_lead]
+        shared = [cl for cl in claims if cl.n_independent > 1]
+        alone = [cl for cl in claims if cl.n_independent == 1 and cl.is_lead]
         if not claims:
             h.append("<p>No claim found.</p>")
             continue

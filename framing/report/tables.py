@@ -273,8 +273,9 @@ def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["event", "claim_id", "lead", "n_outlets", "carried_by", "omitted_by",
-                    "claim", "outlet", "carries", "n_sentences", "article_ids", "sentences"])  # fmt: skip
+        w.writerow(["event", "claim_id", "lead", "n_outlets", "n_independent", "carried_by",
+                    "omitted_by", "carried_via_copy", "claim", "outlet", "carries",
+                    "n_sentences", "article_ids", "sentences"])  # fmt: skip
         for c in comparisons:
             claims = c.extra.get("claims")
             if claims is None:
@@ -285,7 +286,8 @@ def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
                     mine = [s for s in cl.sentences if s.outlet == o]
                     w.writerow([
                         c.event or "", cl.claim_id, "yes" if cl.is_lead else "no",
-                        len(cl.outlets), "; ".join(cl.outlets), "; ".join(cl.omitted_by),
+                        len(cl.outlets), cl.n_independent, "; ".join(cl.outlets),
+                        "; ".join(cl.omitted_by), "; ".join(cl.via_copy),
                         cl.representative.text, o, 1 if mine else 0, len(mine),
                         "; ".join(sorted({s.article_id for s in mine})),
                         " | ".join(s.text for s in mine),

@@ -77,3 +77,31 @@ def test_report_sections_escape_user_text() -> None:
                                                   "claims": None, "claims_note": "no encoder"})  # fmt: skip
     html = "".join(comparison_sections([one]).values())
     assert "no pair to contrast" in html and "no encoder" in html
+
+
+def test_syndicated_copy_is_not_independent_coverage() -> None:
+    sents = [
+        ClaimSentence("Wire", "w1", 5, "body", "Two officials said the commander was shot dead"),
+        ClaimSentence("Paper", "p9", 5, "body", "Two officials said the commander was shot dead"),
+        ClaimSentence("Paper", "p2", 6, "body", "The commander had lived in the city for years"),
+        ClaimSentence("Wire", "w1", 7, "body", "The commander lived in the city for two years"),
+        ClaimSentence("Daily", "d1", 8, "body", "The commander lived there for two years"),
+    ]
+    emb = np.stack([_unit(1, 0, 0), _unit(1, 0, 0), _unit(0, 1, 0.05), _unit(0, 1, 0),
+                    _unit(0, 1, 0.02)])
+    copies = {"p9": frozenset({"w1"})}  # p9 is Paper's reprint of the wire story w1
+    claims = align_claims(sents, emb, ["Daily", "Paper", "Wire"], threshold=0.9, copies=copies)
+    by_first = {c.representative.text.split()[0]: c for c in claims}
+    shot = by_first["Two"]
+    # Paper carries the shooting claim only through its copy of the wire story.
+    assert shot.outlets == ("Paper", "Wire") and shot.via_copy == ("Paper",)
+    assert shot.n_independent == 1
+    # Paper's own article p2 carries the second claim: independent coverage.
+    lived = by_first["The"]
+    assert lived.outlets == ("Daily", "Paper", "Wire") and lived.via_copy == ()
+    assert lived.n_independent == 3
+    # among non-lead claims, more independent outlets rank first
+    assert claims[0] is lived
+    # without copies both outlets count
+    plain = align_claims(sents, emb, ["Daily", "Paper", "Wire"], threshold=0.9)
+    assert all(c.via_copy == () for c in plain)
