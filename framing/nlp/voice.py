@@ -51,19 +51,27 @@ def sentence_voice(
     if stripped.endswith("?"):
         return "question"
     length = max(1, sent_span.end - sent_span.start)
-    best: Attribution | None = None
-    best_cover = 0
+    covering: list[Attribution] = []
     for a in attrs:
         cover = _overlap(a.content, sent_span)
         if a.cue is not None and sent_span.start <= a.cue.start < sent_span.end:
             cover = max(cover, int(COVER_SHARE * length) + 1)
-        if cover > best_cover or (cover == best_cover and best is not None and a.kind == "chain"):
-            best, best_cover = a, cover
-    if best is not None and best_cover >= COVER_SHARE * length:
-        kind = best.source.kind
-        if kind in UNIDENTIFIED_SOURCE_KINDS:
-            return "vague"
-        return "attributed"
+        if cover >= COVER_SHARE * length:
+            covering.append(a)
+    if covering:
+        # A chain rests on its origin ("X reported, citing security sources" is as strong as
+        # the security sources); otherwise one identified source standing behind the sentence
+        # makes it attributed, even when a hedge or a spurious cue also covers it.
+        chains = [a for a in covering if a.kind == "chain"]
+        if chains:
+            identified = any(a.source.kind not in UNIDENTIFIED_SOURCE_KINDS for a in chains)
+        else:
+            identified = any(
+                a.source.kind not in UNIDENTIFIED_SOURCE_KINDS
+                and a.kind not in ("hedged", "agentless_passive")
+                for a in covering
+            )
+        return "attributed" if identified else "vague"
     return "author" if is_assertion else "other"
 
 

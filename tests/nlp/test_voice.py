@@ -92,3 +92,25 @@ def test_build_sentences_assigns_voice() -> None:
     doc = load_nlp(Settings().spacy_model)(text)
     sents = build_sentences(doc, extract_attributions(doc), [], [])
     assert [s.voice for s in sents] == ["author", "attributed", "vague", "question"]
+
+
+def test_identified_source_wins_over_a_hedge_or_spurious_cue() -> None:
+    # "The army said in a statement that the man was reportedly killed": the army stands behind
+    # the sentence even though a hedge and a source-less cue ("statement") also cover it.
+    said = _attr("reported", Span(20, 80), Source("The army", "named_org", Span(0, 8)),
+                 Span(9, 13))
+    hedge = _attr("hedged", Span(40, 80), Source("reportedly", "vague", None))
+    spurious = _attr("reported", Span(10, 80), NONE, Span(19, 28))
+    assert sentence_voice(Span(0, 80), "x" * 80, [spurious, hedge, said], True) == "attributed"
+    assert sentence_voice(Span(0, 80), "x" * 80, [spurious, hedge], True) == "vague"
+
+
+def test_chain_rests_on_its_origin() -> None:
+    outer = _attr("reported", Span(30, 90), Source("Radio Delta", "media", Span(0, 11)),
+                  Span(12, 20))
+    chain = Attribution("chain", Span(30, 90), Source("security sources", "anonymous",
+                                                      Span(29, 45)), Span(22, 28), "cite",
+                        parent=outer)
+    assert sentence_voice(Span(0, 90), "x" * 90, [outer, chain], True) == "vague"
+    named_origin = Attribution("chain", Span(30, 90), NAMED, Span(22, 28), "cite", parent=outer)
+    assert sentence_voice(Span(0, 90), "x" * 90, [outer, named_origin], True) == "attributed"
