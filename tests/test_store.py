@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import replace
 from pathlib import Path
 
+import framing_test_corpus as corpus
 import pytest
 
 from framing.api import analyze, run_cached
 from framing.models import Article
 from framing.settings import Settings
 from framing.store import Store, analysis_settings_hash, dumps, loads, run_key
-
-_spec = importlib.util.spec_from_file_location(
-    "framing_test_corpus", Path(__file__).parent / "app" / "corpus.py"
-)
-assert _spec and _spec.loader
-corpus = importlib.util.module_from_spec(_spec)
-sys.modules["framing_test_corpus"] = corpus
-_spec.loader.exec_module(corpus)
 
 
 def _stored(tmp_path: Path) -> tuple[Store, str, list]:  # type: ignore[type-arg]

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import framing_test_corpus as corpus
 import pytest
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
@@ -24,7 +25,6 @@ def _load(name: str, path: Path):  # type: ignore[no-untyped-def]
     return module
 
 
-corpus = _load("framing_test_corpus", Path(__file__).parent / "corpus.py")
 dashboard = _load("framing_dashboard", APP_DIR / "framing_dashboard.py")
 
 

@@ -8,13 +8,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import framing_test_corpus as corpus
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from framing.settings import Settings
 
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
-corpus = sys.modules["framing_test_corpus"]  # loaded by conftest.py
 dashboard = sys.modules["framing_dashboard"]
 Cached = Any
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
+import framing_test_corpus as corpus
 import pytest
 
 from framing.report.html import KEY_FEATURES, render_report
 
 pytestmark = pytest.mark.browser
 
-_path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
-if "framing_test_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("framing_test_corpus", _path)
-    assert _spec and _spec.loader
-    sys.modules["framing_test_corpus"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["framing_test_corpus"])
-corpus = sys.modules["framing_test_corpus"]
 
 
 def _open(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:

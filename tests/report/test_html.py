@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
+import framing_test_corpus as corpus
 import pytest
 
 from framing.models import LoadedSpan, SentenceAnalysis, Span
@@ -18,14 +16,6 @@ from framing.report.html import (
     markup,
     render_report,
 )
-
-_path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
-if "framing_test_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("framing_test_corpus", _path)
-    assert _spec and _spec.loader
-    sys.modules["framing_test_corpus"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["framing_test_corpus"])
-corpus = sys.modules["framing_test_corpus"]
 
 
 @pytest.fixture(scope="module")

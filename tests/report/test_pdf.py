@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
+import framing_test_corpus as corpus
 import pytest
 
 from framing.api import write_outputs
 from framing.report.exports import export_tables, read_csv_table, table_bytes, typed_table
 from framing.report.pdf import PdfError, html_to_pdf
-
-_path = Path(__file__).resolve().parents[1] / "app" / "corpus.py"
-if "framing_test_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("framing_test_corpus", _path)
-    assert _spec and _spec.loader
-    sys.modules["framing_test_corpus"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["framing_test_corpus"])
-corpus = sys.modules["framing_test_corpus"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 
