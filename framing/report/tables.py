@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -237,60 +237,64 @@ def write_contrasts(path: Path, comparisons: Sequence[Comparison]) -> int:
     return n
 
 
-def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
-    """terms.csv: each outlet's distinctive words and two-word phrases, per event."""
+def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a CSV file (header, then rows); returns the number of rows."""
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["event", "outlet", "rank", "term", "n_words", "count", "count_others",
-                    "per_1000_words", "log_odds", "z"])  # fmt: skip
-        for c in comparisons:
-            for t in c.extra.get("terms", ()):
-                w.writerow([c.event or "", t.outlet, t.rank, t.term, t.n_words, t.count,
-                            t.count_others, _fmt(t.per_1000), _fmt(t.log_odds), _fmt(t.z)])  # fmt: skip
-                n += 1
+        w.writerow(header)
+        for row in rows:
+            w.writerow(row)
+            n += 1
     return n
+
+
+TERMS_HEADER = ("event", "outlet", "rank", "term", "n_words", "count", "count_others",
+                "per_1000_words", "log_odds", "z")  # fmt: skip
+LABELS_HEADER = ("event", "actor", "actor_type", "actor_mentions", "outlet", "label", "count",
+                 "share_of_outlet_mentions", "grouped_by", "example_1", "example_2")  # fmt: skip
+CLAIMS_HEADER = ("event", "claim_id", "lead", "n_outlets", "n_independent", "carried_by",
+                 "omitted_by", "carried_via_copy", "claim", "outlet", "carries", "n_sentences",
+                 "article_ids", "sentences")  # fmt: skip
+
+
+def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """terms.csv: each outlet's distinctive words and two-word phrases, per event."""
+    return write_rows(path, TERMS_HEADER, (
+        [c.event or "", t.outlet, t.rank, t.term, t.n_words, t.count, t.count_others,
+         _fmt(t.per_1000), _fmt(t.log_odds), _fmt(t.z)]
+        for c in comparisons for t in c.extra.get("terms", ())
+    ))  # fmt: skip
 
 
 def write_labels(path: Path, comparisons: Sequence[Comparison]) -> int:
     """labels.csv: for each actor of an event, the words each outlet uses for it."""
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["event", "actor", "actor_type", "actor_mentions", "outlet", "label", "count",
-                    "share_of_outlet_mentions", "grouped_by", "example_1", "example_2"])  # fmt: skip
-        for c in comparisons:
-            for r in c.extra.get("labels", ()):
-                ex = list(r.examples[:2]) + [""] * (2 - len(r.examples[:2]))
-                w.writerow([c.event or "", r.actor, r.actor_type, r.actor_mentions, r.outlet,
-                            r.label, r.count, _fmt(r.share), r.link, *ex])  # fmt: skip
-                n += 1
-    return n
+    return write_rows(path, LABELS_HEADER, (
+        [c.event or "", r.actor, r.actor_type, r.actor_mentions, r.outlet, r.label, r.count,
+         _fmt(r.share), r.link, *(list(r.examples[:2]) + [""] * (2 - len(r.examples[:2])))]
+        for c in comparisons for r in c.extra.get("labels", ())
+    ))  # fmt: skip
+
+
+def _claim_rows(comparisons: Sequence[Comparison]) -> Iterator[list[Any]]:
+    for c in comparisons:
+        claims = c.extra.get("claims")
+        if claims is None:
+            continue
+        outlets = sorted(p.outlet for p in c.profiles)
+        for cl in claims:
+            for o in outlets:
+                mine = [s for s in cl.sentences if s.outlet == o]
+                yield [
+                    c.event or "", cl.claim_id, "yes" if cl.is_lead else "no",
+                    len(cl.outlets), cl.n_independent, "; ".join(cl.outlets),
+                    "; ".join(cl.omitted_by), "; ".join(cl.via_copy),
+                    cl.representative.text, o, 1 if mine else 0, len(mine),
+                    "; ".join(sorted({s.article_id for s in mine})),
+                    " | ".join(s.text for s in mine),
+                ]  # fmt: skip
 
 
 def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
     """claims.csv: one row per claim and outlet: whether the outlet carries it, and how."""
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["event", "claim_id", "lead", "n_outlets", "n_independent", "carried_by",
-                    "omitted_by", "carried_via_copy", "claim", "outlet", "carries",
-                    "n_sentences", "article_ids", "sentences"])  # fmt: skip
-        for c in comparisons:
-            claims = c.extra.get("claims")
-            if claims is None:
-                continue
-            outlets = sorted(p.outlet for p in c.profiles)
-            for cl in claims:
-                for o in outlets:
-                    mine = [s for s in cl.sentences if s.outlet == o]
-                    w.writerow([
-                        c.event or "", cl.claim_id, "yes" if cl.is_lead else "no",
-                        len(cl.outlets), cl.n_independent, "; ".join(cl.outlets),
-                        "; ".join(cl.omitted_by), "; ".join(cl.via_copy),
-                        cl.representative.text, o, 1 if mine else 0, len(mine),
-                        "; ".join(sorted({s.article_id for s in mine})),
-                        " | ".join(s.text for s in mine),
-                    ])  # fmt: skip
-                    n += 1
-    return n
+    return write_rows(path, CLAIMS_HEADER, _claim_rows(comparisons))
