@@ -196,7 +196,7 @@ def _embed(texts: Sequence[str], settings: Settings) -> Any:
     """MiniLM sentence embeddings (L2-normalised numpy array)."""
     from framing.nlp.encoder import embed_sentences
 
-    return embed_sentences(list(texts), settings.encoder)
+    return embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend)
 
 
 def cross_outlet_tables(

@@ -27,6 +27,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         seed=getattr(args, "seed", None),
         use_model=False if getattr(args, "no_model", False) else None,
         encoder=getattr(args, "model", None),
+        encoder_backend=getattr(args, "encoder_backend", None),
         n_process=getattr(args, "n_process", None),
     )
 
@@ -77,6 +78,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--no-model", action="store_true", help="lexicon-only loaded language (no encoder)"
     )
     p.add_argument("--model", help="encoder: local path or hub name (never downloaded by default)")
+    p.add_argument(
+        "--encoder-backend", choices=["auto", "torch", "onnx", "onnx-int8"],
+        help="encoder runtime (auto: ONNX Runtime when installed, else torch; onnx-int8 is "
+        "faster but drifts from the features the heads were trained on)",
+    )
     p.add_argument("--n-process", type=int, help="spaCy worker processes")
     p.add_argument("--title", default="framing report", help="report title")
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")

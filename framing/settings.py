@@ -31,6 +31,9 @@ class Settings:
     use_model: bool = True
     #: Encoder: a local path or hub name; None means the packaged MiniLM.
     encoder: str | None = None
+    #: Encoder backend: "auto" (ONNX Runtime when installed, else torch), "torch", "onnx", or
+    #: "onnx-int8" (int8 weights: faster, features drift from what the heads were trained on).
+    encoder_backend: str = "auto"
     #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
     near_duplicate_threshold: float = 0.6
     #: Minimum share of English function words for text to count as English.

@@ -291,14 +291,16 @@ def decode_spans(
 
 
 def score_sentences(
-    texts: Sequence[str], heads: Heads, encoder: str | None = None, batch_size: int = 32
+    texts: Sequence[str], heads: Heads, encoder: str | None = None, batch_size: int = 32,
+    backend: str = "auto",
 ) -> list[SentenceScores]:
-    """Encode each text once and apply every head."""
+    """Encode each text once (with encoder ``backend``) and apply every head."""
     from framing.nlp.encoder import encode_texts
 
     words = [word_spans(t) for t in texts]
     sent, word_vecs = encode_texts(texts, words, encoder=encoder, batch_size=batch_size,
-                                   max_length=int(heads.spec.get("max_length", 128)))
+                                   max_length=int(heads.spec.get("max_length", 128)),
+                                   backend=backend)
     out: list[SentenceScores] = []
     feats = [word_features(t, w) for t, w in zip(texts, words, strict=True)]
     dim = sent.shape[1]

