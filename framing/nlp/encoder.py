@@ -212,12 +212,17 @@ def _export(encoder: str | None, final: Path) -> None:
 
 
 def _quantize(src: Path, final: Path) -> None:
-    """Dynamic int8 quantisation of the fp32 graph (weights int8, activations quantised at run)."""
+    """Dynamic int8 quantisation of the fp32 graph (weights int8, activations quantised at run).
+
+    Per-channel weight scales: on the demo sentences they halve the drift of the per-tensor
+    default (sentence-bias probabilities move 0.019 on average instead of 0.042) at about the
+    same speed; see ``benchmarks/bench_encoder.py``.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = _atomic_target(final)
     try:
-        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
@@ -230,6 +235,9 @@ def _new_session(path: str) -> Any:
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.intra_op_num_threads = max(1, torch.get_num_threads())
+    # idle worker threads sleep instead of spinning: between runs the word pooling (numpy) and
+    # the spaCy parse need the cores (about 1.5x faster on 2 busy cores)
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     so.log_severity_level = 3
     return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
@@ -243,7 +251,7 @@ def onnx_model_path(encoder: str | None = None, int8: bool = False) -> Path:
         _export(encoder, fp32)
     if not int8:
         return fp32
-    q = folder / "model.int8.onnx"
+    q = folder / "model.int8-per-channel.onnx"
     if not q.is_file():
         _quantize(fp32, q)
     return q

@@ -89,6 +89,21 @@ def test_export_cache_reused(onnx_cache: Path, monkeypatch: pytest.MonkeyPatch) 
     assert not [p for p in first.parent.iterdir() if p.suffix == ".tmp"]
 
 
+def test_int8_is_opt_in_and_close(onnx_cache: Path) -> None:
+    from framing.nlp.encoder import backend_in_use, embed_sentences
+
+    ref = embed_sentences(SENTENCES, backend="torch")
+    got = embed_sentences(SENTENCES, backend="onnx-int8")
+    assert got.shape == ref.shape
+    # quantised weights move the features (which is why int8 is never the default) but keep them
+    # recognisably the same sentence embedding
+    assert float((got * ref).sum(1).min()) > 0.9
+    assert float(np.abs(got - ref).max()) > 1e-4
+    assert list((onnx_cache / "onnx").glob("*/model.int8-per-channel.onnx"))
+    assert backend_in_use("onnx-int8") == "onnx-int8"
+    assert backend_in_use() == "onnx"
+
+
 def test_falls_back_to_torch_without_onnxruntime(
     onnx_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
