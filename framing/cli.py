@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
+    e.add_argument(
+        "--agreement",
+        action="store_true",
+        help="polnear: inter-annotator agreement on multiply annotated articles, beside the system",
+    )
     t = sub.add_parser("train", help="train a shipped model head")
     t.add_argument("what", choices=["loaded", "attribution"])
     t.add_argument("--data", required=True, help="path of ../shared/data")
@@ -131,7 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from framing.evaluation import run_eval
 
         try:
-            result = run_eval(args.dataset, Path(args.data), split=args.split, limit=args.limit)
+            result = run_eval(
+                args.dataset,
+                Path(args.data),
+                split=args.split,
+                limit=args.limit,
+                agreement=args.agreement,
+            )
         except (FileNotFoundError, NotImplementedError) as exc:
             print(f"framing eval: {exc}", file=sys.stderr)
             return 2

@@ -7,11 +7,21 @@ from typing import Any
 
 
 def run_eval(
-    dataset: str, data: Path, split: str = "dev", limit: int | None = None
+    dataset: str,
+    data: Path,
+    split: str = "dev",
+    limit: int | None = None,
+    agreement: bool = False,
 ) -> dict[str, Any]:
-    """Dispatch ``framing eval <dataset>``."""
+    """Dispatch ``framing eval <dataset>`` (``agreement``: PolNeAR inter-annotator ceiling)."""
     if not data.exists():
         raise FileNotFoundError(f"no dataset folder at {data}")
+    if agreement and dataset != "polnear":
+        raise NotImplementedError(f"--agreement is only measured for polnear, not {dataset!r}")
+    if dataset == "polnear" and agreement:
+        from framing.evaluation.polnear import agreement as polnear_agreement
+
+        return polnear_agreement(data)
     if dataset == "polnear":
         from framing.evaluation.polnear import evaluate
 

