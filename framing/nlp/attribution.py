@@ -9,6 +9,7 @@ source (the cue's subject, the object of "according to", the object of "citing")
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache
@@ -599,6 +600,7 @@ def extract_attributions_rules(doc: Doc) -> list[Attribution]:
                         parent=outer,
                     )
                 )
+    _speaker_turns(doc, found, quote_spans, claimed_quotes, resolver)
     _credit_orphan_quotes(found, quote_spans, claimed_quotes, text)
     found.sort(key=lambda a: (a.content.start, a.content.end, a.kind))
     return _dedupe(found)
@@ -839,9 +841,118 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
                 found.append(a)
                 if a.kind == "chain" and a.cue is not None:
                     consumed.update(t.i for t in sent if t.idx == a.cue.start)
+    _speaker_turns(doc, found, quote_spans, claimed, resolver)
     _credit_orphan_quotes(found, quote_spans, claimed, text)
     found.sort(key=lambda a: (a.content.start, a.content.end, a.kind))
     return _dedupe(found)
+
+
+#: "PENCE: Well, look, ..." / "Poll: ..." at the start of a line: a speaker label (1-4 capitalised
+#: words, an optional opening quote mark before it).
+SPEAKER_LABEL = re.compile(
+    r"(?m)^[ \t\u00a0]*[\"“]?[ \t]*([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3})[ \t]*:[ \t\u00a0]+(?=\S)"
+)
+#: "…” ― Stephanie Egan": a dash and a name right after a closing quote sign the quote.
+DASH_SIGNOFF = re.compile(
+    r"[”\"’»]?[ \t\u00a0]*([―—–])[ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \t\u00a0]+[A-Z][\w.'’-]*){0,3})"
+    r"(?=[ \t\u00a0]*(?:$|\n|[“\"]))"
+)
+#: Labels that introduce something other than speech.
+NOT_SPEAKERS = frozenset(
+    {
+        "a", "q", "note", "notes", "update", "updated", "correction", "clarification", "editor",
+        "editor's note", "editor’s note", "photo", "photos", "video", "watch", "read", "read more",
+        "related", "see also", "advertisement", "warning", "breaking", "exclusive", "live",
+        "full text", "transcript", "opinion", "analysis", "editorial", "image", "credit",
+        "caption", "source", "sources", "tags", "topics", "share", "listen", "subscribe", "also",
+        "more", "contact", "email", "tel", "phone", "date", "time", "location", "summary",
+        "background", "context", "ps", "p.s", "nb", "edit", "disclaimer", "graphic", "map",
+        "chart", "table", "figure", "fig", "step", "part", "chapter", "section", "example",
+        "the latest", "latest", "key points", "highlights", "what we know", "why it matters",
+    }
+)
+
+
+def _speaker_turns(
+    doc: Doc,
+    found: list[Attribution],
+    quote_spans: Sequence[Span],
+    claimed: set[int],
+    resolver: _SourceResolver,
+) -> None:
+    """Transcript speaker labels ("PENCE: …") and dash sign-offs ("“…” ― Name") as attributions.
+
+    A label opens a turn that runs to the end of its line; it is a ``direct_quote`` when the label
+    is in capitals (the transcript convention) or the turn opens with a quote mark, otherwise an
+    ``according_to`` ("Poll: …"). Turns and quotes that already have an identified source keep it.
+    """
+    text = resolver.text
+
+    def sourced(span: Span) -> bool:
+        return any(a.content.overlaps(span) and a.source.kind != "none" for a in found)
+
+    def source_of(start: int, end: int) -> Source | None:
+        toks = doc.char_span(start, end, alignment_mode="expand")
+        if toks is None or not len(toks):
+            return None
+        return resolver.resolve(list(toks), doc)
+
+    for m in SPEAKER_LABEL.finditer(text):
+        name = m.group(1)
+        if name.lower().rstrip(".") in NOT_SPEAKERS or len(name) < 2:
+            continue
+        start = m.end()
+        stop = text.find("\n", start)
+        stop = len(text) if stop < 0 else stop
+        content = _trimmed(text, start, stop)
+        if content is None or len(text[content.start : content.end].split()) < 2:
+            continue
+        if sourced(content):
+            continue
+        capitals = name.isupper() and len(name) > 2
+        if not capitals and not _names_someone(doc, m.start(1), m.end(1)):
+            continue  # "Stealth Over Health: …" is a headline, not a speaker
+        source = source_of(m.start(1), m.end(1))
+        if source is None:
+            continue
+        if capitals:
+            # transcript labels name people: "PENCE" -> the "Mike Pence" the article names
+            full = resolver.full_name(name.title(), doc)
+            source = Source(full, "named_person", source.span, source.role)
+        colon = text.index(":", m.end(1))
+        verbatim = capitals or text[content.start] in "\"“"
+        kind = "direct_quote" if verbatim else "according_to"
+        found.append(Attribution(kind, content, source, Span(colon, colon + 1), ":"))
+        claimed.update(k for k, q in enumerate(quote_spans) if content.overlaps(q))
+    for k, q in enumerate(quote_spans):
+        sign = DASH_SIGNOFF.match(text, q.end)
+        if sign is None or sourced(q):
+            continue
+        source = source_of(sign.start(2), sign.end(2))
+        if source is None:
+            continue
+        found.append(
+            Attribution("direct_quote", q, source, Span(sign.start(1), sign.end(1)), sign.group(1))
+        )
+        claimed.add(k)
+
+
+def _names_someone(doc: Doc, start: int, end: int) -> bool:
+    """Is most of the text between ``start`` and ``end`` a person, organisation or group name?"""
+    named = sum(
+        min(end, e.end_char) - max(start, e.start_char)
+        for e in doc.ents
+        if e.label_ in ("PERSON", "ORG", "NORP", "GPE") and e.start_char < end and start < e.end_char
+    )
+    return named * 2 >= end - start
+
+
+def _trimmed(text: str, start: int, stop: int) -> Span | None:
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    while start < stop and text[start].isspace():
+        start += 1
+    return Span(start, stop) if stop > start else None
 
 
 def _credit_orphan_quotes(

@@ -422,3 +422,50 @@ def test_rules_path_without_head() -> None:
     doc = load_nlp(Settings().spacy_model)(text)
     attrs = extract_attributions(doc, use_head=False)
     assert {a.kind for a in attrs} >= {"reported", "according_to"}
+
+
+# ------------------------------------------------------------------ transcripts and sign-offs
+
+
+def test_transcript_speaker_labels(extract: Extract) -> None:
+    text = (
+        "Governor Nadia Karimi spoke to the host on Sunday about the dam.\n"
+        "HOST: Will the villages downstream be moved before the rains come?\n"
+        "KARIMI: We have started moving families and the work will finish next month.\n"
+        "HOST: And the cost of the whole plan?"
+    )
+    attrs = extract(text)
+    a = find(attrs, text, kind="direct_quote", content_has="started moving families")
+    assert a.source.name == "Nadia Karimi"  # the capitals label resolves to the full name
+    assert a.source.kind == "named_person"
+    assert a.cue is not None and text[a.cue.start : a.cue.end] == ":"
+    assert _content(text, a) == (
+        "We have started moving families and the work will finish next month."
+    )
+    host = find(attrs, text, kind="direct_quote", content_has="villages downstream")
+    assert host.source.name == "Host"
+
+
+def test_dash_signoff_credits_the_quote(extract: Extract) -> None:
+    text = (
+        "Readers wrote in after the debate.\n"
+        "“The candidates talked past each other for two hours and nobody answered.” ― Leila Noori\n"
+        "“I changed the channel after ten minutes of shouting.” — Tomas Berg"
+    )
+    attrs = extract(text)
+    a = find(attrs, text, kind="direct_quote", content_has="talked past each other")
+    assert a.source.name == "Leila Noori" and a.source.kind == "named_person"
+    b = find(attrs, text, kind="direct_quote", content_has="changed the channel")
+    assert b.source.name == "Tomas Berg"
+
+
+def test_labels_that_are_not_speakers(extract: Extract) -> None:
+    text = (
+        "Note: The figures below were revised on Tuesday after a recount.\n"
+        "Stealth Over Wealth: The Hidden Cost of the New Budget Rules\n"
+        "The budget office said the deficit would narrow next year."
+    )
+    attrs = extract(text)
+    for a in attrs:
+        assert not (a.cue is not None and text[a.cue.start : a.cue.end] == ":"), a
+    find(attrs, text, content_has="deficit would narrow")
