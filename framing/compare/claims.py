@@ -134,7 +134,13 @@ def align_claims(
     for idx in members.values():
         sub = embeddings[idx]
         centre = sub.mean(axis=0)
-        medoid = idx[int(np.argmax(sub @ centre))]
+        # rounded, ties to the first sentence in (outlet, article, index) order: float noise of
+        # another encoder backend or thread count never picks a different representative
+        score = np.round(sub @ centre, 4)
+        medoid = min(
+            (i for i, sc in zip(idx, score.tolist(), strict=True) if sc == score.max()),
+            key=lambda i: (sentences[i].outlet, sentences[i].article_id, sentences[i].index),
+        )
         sents = sorted(
             (sentences[i] for i in idx), key=lambda s: (s.outlet, s.article_id, s.index)
         )

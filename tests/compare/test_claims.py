@@ -37,6 +37,18 @@ def test_claims_are_aligned_and_omissions_listed() -> None:
     assert claims[2].representative.text == "Pakistan sheltered the group for years"
 
 
+def test_representative_tie_goes_to_the_first_sentence_whatever_the_noise() -> None:
+    # two sentences equally close to their centre: float noise of 1e-7 must not decide
+    a = ClaimSentence("Kabul Times", "k1", 4, "body", "The market reopened on Monday")
+    b = ClaimSentence("Dawn Daily", "d1", 9, "body", "On Monday the market opened again")
+    for noise in (1e-7, -1e-7):
+        emb = np.stack([_unit(1, 0.2 + noise, 0), _unit(1, -0.2, 0)])
+        for order in ((a, b), (b, a)):
+            claims = align_claims(list(order), emb, ["Dawn Daily", "Kabul Times"], threshold=0.8)
+            assert len(claims) == 1
+            assert claims[0].representative is b  # "Dawn Daily" sorts first
+
+
 def test_single_sentence_and_empty() -> None:
     one = [ClaimSentence("A", "a", 3, "body", "Only one claim here today")]
     claims = align_claims(one, np.ones((1, 4)) / 2, ["A"])
