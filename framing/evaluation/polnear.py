@@ -153,6 +153,14 @@ def read_ann(text: str) -> tuple[GoldRelation, ...]:
     return tuple(out)
 
 
+def annotator_files(ann_dir: Path) -> dict[str, list[Path]]:
+    """Article id -> its ``<article>_<annotator>.ann`` files in sorted order."""
+    out: dict[str, list[Path]] = {}
+    for path in sorted(ann_dir.glob("*.ann")):
+        out.setdefault(path.stem.rpartition("_")[0], []).append(path)
+    return out
+
+
 def load_split(data: Path, split: str = "dev", limit: int | None = None) -> list[PolnearDoc]:
     """Articles of a split with the relations of the first annotator file in sorted order."""
     root = resolve_root(data)
@@ -160,16 +168,12 @@ def load_split(data: Path, split: str = "dev", limit: int | None = None) -> list
     ann_dir = root / split / "attributions"
     if not text_dir.is_dir():
         raise FileNotFoundError(f"no split {split!r} under {root}")
-    ann_files = sorted(ann_dir.glob("*.ann"))
-    first: dict[str, Path] = {}
-    for path in ann_files:
-        article, _, _annotator = path.stem.rpartition("_")
-        first.setdefault(article, path)
+    files = annotator_files(ann_dir)
     docs = []
     for txt in sorted(text_dir.glob("*.txt")):
-        ann = first.get(txt.stem)
-        if ann is None:
+        if txt.stem not in files:
             continue
+        ann = files[txt.stem][0]
         text = txt.read_text(encoding="utf-8")
         rels = read_ann(ann.read_text(encoding="utf-8"))
         docs.append(PolnearDoc(txt.stem, text, rels, ann.stem.rpartition("_")[2]))
@@ -357,10 +361,7 @@ def multi_annotated(data: Path, splits: Sequence[str] = ("dev", "train")) -> lis
         ann_dir = root / split / "attributions"
         if not ann_dir.is_dir():
             raise FileNotFoundError(f"no split {split!r} under {root}")
-        groups: dict[str, list[Path]] = {}
-        for path in sorted(ann_dir.glob("*.ann")):
-            groups.setdefault(path.stem.rpartition("_")[0], []).append(path)
-        for article, files in sorted(groups.items()):
+        for article, files in sorted(annotator_files(ann_dir).items()):
             txt = root / split / "text" / f"{article}.txt"
             if len(files) < 2 or not txt.is_file():
                 continue
