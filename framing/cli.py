@@ -115,12 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="polnear: inter-annotator agreement on multiply annotated articles, beside the system",
     )
+    e.add_argument(
+        "--finetune",
+        action="store_true",
+        help="babe: fine-tune the encoder's top layers per fold and measure it (slow on a CPU)",
+    )
+    e.add_argument("--top-layers", type=int, default=2, help="--finetune: layers fine-tuned")
+    e.add_argument("--epochs", type=float, default=3.0, help="--finetune: passes over a fold")
+    e.add_argument("--folds", help="--finetune: comma-separated protocol folds (default: all)")
     t = sub.add_parser("train", help="train a shipped model head")
     t.add_argument("what", choices=["loaded", "attribution"])
     t.add_argument("--data", required=True, help="path of ../shared/data")
     t.add_argument("--out", help="where to write the head (default: the packaged location)")
     t.add_argument("--model", help="encoder: local path or hub name")
     return parser
+
+
+def _int_list(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--folds {text!r}: expected comma-separated integers") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,14 +153,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from framing.evaluation import run_eval
 
         try:
+            finetune = None
+            if args.finetune:
+                from framing.evaluation.finetune import FinetuneConfig
+
+                finetune = FinetuneConfig(top_layers=args.top_layers, epochs=args.epochs)
             result = run_eval(
                 args.dataset,
                 Path(args.data),
                 split=args.split,
                 limit=args.limit,
                 agreement=args.agreement,
+                finetune=finetune,
+                folds=_int_list(args.folds),
+                progress=lambda line: print(line, file=sys.stderr, flush=True),
             )
-        except (FileNotFoundError, NotImplementedError) as exc:
+        except (FileNotFoundError, NotImplementedError, ValueError) as exc:
             print(f"framing eval: {exc}", file=sys.stderr)
             return 2
         if args.json:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from framing.evaluation.finetune import FinetuneConfig
 
 
 def run_eval(
@@ -12,12 +16,24 @@ def run_eval(
     split: str = "dev",
     limit: int | None = None,
     agreement: bool = False,
+    finetune: FinetuneConfig | None = None,
+    folds: Sequence[int] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Dispatch ``framing eval <dataset>`` (``agreement``: PolNeAR inter-annotator ceiling)."""
+    """Dispatch ``framing eval <dataset>`` (``agreement``: PolNeAR inter-annotator ceiling;
+    ``finetune``: BABE with a fine-tuned encoder per fold, on ``folds`` or all of them)."""
     if not data.exists():
         raise FileNotFoundError(f"no dataset folder at {data}")
     if agreement and dataset != "polnear":
         raise NotImplementedError(f"--agreement is only measured for polnear, not {dataset!r}")
+    if (finetune is not None or folds is not None) and dataset != "babe":
+        raise NotImplementedError(f"--finetune/--folds are only measured for babe, not {dataset!r}")
+    if dataset == "babe" and finetune is not None:
+        from framing.evaluation.finetune import evaluate_finetune_babe
+
+        return evaluate_finetune_babe(data, finetune, folds=folds, limit=limit, progress=progress)
+    if folds is not None:
+        raise NotImplementedError("--folds applies to babe --finetune only")
     if dataset == "polnear" and agreement:
         from framing.evaluation.polnear import agreement as polnear_agreement
 
