@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--finetune",
         action="store_true",
-        help="babe: fine-tune the encoder's top layers per fold and measure it (slow on a CPU)",
+        help="babe, ptc: fine-tune the encoder's top layers per fold and measure it (slow on a CPU)",
     )
     e.add_argument("--top-layers", type=int, default=2, help="--finetune: layers fine-tuned")
     e.add_argument("--epochs", type=float, default=3.0, help="--finetune: passes over a fold")

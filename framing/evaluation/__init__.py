@@ -21,19 +21,25 @@ def run_eval(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Dispatch ``framing eval <dataset>`` (``agreement``: PolNeAR inter-annotator ceiling;
-    ``finetune``: BABE with a fine-tuned encoder per fold, on ``folds`` or all of them)."""
+    ``finetune``: BABE or PTC with a fine-tuned encoder per fold, on ``folds`` or all)."""
     if not data.exists():
         raise FileNotFoundError(f"no dataset folder at {data}")
     if agreement and dataset != "polnear":
         raise NotImplementedError(f"--agreement is only measured for polnear, not {dataset!r}")
-    if (finetune is not None or folds is not None) and dataset != "babe":
-        raise NotImplementedError(f"--finetune/--folds are only measured for babe, not {dataset!r}")
+    if (finetune is not None or folds is not None) and dataset not in ("babe", "ptc"):
+        raise NotImplementedError(
+            f"--finetune/--folds are only measured for babe and ptc, not {dataset!r}"
+        )
     if dataset == "babe" and finetune is not None:
         from framing.evaluation.finetune import evaluate_finetune_babe
 
         return evaluate_finetune_babe(data, finetune, folds=folds, limit=limit, progress=progress)
+    if dataset == "ptc" and finetune is not None:
+        from framing.evaluation.finetune import evaluate_finetune_ptc
+
+        return evaluate_finetune_ptc(data, finetune, folds=folds, limit=limit, progress=progress)
     if folds is not None:
-        raise NotImplementedError("--folds applies to babe --finetune only")
+        raise NotImplementedError("--folds applies to --finetune only")
     if dataset == "polnear" and agreement:
         from framing.evaluation.polnear import agreement as polnear_agreement
 

