@@ -20,7 +20,7 @@ import bisect
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -247,6 +247,48 @@ def predict(
     return np.asarray(sent_p), word_p
 
 
+def _chosen_folds(n: int, folds: Sequence[int] | None) -> list[int]:
+    chosen = list(range(n)) if folds is None else list(folds)
+    bad = [k for k in chosen if not 0 <= k < n]
+    if bad:
+        raise ValueError(f"folds {bad} out of range: the protocol has {n} folds")
+    return chosen
+
+
+def _reporter(
+    progress: Callable[[str], None] | None, fold: int
+) -> Callable[[int, int, float], None]:
+    """A ``finetune`` progress callback printing one line per 50 steps of ``fold``."""
+    t0 = time.time()
+
+    def report(step: int, total: int, loss: float) -> None:
+        if progress is not None and (step % 50 == 0 or step == total):
+            progress(f"fold {fold}: step {step}/{total}, loss {loss:.3f}, "
+                     f"{time.time() - t0:.0f} s")
+
+    return report
+
+
+def _word_f1(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    from framing.evaluation.training import _f1
+
+    return _f1(int((pred & (gold == 1)).sum()), int((pred & (gold == 0)).sum()),
+               int((~pred & (gold == 1)).sum()))
+
+
+def _run_meta(started: float) -> dict[str, Any]:
+    import torch
+
+    from framing import __version__
+
+    return {
+        "framing_version": __version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "seconds": round(time.time() - started, 1),
+    }
+
+
 def evaluate_finetune_babe(
     folder: Path,
     config: FinetuneConfig | None = None,
@@ -256,20 +298,15 @@ def evaluate_finetune_babe(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """BABE protocol folds, one fine-tuned encoder per fold: sentence macro-F1 and word F1 at 0.5."""
-    import torch
     from sklearn.metrics import accuracy_score, f1_score
 
-    from framing import __version__
     from framing.evaluation.babe import babe_folds, load_babe
-    from framing.evaluation.training import _f1, expected_calibration_error
+    from framing.evaluation.training import expected_calibration_error
 
     cfg = config or FinetuneConfig()
     sents = load_babe(folder, limit=limit)
     all_folds = babe_folds(sents)
-    chosen = list(range(len(all_folds))) if folds is None else list(folds)
-    bad = [k for k in chosen if not 0 <= k < len(all_folds)]
-    if bad:
-        raise ValueError(f"folds {bad} out of range: the protocol has {len(all_folds)} folds")
+    chosen = _chosen_folds(len(all_folds), folds)
     y_sent = np.array([s.biased for s in sents], dtype=int)
     per_fold: list[dict[str, Any]] = []
     sent_p: dict[int, float] = {}
@@ -279,21 +316,15 @@ def evaluate_finetune_babe(
         tr, te = all_folds[k]
         t0 = time.time()
 
-        def report(step: int, total: int, loss: float, k: int = k, t0: float = t0) -> None:
-            if progress is not None and (step % 50 == 0 or step == total):
-                progress(f"fold {k}: step {step}/{total}, loss {loss:.3f}, "
-                         f"{time.time() - t0:.0f} s")
-
-        net = finetune([sents[j] for j in tr], replace_seed(cfg, cfg.seed + k), encoder, report)
+        net = finetune([sents[j] for j in tr], replace(cfg, seed=cfg.seed + k), encoder,
+                       _reporter(progress, k))
         test = [sents[j] for j in te]
         ps, wps = predict(net, test, encoder, cfg.max_length)
         del net
         gold_w = np.concatenate([np.array(s.word_gold, dtype=int) for s in test])
         prob_w = np.concatenate(wps) if wps else np.zeros(0)
         word_rows.append((prob_w, gold_w))
-        pred_w = prob_w >= CUT
-        fold_word = _f1(int((pred_w & (gold_w == 1)).sum()), int((pred_w & (gold_w == 0)).sum()),
-                        int((~pred_w & (gold_w == 1)).sum()))
+        fold_word = _word_f1(prob_w >= CUT, gold_w)
         for j, p in zip(te, ps, strict=True):
             sent_p[int(j)] = float(p)
         per_fold.append({
@@ -324,25 +355,13 @@ def evaluate_finetune_babe(
             "sentence_macro_f1": float(f1_score(y_sent[idx], prob >= CUT, average="macro")),
             "sentence_accuracy": float(accuracy_score(y_sent[idx], prob >= CUT)),
             "sentence_ece": expected_calibration_error(prob, y_sent[idx]),
-            "word": _f1(int((pred_w & (gold_w == 1)).sum()), int((pred_w & (gold_w == 0)).sum()),
-                        int((~pred_w & (gold_w == 1)).sum())),
+            "word": _word_f1(pred_w, gold_w),
             "word_ece": expected_calibration_error(prob_w, gold_w),
         },
         "per_fold": per_fold,
-        "run": {
-            "framing_version": __version__,
-            "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(),
-            "seconds": round(time.time() - started, 1),
-        },
+        "run": _run_meta(started),
     }
 
-
-def replace_seed(config: FinetuneConfig, seed: int) -> FinetuneConfig:
-    """``config`` with another seed (each fold gets its own, fixed)."""
-    from dataclasses import replace
-
-    return replace(config, seed=seed)
 
 
 def _spans_at(
@@ -375,11 +394,9 @@ def evaluate_finetune_ptc(
     Lines without the technique are subsampled for fine-tuning (``neg_keep`` of them, seeded); the
     word cut is chosen on a validation eighth of the training articles.
     """
-    import torch
 
-    from framing import __version__
     from framing.evaluation.ptc import TECHNIQUES, article_folds, load_ptc, span_prf, word_gold
-    from framing.evaluation.training import _f1, expected_calibration_error
+    from framing.evaluation.training import expected_calibration_error
 
     if technique not in TECHNIQUES:
         raise ValueError(f"unknown PTC technique {technique!r}; measured: {', '.join(TECHNIQUES)}")
@@ -394,10 +411,7 @@ def evaluate_finetune_ptc(
     ]
     ids = sorted(corpus.articles)
     all_folds = article_folds(ids)
-    chosen = list(range(len(all_folds))) if folds is None else list(folds)
-    bad = [k for k in chosen if not 0 <= k < len(all_folds)]
-    if bad:
-        raise ValueError(f"folds {bad} out of range: the protocol has {len(all_folds)} folds")
+    chosen = _chosen_folds(len(all_folds), folds)
     gold = corpus.gold[technique]
     per_fold: list[dict[str, Any]] = []
     pred_all: dict[str, list[tuple[int, int]]] = {}
@@ -418,12 +432,7 @@ def evaluate_finetune_ptc(
             and (ex.biased or rng.random() < neg_keep)
         ]
 
-        def report(step: int, total: int, loss: float, k: int = k, t0: float = t0) -> None:
-            if progress is not None and (step % 50 == 0 or step == total):
-                progress(f"fold {k}: step {step}/{total}, loss {loss:.3f}, "
-                         f"{time.time() - t0:.0f} s")
-
-        net = finetune(fit, replace_seed(cfg, cfg.seed + k), encoder, report)
+        net = finetune(fit, replace(cfg, seed=cfg.seed + k), encoder, _reporter(progress, k))
         val_i = [i for i, ln in enumerate(corpus.lines) if ln.article in val_ids]
         test_i = [i for i, ln in enumerate(corpus.lines) if ln.article in test_ids]
         _, val_p = predict(net, [examples[i] for i in val_i], encoder, cfg.max_length)
@@ -472,17 +481,11 @@ def evaluate_finetune_ptc(
         "model": {
             "span": span_prf(pred_all, gold, sorted(tested)),
             "span_f1_per_fold": [f["span_f1"] for f in per_fold],
-            "token": _f1(int((pred_w & (gold_w == 1)).sum()), int((pred_w & (gold_w == 0)).sum()),
-                         int((~pred_w & (gold_w == 1)).sum())),
+            "token": _word_f1(pred_w, gold_w),
             "span_score_ece": expected_calibration_error(
                 np.array([sc for *_, sc in scored_all]), np.array(hits, dtype=int)
             ),
         },
         "per_fold": per_fold,
-        "run": {
-            "framing_version": __version__,
-            "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(),
-            "seconds": round(time.time() - started, 1),
-        },
+        "run": _run_meta(started),
     }
