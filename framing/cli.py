@@ -28,6 +28,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         use_model=False if getattr(args, "no_model", False) else None,
         encoder=getattr(args, "model", None),
         encoder_backend=getattr(args, "encoder_backend", None),
+        loaded_model=getattr(args, "loaded_model", None),
         n_process=getattr(args, "n_process", None),
     )
 
@@ -79,6 +80,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--model", help="encoder: local path or hub name (never downloaded by default)")
     p.add_argument(
+        "--loaded-model", choices=["tuned", "heads"],
+        help="loaded-language model: tuned (fine-tuned MiniLM, default) or heads (linear heads "
+        "on the frozen encoder)",
+    )
+    p.add_argument(
         "--encoder-backend", choices=["auto", "torch", "onnx", "onnx-int8"],
         help="encoder runtime (auto: ONNX Runtime when installed, else torch; onnx-int8 is "
         "faster but drifts from the features the heads were trained on)",
@@ -105,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--event", default=None)
     _add_run_options(d)
     e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
-    e.add_argument("dataset", choices=["polnear", "babe", "ptc", "newswcl50"])
-    e.add_argument("--data", required=True, help="path of the dataset folder")
+    e.add_argument("dataset", choices=["polnear", "babe", "ptc", "newswcl50", "loaded"])
+    e.add_argument("--data", required=True,
+                   help="path of the dataset folder (loaded: ../shared/data, with babe/ and ptc/)")
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
@@ -120,14 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="babe, ptc: fine-tune the encoder's top layers per fold and measure it (slow on a CPU)",
     )
-    e.add_argument("--top-layers", type=int, default=2, help="--finetune: layers fine-tuned")
-    e.add_argument("--epochs", type=float, default=3.0, help="--finetune: passes over a fold")
-    e.add_argument("--folds", help="--finetune: comma-separated protocol folds (default: all)")
+    e.add_argument("--top-layers", type=int, default=2,
+                   help="--finetune, loaded: layers fine-tuned")
+    e.add_argument("--epochs", type=float, default=None,
+                   help="--finetune, loaded: passes over a fold (default 3; loaded: 2)")
+    e.add_argument("--merge", nargs="+", metavar="JSON",
+                   help="loaded: pool `--json` results of disjoint --folds runs instead of running")
+    e.add_argument("--folds",
+                   help="--finetune, loaded: comma-separated protocol folds (default: all)")
     t = sub.add_parser("train", help="train a shipped model head")
     t.add_argument("what", choices=["loaded", "attribution"])
     t.add_argument("--data", required=True, help="path of ../shared/data")
     t.add_argument("--out", help="where to write the head (default: the packaged location)")
     t.add_argument("--model", help="encoder: local path or hub name")
+    t.add_argument("--finetune", action="store_true",
+                   help="loaded: the fine-tuned model (multi-task fine-tune of the top layers; "
+                   "about an hour on 2 cores) instead of the frozen-encoder heads")
+    t.add_argument("--metrics", help="--finetune: JSON of `framing eval loaded` for the card")
+    t.add_argument("--card-only", action="store_true",
+                   help="--finetune --metrics: record the figures in the model at --out (or the "
+                   "packaged one) and rewrite its card, without training")
     return parser
 
 
@@ -154,20 +173,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             finetune = None
-            if args.finetune:
+            if args.finetune or args.dataset == "loaded":
                 from framing.evaluation.finetune import FinetuneConfig
+                from framing.evaluation.joint import JOINT_CONFIG
 
-                finetune = FinetuneConfig(top_layers=args.top_layers, epochs=args.epochs)
-            result = run_eval(
-                args.dataset,
-                Path(args.data),
-                split=args.split,
-                limit=args.limit,
-                agreement=args.agreement,
-                finetune=finetune,
-                folds=_int_list(args.folds),
-                progress=lambda line: print(line, file=sys.stderr, flush=True),
-            )
+                default = JOINT_CONFIG.epochs if args.dataset == "loaded" else 3.0
+                finetune = FinetuneConfig(top_layers=args.top_layers,
+                                          epochs=args.epochs if args.epochs else default)
+            if args.merge:
+                if args.dataset != "loaded":
+                    raise NotImplementedError("--merge applies to `framing eval loaded` only")
+                from framing.evaluation.joint import merge_joint
+
+                result = merge_joint(Path(args.data),
+                                     [json.loads(Path(f).read_text()) for f in args.merge])
+            else:
+                result = run_eval(
+                    args.dataset,
+                    Path(args.data),
+                    split=args.split,
+                    limit=args.limit,
+                    agreement=args.agreement,
+                    finetune=finetune,
+                    folds=_int_list(args.folds),
+                    progress=lambda line: print(line, file=sys.stderr, flush=True),
+                )
         except (FileNotFoundError, NotImplementedError, ValueError) as exc:
             print(f"framing eval: {exc}", file=sys.stderr)
             return 2
@@ -181,14 +211,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from framing.evaluation import run_train
 
         try:
+            metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else None
             print(
                 json.dumps(
-                    run_train(args.what, Path(args.data), args.out, args.model),
+                    run_train(args.what, Path(args.data), args.out, args.model,
+                              finetune=args.finetune, metrics=metrics, card_only=args.card_only,
+                              progress=lambda line: print(line, file=sys.stderr, flush=True)),
                     indent=2,
                     sort_keys=True,
                 )
             )
-        except (FileNotFoundError, NotImplementedError) as exc:
+        except (FileNotFoundError, NotImplementedError, ValueError) as exc:
             print(f"framing train: {exc}", file=sys.stderr)
             return 2
         return 0

@@ -26,6 +26,11 @@ def run_eval(
         raise FileNotFoundError(f"no dataset folder at {data}")
     if agreement and dataset != "polnear":
         raise NotImplementedError(f"--agreement is only measured for polnear, not {dataset!r}")
+    if dataset == "loaded":
+        from framing.evaluation.joint import JOINT_CONFIG, evaluate_joint
+
+        return evaluate_joint(data, finetune or JOINT_CONFIG, folds=folds, limit=limit,
+                              progress=progress)
     if (finetune is not None or folds is not None) and dataset not in ("babe", "ptc"):
         raise NotImplementedError(
             f"--finetune/--folds are only measured for babe and ptc, not {dataset!r}"
@@ -63,10 +68,35 @@ def run_eval(
     raise NotImplementedError(f"evaluation of {dataset!r} is not implemented yet")
 
 
-def run_train(what: str, data: Path, out: str | None, model: str | None) -> dict[str, Any]:
-    """Dispatch ``framing train``."""
+def run_train(
+    what: str,
+    data: Path,
+    out: str | None,
+    model: str | None,
+    finetune: bool = False,
+    metrics: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+    card_only: bool = False,
+) -> dict[str, Any]:
+    """Dispatch ``framing train`` (``finetune``: the fine-tuned loaded-language model;
+    ``card_only``: record ``metrics`` in an existing fine-tuned model without training)."""
     if not data.exists():
         raise FileNotFoundError(f"no data folder at {data}")
+    if finetune and what != "loaded":
+        raise NotImplementedError("--finetune applies to `framing train loaded` only")
+    if card_only and not (finetune and metrics):
+        raise ValueError("--card-only needs --finetune and --metrics")
+    if what == "loaded" and finetune:
+        from framing.evaluation.joint import attach_metrics, train_joint
+        from framing.nlp.tuned import load_tuned, shipped_tuned_dir
+
+        folder = Path(out) if out else shipped_tuned_dir()
+        if card_only and metrics:
+            attach_metrics(folder, metrics)
+        else:
+            train_joint(data, folder, encoder=model, metrics=metrics, progress=progress)
+        spec = load_tuned(folder).spec
+        return {"written": str(folder), **{k: spec[k] for k in ("version", "cuts", "platt")}}
     if what == "loaded":
         from framing.evaluation.training import train_loaded
 

@@ -263,15 +263,16 @@ class SentenceScores:
     word_scores: tuple[float, ...]  # loaded-head probability of each word
 
 
-def decode_spans(
-    words: Sequence[tuple[int, int]], p_loaded: np.ndarray, p_label: np.ndarray, heads: Heads
+def decode_runs(
+    words: Sequence[tuple[int, int]], p_loaded: np.ndarray, p_label: np.ndarray,
+    loaded_on: np.ndarray, label_on: np.ndarray,
 ) -> list[ScoredSpan]:
-    """Runs of consecutive words either word head puts at or above its cut -> scored spans.
+    """Runs of consecutive words that are on for either head -> scored spans.
 
     A run's score is its highest calibrated probability; it is a ``labelling`` span when the
-    labelling head carries that score.
+    labelling head is on in the run and carries that score.
     """
-    on = (p_loaded >= heads.loaded.threshold) | (p_label >= heads.labelling.threshold)
+    on = np.asarray(loaded_on, dtype=bool) | np.asarray(label_on, dtype=bool)
     out: list[ScoredSpan] = []
     k = 0
     n = len(words)
@@ -283,11 +284,19 @@ def decode_spans(
         while j + 1 < n and on[j + 1]:
             j += 1
         lo, la = float(p_loaded[k : j + 1].max()), float(p_label[k : j + 1].max())
-        labelling = la >= heads.labelling.threshold and la >= lo
+        labelling = bool(label_on[k : j + 1].any()) and la >= lo
         out.append(ScoredSpan(words[k][0], words[j][1], round(max(lo, la), 4),
                               ("labelling",) if labelling else ()))
         k = j + 1
     return out
+
+
+def decode_spans(
+    words: Sequence[tuple[int, int]], p_loaded: np.ndarray, p_label: np.ndarray, heads: Heads
+) -> list[ScoredSpan]:
+    """Runs of consecutive words either word head puts at or above its cut -> scored spans."""
+    return decode_runs(words, p_loaded, p_label, p_loaded >= heads.loaded.threshold,
+                       p_label >= heads.labelling.threshold)
 
 
 def score_sentences(

