@@ -1,7 +1,7 @@
 """Throughput of the whole analysis against the bare spaCy parse on the same corpus.
 
     python benchmarks/bench_analyze.py --copies 25 [--n-process 2] [--threads 2] [--json]
-        [--backend auto|torch|onnx|onnx-int8]
+        [--backend auto|torch|onnx|onnx-int8] [--loaded-model tuned|heads]
 
 The corpus is the invented demo corpus repeated ``--copies`` times. Copies repeat sentences, which
 the model step encodes once per distinct text; ``--unique`` makes every copy's sentences distinct
@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--unique", action="store_true")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--backend", default="auto", help="encoder backend (Settings.encoder_backend)")
+    ap.add_argument("--loaded-model", default="tuned", choices=["tuned", "heads"],
+                    help="loaded-language model (Settings.loaded_model)")
     args = ap.parse_args()
 
     import torch
@@ -56,11 +58,13 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     from framing.nlp.encoder import backend_in_use, load_encoder
+    from framing.nlp.loaded import model_info
     from framing.nlp.pipeline import analyze_articles, load_nlp
 
     arts = corpus(args.copies, args.unique)
     n_words = words(arts)
-    settings = Settings(n_process=args.n_process, encoder_backend=args.backend)
+    settings = Settings(n_process=args.n_process, encoder_backend=args.backend,
+                        loaded_model=args.loaded_model)
     nlp = load_nlp(settings.spacy_model)
     load_encoder(settings.encoder)  # model loading is a one-off, not throughput
     analyze_articles(arts[:2], settings)  # warm up every component
@@ -89,6 +93,7 @@ def main() -> None:
         "n_process": args.n_process,
         "torch_threads": torch.get_num_threads(),
         "encoder_backend": backend_in_use(settings.encoder_backend, settings.encoder),
+        "bias_model": model_info(settings).get("bias_model", "none"),
         "parse_words_per_s": round(n_words / parse_s),
         "lexicon_words_per_s": round(n_words / lexicon_s),
         "model_words_per_s": round(n_words / model_s),

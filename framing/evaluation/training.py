@@ -744,9 +744,9 @@ def write_model_card(path: Path, heads: Heads, metrics: dict[str, Any]) -> None:
         "",
         "- A frozen 6-layer MiniLM with linear heads: below fine-tuned BERT/RoBERTa results "
         "published for BABE (0.79-0.81 macro-F1) and far below the 0.50 span-F1 goal on PTC "
-        "Loaded_Language. Fine-tuning the encoder was not tried: on the shared 2-core machine "
-        "one forward pass over PTC took 48 minutes, and a fine-tuned encoder (90 MB) would not "
-        "ship as a small head.",
+        "Loaded_Language. Since loaded-tuned-1 these heads are the alternative "
+        "(`--loaded-model heads`); the default is the fine-tuned model in "
+        "`framing/resources/models/tuned/` (`framing train loaded --finetune`).",
         "- WikiNPOV statements as extra sentence training lowered BABE macro-F1 in "
         "cross-validation (0.748 against 0.767 without), so the shipped sentence head does not "
         "use them (`FRAMING_WIKINPOV=1` turns them on for both eval and training).",
