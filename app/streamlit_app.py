@@ -53,7 +53,22 @@ settings = load_settings()
 lexicon_only = st.sidebar.checkbox(
     "Lexicon only (no learned model)", value=not settings.use_model, key="lexicon_only"
 )
-settings = settings.updated(use_model=not lexicon_only)
+LOADED_MODEL_LABELS = {
+    "tuned": "fine-tuned MiniLM (loaded-tuned-1)",
+    "heads": "frozen-encoder heads (loaded-heads-1)",
+}
+loaded_model = st.sidebar.selectbox(
+    "Loaded-language model",
+    list(LOADED_MODEL_LABELS),
+    index=list(LOADED_MODEL_LABELS).index(settings.loaded_model)
+    if settings.loaded_model in LOADED_MODEL_LABELS else 0,
+    format_func=LOADED_MODEL_LABELS.__getitem__,
+    disabled=lexicon_only,
+    key="loaded_model",
+    help="The fine-tuned model measures better on BABE and PTC (README, Accuracy); the "
+    "frozen-encoder heads are the earlier model, kept for comparison.",
+)
+settings = settings.updated(use_model=not lexicon_only, loaded_model=loaded_model)
 source = st.sidebar.radio(
     "Corpus",
     ["Demo corpus", "Upload files", "Local path", "Analysed before"],

@@ -54,6 +54,11 @@ def test_start_page_without_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert not at.exception
     assert at.title[0].value == "framing"
     assert [r.value for r in at.radio] == ["Demo corpus"]
+    model = at.selectbox(key="loaded_model")
+    assert model.value == "tuned" and model.options == [
+        "fine-tuned MiniLM (loaded-tuned-1)", "frozen-encoder heads (loaded-heads-1)"]
+    at.checkbox(key="lexicon_only").check().run()
+    assert at.selectbox(key="loaded_model").disabled
 
 
 def test_cached_run_shows_outlets_side_by_side(cached: Cached) -> None:
