@@ -30,3 +30,17 @@ def test_unknown_keys_rejected(tmp_path: Path) -> None:
 def test_hash_stable_and_sensitive() -> None:
     assert Settings().hash() == Settings().hash()
     assert Settings().hash() != Settings(seed=1).hash()
+
+
+def test_cli_loaded_model_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    from framing.cli import _settings, build_parser
+
+    monkeypatch.delenv("FRAMING_LOADED_MODEL", raising=False)
+    args = build_parser().parse_args(["analyze", "x.jsonl", "--out", "o"])
+    assert _settings(args).loaded_model == "tuned"
+    args = build_parser().parse_args(["analyze", "x.jsonl", "--out", "o", "--loaded-model", "heads"])
+    assert _settings(args).loaded_model == "heads"
+    monkeypatch.setenv("FRAMING_LOADED_MODEL", "heads")
+    assert load_settings().loaded_model == "heads"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["analyze", "x.jsonl", "--out", "o", "--loaded-model", "bert"])
