@@ -410,6 +410,16 @@ def _hidden_size(encoder: str | None) -> int:
     return int(model.config.hidden_size)
 
 
+def _piece_assignment(off: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(words, pieces) bool: piece p overlaps word w (p.start < w.end and w.start < p.end).
+
+    Special and pad tokens have empty offsets and belong to no word.
+    """
+    real = off[:, 1] > off[:, 0]
+    ws = np.asarray(spans, dtype=np.int64)
+    return (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None, :]
+
+
 def encode_texts(
     texts: Sequence[str],
     words: Sequence[Sequence[tuple[int, int]]],
@@ -444,13 +454,7 @@ def encode_texts(
             spans = words[i]
             if not spans:
                 continue
-            off = offsets[row]
-            real = off[:, 1] > off[:, 0]  # special and pad tokens have empty offsets
-            ws = np.asarray(spans, dtype=np.int64)
-            # piece p overlaps word w when p.start < w.end and w.start < p.end
-            assign = (
-                (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None, :]
-            ).astype(np.float32)
+            assign = _piece_assignment(offsets[row], spans).astype(np.float32)
             counts = assign.sum(1, keepdims=True)
             vec = assign @ hid[row]
             covered = counts[:, 0] > 0
@@ -493,10 +497,7 @@ def head_logits(
             spans = words[i]
             if not spans:
                 continue
-            off = offsets[row]
-            real = off[:, 1] > off[:, 0]
-            ws = np.asarray(spans, dtype=np.int64)
-            assign = (off[None, :, 0] < ws[:, 1:2]) & (ws[:, 0:1] < off[None, :, 1]) & real[None]
+            assign = _piece_assignment(offsets[row], spans)
             best = np.where(assign[:, :, None], z_tok[row][None], -np.inf).max(1)
             covered = assign.any(1)
             best[~covered] = z_mean[row]
