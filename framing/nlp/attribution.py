@@ -32,6 +32,8 @@ STRAIGHT = '"'
 #: Quotes shorter than this (in words) are scare quotes or titles, not speech.
 MIN_QUOTE_WORDS = 4
 
+#: Dependency labels of a clause's subject.
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 HEDGE_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly"})
 ACCUSATION_LEMMAS = frozenset(
     {"accuse", "allege", "blame", "suspect", "charge", "claim", "link", "tie", "implicate"}
@@ -669,6 +671,43 @@ def _cue_head(group: Sequence[Token]) -> Token:
     return (verbs or roots or list(group))[0]
 
 
+def _inside_verb_cue(cue: Token, heads: set[int]) -> bool:
+    """A noun cue in a reporting verb's phrase ("said in a statement"): part of the verb's cue."""
+    if cue.pos_ not in ("NOUN", "PROPN") or cue.dep_ != "pobj":
+        return False
+    prep = cue.head
+    verb = prep.head
+    return prep.dep_ == "prep" and verb.i in heads and verb.pos_ in ("VERB", "AUX")
+
+
+def _according_anchor(acc: Token) -> Token:
+    """The verb an "according to X" phrase hangs on (``acc`` itself when there is none)."""
+    anchor = acc.head if acc.head.i != acc.i else acc
+    while anchor.head.i != anchor.i and anchor.pos_ not in ("VERB", "AUX"):
+        anchor = anchor.head
+    return anchor
+
+
+def _stolen_subject(acc: Token) -> Token | None:
+    """The content's subject when the parser hung it on the source as an apposition.
+
+    "According to officials in the ministry, Rahimullah, who ..., was behind the attacks": the
+    parse makes "Rahimullah" an apposition of the source and leaves "was" without a subject. The
+    last apposition inside the source is then the subject of the content, not part of the source.
+    """
+    anchor = _according_anchor(acc)
+    if anchor.i == acc.i or anchor.i < acc.i or anchor.pos_ not in ("VERB", "AUX"):
+        return None
+    if any(c.dep_ in SUBJECT_DEPS for c in anchor.children):
+        return None
+    to = next((c for c in acc.children if c.lower_ == "to"), None)
+    obj = None if to is None else next((c for c in to.children if c.dep_ == "pobj"), None)
+    if obj is None:
+        return None
+    appos = [t for t in obj.subtree if t.dep_ == "appos" and t.i < anchor.i]
+    return appos[-1] if appos else None
+
+
 def _hull(tokens: Iterable[Token]) -> Span | None:
     toks = [t for t in tokens if not t.is_space]
     while toks and toks[-1].is_punct and toks[-1].text not in '”"’)':
@@ -694,14 +733,28 @@ def _content_tokens(
 
     if any(t.lower_ == "according" for t in group):
         acc = next(t for t in group if t.lower_ == "according")
-        anchor = acc.head if acc.head.i != acc.i else acc
-        while anchor.head.i != anchor.i and anchor.pos_ not in ("VERB", "AUX"):
-            anchor = anchor.head
+        anchor = _according_anchor(acc)
         toks = subtree(anchor, drop=[acc]) if anchor.i != acc.i else []
+        stolen = _stolen_subject(acc)
+        if toks and stolen is not None:
+            toks = sorted([*toks, *stolen.subtree], key=lambda t: t.i)
         return toks or [t for t in sent if t.i not in skip and t.i not in group_ids]
     comp = [
         c for c in cue.children if c.dep_ in ("ccomp", "parataxis", "csubj") and c.i not in skip
     ]
+    if not comp:
+        # "said in a statement that Z": the parser often hangs the clause on "statement"
+        comp = [
+            g
+            for p in cue.children
+            if p.dep_ == "prep"
+            for o in p.children
+            if o.dep_ == "pobj"
+            for g in o.children
+            if g.dep_ in ("acl", "ccomp")
+            and g.i not in skip
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
+        ]
     if not comp:
         # "X said, citing Y, that Z": the parser often hangs the clause on "citing"
         comp = [
@@ -714,7 +767,11 @@ def _content_tokens(
     if comp:
         return [t for c in comp for t in subtree(c)]
     before = cue.doc[cue.left_edge.i - 1].text if cue.left_edge.i > 0 else ""
-    inverted = cue.dep_ in ("parataxis", "advcl", "conj") or (
+    inverted = (
+        cue.dep_ in ("parataxis", "advcl")
+        # "…, and she said" is inverted; "X said A and called for B" shares X and has objects
+        or (cue.dep_ == "conj" and any(c.dep_ in SUBJECT_DEPS for c in cue.children))
+    ) or (
         # "…, he said" hung on the main verb as ccomp (not "X said that the police called Y")
         cue.dep_ == "ccomp" and cue.i > cue.head.i and before in (",", "”", '"', "—", "–")
     )
@@ -814,10 +871,22 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
                 groups[k] = [*group, *cue.doc[group[-1].i + 1 : up.i + 1]]
                 heads.add(up.i)
         groups.sort(key=lambda g: g[0].i)
+        absorbed: dict[int, int] = {}  # verb cue -> last token of its "in a statement"
         for group in groups:
             cue = _cue_head(group)
-            if cue.i in consumed:
+            if _inside_verb_cue(cue, heads):
+                verb = cue.head.head.i
+                absorbed[verb] = max(absorbed.get(verb, 0), group[-1].i)
+        for group in groups:
+            cue = _cue_head(group)
+            if cue.i in consumed or _inside_verb_cue(cue, heads):
                 continue
+            if all(t.dep_ in ("aux", "auxpass", "neg") for t in group) and not _is_cue_verb(
+                cue.head
+            ):
+                continue  # "have" of "have so far reached": an auxiliary alone reports nothing
+            if cue.i in absorbed and absorbed[cue.i] > group[-1].i:
+                group = list(doc[group[0].i : absorbed[cue.i] + 1])
             try:
                 made = _attribution_for_cue(
                     doc,
@@ -1025,6 +1094,13 @@ def _attribution_for_cue(
         obj = None if to is None else next((c for c in to.children if c.dep_ == "pobj"), None)
         if obj is not None:
             src_tokens = _trim_source_tokens(obj)
+            stolen = _stolen_subject(next(t for t in group if t.lower_ == "according"))
+            if stolen is not None:
+                cut = stolen.left_edge.i
+                src_tokens = [t for t in src_tokens if t.i < cut]
+                while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
+                    src_tokens.pop()
+                src_tokens = src_tokens or [obj]
             origin_tok = _citing(obj)
             if origin_tok is not None:
                 cite = (origin_tok.head, origin_tok)

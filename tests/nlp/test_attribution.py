@@ -469,3 +469,72 @@ def test_labels_that_are_not_speakers(extract: Extract) -> None:
     for a in attrs:
         assert not (a.cue is not None and text[a.cue.start : a.cue.end] == ":"), a
     find(attrs, text, content_has="deficit would narrow")
+
+
+def _said(text: str, a: Attribution, part: str) -> str:
+    span = getattr(a, part)
+    return "" if span is None else text[span.start : span.end]
+
+
+def test_according_to_source_stops_before_the_content_subject(extract: Extract) -> None:
+    # the parser hangs "Rahimullah" on the source as an apposition and leaves "was" subjectless
+    text = (
+        "According to police officials in the provincial capital, Rahimullah, who had used "
+        "several aliases, was behind the bombings."
+    )
+    a = find(extract(text), text, kind="according_to")
+    assert _said(text, a.source, "span") == "police officials in the provincial capital"
+    assert a.source.kind == "official"
+    assert _content(text, a).startswith("Rahimullah")
+    assert _content(text, a).endswith("was behind the bombings")
+
+
+def test_according_to_keeps_a_source_whose_clause_has_its_own_subject(extract: Extract) -> None:
+    text = "According to the army, the militant, identified as Karimullah, was involved in raids."
+    a = find(extract(text), text, kind="according_to")
+    assert _said(text, a.source, "span") == "the army"
+    assert "the militant" in _content(text, a)
+
+
+def test_said_in_a_statement_is_one_cue(extract: Extract) -> None:
+    text = "Police said in a statement on Tuesday that two suspects had been arrested."
+    attrs = extract(text)
+    assert len(attrs) == 1, [(a.kind, _said(text, a, "cue")) for a in attrs]
+    a = attrs[0]
+    assert _said(text, a, "cue") == "said in a statement"
+    assert a.source.name == "Police"
+    assert _content(text, a) == "that two suspects had been arrested"
+
+
+def test_statement_clause_hung_on_the_noun(extract: Extract) -> None:
+    # the parse attaches "that it was sending ..." to "statement", not to "said"
+    text = (
+        "The health ministry said in a statement that it was sending doctors to the camps, and "
+        "called for more funding as winter approaches."
+    )
+    attrs = extract(text)
+    said = find(attrs, text, content_has="sending doctors")
+    assert _said(text, said, "cue") == "said in a statement"
+    assert _content(text, said) == "that it was sending doctors to the camps"
+    assert not any(_said(text, a, "cue") == "statement" for a in attrs)
+
+
+def test_coordinated_cue_shares_the_subject_and_takes_its_objects(extract: Extract) -> None:
+    text = (
+        "The governor said on Monday that the roads would reopen, and promised compensation "
+        "for farmers."
+    )
+    attrs = extract(text)
+    promised = find(attrs, text, content_has="compensation")
+    assert _said(text, promised, "cue") == "promised"
+    assert _content(text, promised) == "compensation for farmers"
+    assert promised.source.name == "The governor"
+    said = find(attrs, text, content_has="roads would reopen")
+    assert "promised" not in _content(text, said)
+
+
+def test_a_lone_auxiliary_is_not_a_cue(extract: Extract) -> None:
+    text = "According to the disaster authority, food supplies have so far reached 20,000 families."
+    attrs = extract(text)
+    assert [a.kind for a in attrs] == ["according_to"]
+    assert attrs[0].source.kind == "official"
