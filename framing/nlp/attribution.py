@@ -680,6 +680,14 @@ def _inside_verb_cue(cue: Token, heads: set[int]) -> bool:
     return prep.dep_ == "prep" and verb.i in heads and verb.pos_ in ("VERB", "AUX")
 
 
+def _function_words_only(group: Sequence[Token], heads: set[int]) -> bool:
+    """A cue of prepositions or adverbs alone, hanging on a word that is a cue of its own."""
+    if any(t.pos_ not in ("ADP", "ADV", "PART") or t.lower_ in HEDGE_ADVERBS for t in group):
+        return False
+    root = _cue_head(group)
+    return root.head.i in heads and root.head.i != root.i
+
+
 def _according_anchor(acc: Token) -> Token:
     """The verb an "according to X" phrase hangs on (``acc`` itself when there is none)."""
     anchor = acc.head if acc.head.i != acc.i else acc
@@ -881,6 +889,8 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
             cue = _cue_head(group)
             if cue.i in consumed or _inside_verb_cue(cue, heads):
                 continue
+            if _function_words_only(group, heads):
+                continue  # "about" of "talked to her about": the verb's cue already covers it
             if all(t.dep_ in ("aux", "auxpass", "neg") for t in group) and not _is_cue_verb(
                 cue.head
             ):

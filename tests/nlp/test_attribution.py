@@ -538,3 +538,10 @@ def test_a_lone_auxiliary_is_not_a_cue(extract: Extract) -> None:
     attrs = extract(text)
     assert [a.kind for a in attrs] == ["according_to"]
     assert attrs[0].source.kind == "official"
+
+
+def test_a_preposition_apart_from_its_verb_is_not_a_second_cue(extract: Extract) -> None:
+    text = "The minister talked to reporters on Friday about the new tax on fuel."
+    attrs = extract(text)
+    cues = [_said(text, a, "cue") for a in attrs]
+    assert "about" not in cues, cues
