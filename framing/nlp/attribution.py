@@ -179,7 +179,8 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
 
 
 def _span_of(tokens: Sequence[Token]) -> Span:
-    toks = [t for t in tokens if not t.is_punct or t.text in "'’"]
+    opened = any(t.text == "(" for t in tokens)
+    toks = [t for t in tokens if not t.is_punct or t.text in "'’" or (opened and t.text == ")")]
     if not toks:
         toks = list(tokens)
     start = min(t.idx for t in toks)
@@ -194,15 +195,24 @@ def _subtree_tokens(tok: Token, exclude: Iterable[Token] = ()) -> list[Token]:
     return [t for t in tok.subtree if t.i not in skip]
 
 
-def _trim_source_tokens(head: Token) -> list[Token]:
-    """Source phrase: the subject subtree without relative clauses or trailing punctuation."""
-    drop = [c for c in head.children if c.dep_ in ("relcl", "acl") and not _mentions_anonymity(c)]
-    toks = _subtree_tokens(head, drop)
+def _strip_punct(toks: list[Token]) -> list[Token]:
+    """Drop punctuation and space at both ends; a bracket closing one opened inside stays."""
+    toks = list(toks)
     while toks and (toks[-1].is_punct or toks[-1].is_space):
+        if toks[-1].text == ")" and sum(t.text == "(" for t in toks) > sum(
+            t.text == ")" for t in toks[:-1]
+        ):
+            break  # "the Inter-Services Public Relations (ISPR)"
         toks.pop()
     while toks and (toks[0].is_punct or toks[0].is_space):
         toks.pop(0)
-    return toks or [head]
+    return toks
+
+
+def _trim_source_tokens(head: Token) -> list[Token]:
+    """Source phrase: the subject subtree without relative clauses or trailing punctuation."""
+    drop = [c for c in head.children if c.dep_ in ("relcl", "acl") and not _mentions_anonymity(c)]
+    return _strip_punct(_subtree_tokens(head, drop)) or [head]
 
 
 def _mentions_anonymity(tok: Token) -> bool:
@@ -240,9 +250,13 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     lowers = [t.lower_ for t in tokens]
     if any(w in ("anonymity", "anonymous", "unnamed", "unidentified") for w in lowers):
         return "anonymous", None
+    part = _partitive(tokens)
+    if part is not None:
+        return classify_source(part, doc)  # "one of the Pakistani officials": the officials
     span_start, span_end = tokens[0].i, tokens[-1].i + 1
     ents = ents_within(doc, span_start, span_end)
-    persons = [e for e in ents if e.label_ == "PERSON"]
+    # "Mr. Karimi's aides" are not Mr. Karimi: a possessor does not name the source
+    persons = [e for e in ents if e.label_ == "PERSON" and e.root.dep_ != "poss"]
     orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
     if persons:
         role_toks = [
@@ -250,10 +264,10 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             for t in tokens
             if t.i < persons[0].start and not t.is_punct and t.lower_ not in ("the", "a", "an")
         ]
-        role = " ".join(t.text for t in role_toks) or None
+        role = _words(role_toks) or None
         for c in doc[persons[0].start : persons[0].end].root.children:
             if c.dep_ == "appos" and c.i >= span_start and c.i < span_end:
-                role = " ".join(t.text for t in c.subtree if not t.is_punct)
+                role = _words([t for t in c.subtree if not t.is_punct])
         return "named_person", role
     heads = [t for t in tokens if t.dep_ not in ("det", "amod", "compound", "poss", "case")]
     head = tokens[-1]
@@ -310,6 +324,36 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     return "vague", None
 
 
+def _words(toks: Sequence[Token]) -> str:
+    """Tokens as text, clitics ("'s", "n't") joined to the word before."""
+    out = ""
+    for t in toks:
+        glued = t.text.startswith(("'", "’")) or t.lower_ == "n't" or t.lower_ == "n’t"
+        out += t.text if glued or not out else " " + t.text
+    return out
+
+
+#: Heads of partitive source phrases ("one of the officials", "some of his aides").
+PARTITIVES = frozenset(
+    {"one", "two", "three", "some", "many", "most", "several", "each", "none", "all", "few"}
+)
+
+
+def _partitive(tokens: Sequence[Token]) -> list[Token] | None:
+    """The "of" phrase of "one of the officials" (None when the phrase is not partitive)."""
+    head = next((t for t in tokens if t.head not in tokens or t.head == t), None)
+    if head is None or head.lower_ not in PARTITIVES:
+        return None
+    ids = {t.i for t in tokens}
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                part = [t for t in obj.subtree if t.i in ids]
+                return part or None
+    return None
+
+
 class _SourceResolver:
     """Types sources and resolves pronoun sources to the nearest fitting named speaker.
 
@@ -323,6 +367,12 @@ class _SourceResolver:
         self.history: list[Source] = []
         self.text = text  # Doc.text joins every token: read it once per article
         self._full: dict[str, str] | None = None
+        self._quotes: list[tuple[int, int]] | None = None
+
+    def _quoted(self, idx: int) -> bool:
+        if self._quotes is None:
+            self._quotes = find_quotes(self.text)
+        return any(s <= idx < e for s, e in self._quotes)
 
     def full_name(self, name: str, doc: Doc) -> str:
         if " " in name.strip():
@@ -337,7 +387,8 @@ class _SourceResolver:
     def _person_before(self, doc: Doc, i: int) -> tuple[int, str] | None:
         j = i - 1
         while j >= 0:
-            if doc[j].ent_type_ == "PERSON":
+            # a person named inside a quote is rarely the "he" who said it
+            if doc[j].ent_type_ == "PERSON" and not self._quoted(doc[j].idx):
                 end = j + 1
                 while j > 0 and doc[j].ent_iob_ == "I":
                     j -= 1
@@ -372,14 +423,20 @@ class _SourceResolver:
             return Source(tokens[0].text, "vague" if want != "person" else "none", span)
         kind, role = classify_source(tokens, doc)
         name = self.text[span.start : span.end]
+        if len(tokens) == 1 and tokens[0].pos_ == "PROPN":
+            full = self.full_name(tokens[0].text, doc)
+            if full != tokens[0].text:  # "Sharifi" after "Mohammad Naeem Sharifi"
+                return self._remember(Source(full, "named_person", span, None))
         if kind == "named_person":
             persons = [
                 e for e in ents_within(doc, tokens[0].i, tokens[-1].i + 1) if e.label_ == "PERSON"
             ]
             if persons:
                 name = self.full_name(persons[0].text, doc)
-        source = Source(name, kind, span, role)
-        if kind in ("named_person", "named_org", "media", "official"):
+        return self._remember(Source(name, kind, span, role))
+
+    def _remember(self, source: Source) -> Source:
+        if source.kind in ("named_person", "named_org", "media", "official"):
             self.history.append(source)
         return source
 
@@ -680,6 +737,30 @@ def _inside_verb_cue(cue: Token, heads: set[int]) -> bool:
     return prep.dep_ == "prep" and verb.i in heads and verb.pos_ in ("VERB", "AUX")
 
 
+#: Objects that make "claim" a verb of taking, not of saying ("claimed hundreds of lives").
+TAKEN = frozenset({"life", "lives", "toll", "victim", "victims", "casualty", "casualties"})
+
+
+def _not_speech(cue: Token) -> bool:
+    """A cue word used in a sense that reports nothing: "the floods claimed 40 lives".
+
+    ("also known as" stays: PolNeAR annotators mark it as an attribution of the name.)
+    """
+    if cue.lemma_.lower() == "claim":
+        objs = [c for c in cue.children if c.dep_ == "dobj"]
+        # "claimed hundreds of lives": the object of the quantity
+        objs += [
+            o
+            for c in objs
+            for p in c.children
+            if p.dep_ == "prep" and p.lower_ == "of"
+            for o in p.children
+            if o.dep_ == "pobj"
+        ]
+        return any(o.lower_ in TAKEN or o.lemma_.lower() in TAKEN for o in objs)
+    return False
+
+
 def _function_words_only(group: Sequence[Token], heads: set[int]) -> bool:
     """A cue of prepositions or adverbs alone, hanging on a word that is a cue of its own."""
     if any(t.pos_ not in ("ADP", "ADV", "PART") or t.lower_ in HEDGE_ADVERBS for t in group):
@@ -712,8 +793,22 @@ def _stolen_subject(acc: Token) -> Token | None:
     obj = None if to is None else next((c for c in to.children if c.dep_ == "pobj"), None)
     if obj is None:
         return None
-    appos = [t for t in obj.subtree if t.dep_ == "appos" and t.i < anchor.i]
+    appos = [
+        t
+        for t in obj.subtree
+        if t.dep_ == "appos" and t.i < anchor.i and not _under_clause(t, obj)
+    ]
     return appos[-1] if appos else None
+
+
+def _under_clause(tok: Token, top: Token) -> bool:
+    """Is ``tok`` inside a relative or other clause that hangs below ``top``?"""
+    node = tok
+    while node.i != top.i and node.head.i != node.i:
+        if node.dep_ in ("relcl", "acl", "advcl", "ccomp"):
+            return True
+        node = node.head
+    return False
 
 
 def _hull(tokens: Iterable[Token]) -> Span | None:
@@ -888,6 +983,8 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
         for group in groups:
             cue = _cue_head(group)
             if cue.i in consumed or _inside_verb_cue(cue, heads):
+                continue
+            if _not_speech(cue):
                 continue
             if _function_words_only(group, heads):
                 continue  # "about" of "talked to her about": the verb's cue already covers it
@@ -1107,10 +1204,7 @@ def _attribution_for_cue(
             stolen = _stolen_subject(next(t for t in group if t.lower_ == "according"))
             if stolen is not None:
                 cut = stolen.left_edge.i
-                src_tokens = [t for t in src_tokens if t.i < cut]
-                while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
-                    src_tokens.pop()
-                src_tokens = src_tokens or [obj]
+                src_tokens = _strip_punct([t for t in src_tokens if t.i < cut]) or [obj]
             origin_tok = _citing(obj)
             if origin_tok is not None:
                 cite = (origin_tok.head, origin_tok)
@@ -1131,11 +1225,7 @@ def _attribution_for_cue(
                 for t in best.subtree
                 if t.i not in skip and t.i not in group_ids and sent.start <= t.i < sent.end
             ]
-            while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
-                src_tokens.pop()
-            while src_tokens and (src_tokens[0].is_punct or src_tokens[0].is_space):
-                src_tokens.pop(0)
-            src_tokens = src_tokens or [best]
+            src_tokens = _strip_punct(src_tokens) or [best]
     if cite is None:
         origin_tok = _citing(cue)
         if origin_tok is not None:
@@ -1145,9 +1235,7 @@ def _attribution_for_cue(
             cite = _citing_after(doc, anchor, sent)
     if cite is not None:
         # "X, citing Y": the source phrase stops before "citing"
-        src_tokens = [t for t in src_tokens if t.i < cite[0].i or t.i < cue.i]
-        while src_tokens and (src_tokens[-1].is_punct or src_tokens[-1].is_space):
-            src_tokens.pop()
+        src_tokens = _strip_punct([t for t in src_tokens if t.i < cite[0].i or t.i < cue.i])
     source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
     # ---- content
     skip_ids = {t.i for t in src_tokens}

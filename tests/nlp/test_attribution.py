@@ -545,3 +545,50 @@ def test_a_preposition_apart_from_its_verb_is_not_a_second_cue(extract: Extract)
     attrs = extract(text)
     cues = [_said(text, a, "cue") for a in attrs]
     assert "about" not in cues, cues
+
+
+def test_source_keeps_its_bracketed_acronym(extract: Extract) -> None:
+    text = "Troops raided the compound, the Joint Press Office (JPO) said on Sunday."
+    a = find(extract(text), text, content_has="raided the compound")
+    assert _said(text, a.source, "span") == "the Joint Press Office (JPO)"
+
+
+def test_partitive_and_possessive_sources(extract: Extract) -> None:
+    text = (
+        "One of the Pakistani officials said the raid was a blow. "
+        "Some of the villagers said the water was rising. "
+        "Mr. Karimi's aides said the plan was dead."
+    )
+    attrs = extract(text)
+    assert find(attrs, text, content_has="raid was a blow").source.kind == "official"
+    assert find(attrs, text, content_has="water was rising").source.kind == "vague"
+    aides = find(attrs, text, content_has="plan was dead")
+    assert aides.source.kind == "official"  # the aides speak, not Mr. Karimi
+
+
+def test_bare_surname_is_the_person_named_before(extract: Extract) -> None:
+    text = (
+        "Spokesman Omar Saleh Durrani spoke to reporters in Kabul on Monday. "
+        '"We have no interest in blaming anyone," Durrani said.'
+    )
+    a = find(extract(text), text, kind="direct_quote", content_has="no interest")
+    assert a.source.name == "Omar Saleh Durrani"
+    assert a.source.kind == "named_person"
+
+
+def test_pronoun_skips_a_person_named_inside_a_quote(extract: Extract) -> None:
+    text = (
+        "Analyst Farid Nazari said the talks had failed. "
+        '"They will never listen to Ahmad Karimzai," he said. '
+        "He added that the border would stay shut."
+    )
+    attrs = extract(text)
+    added = find(attrs, text, content_has="border would stay shut")
+    assert added.source.name == "Farid Nazari"
+
+
+def test_claimed_lives_is_not_a_claim(extract: Extract) -> None:
+    text = "The bombings have claimed hundreds of lives in the province this year."
+    assert extract(text) == []
+    text2 = "The group claimed responsibility for the attack."
+    find(extract(text2), text2, content_has="responsibility")
