@@ -269,6 +269,10 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             if c.dep_ == "appos" and c.i >= span_start and c.i < span_end:
                 role = _words([t for t in c.subtree if not t.is_punct])
         return "named_person", role
+    if not persons:
+        titled = _titled_name(tokens, doc, orgs)
+        if titled is not None:
+            return "named_person", titled or None
     heads = [t for t in tokens if t.dep_ not in ("det", "amod", "compound", "poss", "case")]
     head = tokens[-1]
     for t in tokens:
@@ -317,6 +321,8 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     if head.pos_ == "PROPN":
         if any(w in MEDIA_WORDS for w in lowers):
             return "media", None
+        if any(w in ORG_WORDS for w in lowers):
+            return "named_org", None  # "Human Rights Watch"
         return (
             "named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2 else "named_org"
         ), None
@@ -331,6 +337,58 @@ def _words(toks: Sequence[Token]) -> str:
         glued = t.text.startswith(("'", "’")) or t.lower_ == "n't" or t.lower_ == "n’t"
         out += t.text if glued or not out else " " + t.text
     return out
+
+
+#: Titles before a name that make it a person's ("Brigadier (retd) Nasir Iqbal Malik").
+TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "dr", "gen", "general", "brigadier", "colonel", "col", "major",
+        "captain", "capt", "lieutenant", "lt", "sergeant", "maulana", "mullah", "mufti", "qari",
+        "sheikh", "imam", "senator", "sen", "rep", "judge", "justice", "professor", "prof",
+        "sir", "dame", "lord", "lady", "president", "minister", "governor", "mayor", "ambassador",
+    }
+)
+#: Words that make a run of capitalised words an organisation's name, whatever else is near.
+ORG_WORDS = frozenset(
+    {
+        "ministry", "office", "council", "party", "army", "police", "agency", "authority",
+        "department", "company", "bank", "university", "group", "front", "movement", "committee",
+        "court", "commission", "government", "institute", "centre", "center", "forces", "news",
+        "times", "post", "television", "tv", "radio", "network", "association", "union", "league",
+        "organisation", "organization", "foundation", "corporation", "inc", "ltd", "state",
+        "watch", "international", "federation", "alliance", "coalition", "campaign", "fund",
+    }
+)
+
+
+def _titled_name(
+    tokens: Sequence[Token], doc: Doc, orgs: Sequence[SpacySpan]
+) -> str | None:
+    """A person's name the tagger missed: 2-4 capitalised names after a title or a role noun.
+
+    Returns the role text ("" when there is none to show), or None when this is no such name.
+    """
+    words = [t for t in tokens if not t.is_punct]
+    if not 2 <= len(words) <= 4 or not all(t.pos_ == "PROPN" and t.is_title for t in words):
+        return None
+    if any(t.lower_ in ORG_WORDS for t in words) or any(
+        e.label_ in ("GPE", "NORP", "FAC") for e in orgs
+    ):
+        return None
+    start = tokens[0].i
+    low = start
+    while low > max(0, start - 6) and doc[low - 1].text not in (".", "!", "?", "\n", "\n\n"):
+        low -= 1
+    nouns = source_nouns()
+    for j in range(low, start):
+        t = doc[j]
+        name = t.lower_.rstrip(".")
+        if name in TITLES or nouns.get(t.lower_) in ("official", "vague", "media"):
+            first = min([j, *(c.i for c in t.children if c.dep_ in ("compound", "amod") and c.i < j)])
+            return doc[first:start].text.strip()
+    if words[0].lower_.rstrip(".") in TITLES:
+        return ""
+    return None
 
 
 #: Heads of partitive source phrases ("one of the officials", "some of his aides").

@@ -592,3 +592,23 @@ def test_claimed_lives_is_not_a_claim(extract: Extract) -> None:
     assert extract(text) == []
     text2 = "The group claimed responsibility for the attack."
     find(extract(text2), text2, content_has="responsibility")
+
+
+def test_titled_name_the_tagger_missed_is_a_person(extract: Extract) -> None:
+    text = (
+        "Security analyst Colonel (retd) Jawed Akhtar Khan said the border was quiet. "
+        "He added that patrols had doubled."
+    )
+    attrs = extract(text)
+    a = find(attrs, text, content_has="border was quiet")
+    assert a.source.kind == "named_person"
+    assert a.source.name == "Jawed Akhtar Khan"
+    added = find(attrs, text, content_has="patrols had doubled")
+    assert added.source.name == "Jawed Akhtar Khan"
+
+
+def test_organisation_names_are_not_people(extract: Extract) -> None:
+    for name in ("Human Rights Watch", "Amnesty International"):
+        text = f"{name} said the raid had broken the law."
+        a = find(extract(text), text, content_has="broken the law")
+        assert a.source.kind == "named_org", (name, a.source)
