@@ -256,15 +256,21 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     span_start, span_end = tokens[0].i, tokens[-1].i + 1
     ents = ents_within(doc, span_start, span_end)
     # "Mr. Karimi's aides" are not Mr. Karimi: a possessor does not name the source
-    persons = [e for e in ents if e.label_ == "PERSON" and e.root.dep_ != "poss"]
+    # nor is a name inside one of its prepositional phrases ("Traders in Qissa Khwani Bazaar")
+    persons = [
+        e
+        for e in ents
+        if e.label_ == "PERSON"
+        and e.root.dep_ != "poss"
+        and not (e.root.dep_ == "pobj" and span_start <= e.root.head.i < span_end)
+    ]
     orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "FAC")]
     if persons:
-        role_toks = [
-            t
-            for t in tokens
-            if t.i < persons[0].start and not t.is_punct and t.lower_ not in ("the", "a", "an")
-        ]
-        role = _words(role_toks) or None
+        first = span_start
+        while first < persons[0].start and (doc[first].pos_ == "DET" or doc[first].is_punct):
+            first += 1
+        # "Former intelligence officer General (retd)": the words before the name, as written
+        role = doc[first : persons[0].start].text.strip(" ,;:—–-") or None
         for c in doc[persons[0].start : persons[0].end].root.children:
             if c.dep_ == "appos" and c.i >= span_start and c.i < span_end:
                 role = _words([t for t in c.subtree if not t.is_punct])
@@ -361,32 +367,47 @@ ORG_WORDS = frozenset(
 )
 
 
+def _trailing_name(tokens: Sequence[Token]) -> list[Token]:
+    """The run of 2-4 capitalised proper nouns that ends a phrase ([] when there is none)."""
+    run: list[Token] = []
+    for t in reversed([t for t in tokens if not t.is_punct]):
+        if t.pos_ != "PROPN" or not t.is_title:
+            break
+        run.insert(0, t)
+    return run if 2 <= len(run) <= 4 else []
+
+
 def _titled_name(
     tokens: Sequence[Token], doc: Doc, orgs: Sequence[SpacySpan]
 ) -> str | None:
     """A person's name the tagger missed: 2-4 capitalised names after a title or a role noun.
 
+    "Brigadier (retd) Nasir Iqbal Malik", "Provincial government spokesperson Sobia Marwat".
     Returns the role text ("" when there is none to show), or None when this is no such name.
     """
-    words = [t for t in tokens if not t.is_punct]
-    if not 2 <= len(words) <= 4 or not all(t.pos_ == "PROPN" and t.is_title for t in words):
+    name = _trailing_name(tokens)
+    if not name or any(t.lower_ in ORG_WORDS for t in name):
         return None
-    if any(t.lower_ in ORG_WORDS for t in words) or any(
-        e.label_ in ("GPE", "NORP", "FAC") for e in orgs
-    ):
+    ids = {t.i for t in tokens}
+    head = next((t for t in tokens if t.head.i not in ids or t.head.i == t.i), tokens[-1])
+    if head not in name and not any(t.dep_ == "appos" and t.head.i == head.i for t in name):
+        return None  # "Traders in Qissa Khwani Bazaar": the name is a place in the phrase
+    if any(e.label_ in ("GPE", "NORP", "FAC") and e.start <= name[0].i < e.end for e in orgs):
         return None
-    start = tokens[0].i
+    start = name[0].i
     low = start
     while low > max(0, start - 6) and doc[low - 1].text not in (".", "!", "?", "\n", "\n\n"):
         low -= 1
+    low = min(low, tokens[0].i)
     nouns = source_nouns()
     for j in range(low, start):
         t = doc[j]
-        name = t.lower_.rstrip(".")
-        if name in TITLES or nouns.get(t.lower_) in ("official", "vague", "media"):
-            first = min([j, *(c.i for c in t.children if c.dep_ in ("compound", "amod") and c.i < j)])
+        if t.lower_.rstrip(".") in TITLES or nouns.get(t.lower_) in ("official", "vague", "media"):
+            first = min([j, *(c.i for c in t.subtree if c.i < j)])
+            while first < start and doc[first].pos_ == "DET":
+                first += 1
             return doc[first:start].text.strip()
-    if words[0].lower_.rstrip(".") in TITLES:
+    if name[0].lower_.rstrip(".") in TITLES:
         return ""
     return None
 
@@ -489,8 +510,11 @@ class _SourceResolver:
             persons = [
                 e for e in ents_within(doc, tokens[0].i, tokens[-1].i + 1) if e.label_ == "PERSON"
             ]
+            run = _trailing_name(tokens)
             if persons:
                 name = self.full_name(persons[0].text, doc)
+            elif run:
+                name = doc[run[0].i : run[-1].i + 1].text
         return self._remember(Source(name, kind, span, role))
 
     def _remember(self, source: Source) -> Source:

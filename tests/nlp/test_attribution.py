@@ -612,3 +612,29 @@ def test_organisation_names_are_not_people(extract: Extract) -> None:
         text = f"{name} said the raid had broken the law."
         a = find(extract(text), text, content_has="broken the law")
         assert a.source.kind == "named_org", (name, a.source)
+
+
+def test_role_before_a_name_the_tagger_calls_an_organisation(extract: Extract) -> None:
+    text = "Provincial health department spokesperson Sobia Marwat said the camps were full."
+    a = find(extract(text), text, content_has="camps were full")
+    assert (a.source.kind, a.source.name) == ("named_person", "Sobia Marwat")
+    assert a.source.role == "Provincial health department spokesperson"
+
+
+def test_role_is_kept_as_written(extract: Extract) -> None:
+    text = "Former intelligence officer General (retd) Abdul Wahid Safi told reporters the raid was odd."
+    a = find(extract(text), text, content_has="raid was odd")
+    assert a.source.name == "Abdul Wahid Safi"
+    assert a.source.role == "Former intelligence officer General (retd)"
+
+
+def test_a_name_inside_the_source_phrase_is_not_the_source(extract: Extract) -> None:
+    text = (
+        "Traders in Qissa Khwani Bazaar welcomed the extra police. "
+        "A spokesman for Prime Minister Shehbaz Sharif said the talks would resume."
+    )
+    attrs = extract(text)
+    traders = find(attrs, text, content_has="extra police")
+    assert traders.source.kind == "vague"
+    spokesman = find(attrs, text, content_has="talks would resume")
+    assert spokesman.source.kind == "official"
