@@ -54,7 +54,7 @@ lexicon_only = st.sidebar.checkbox(
     "Lexicon only (no learned model)", value=not settings.use_model, key="lexicon_only"
 )
 LOADED_MODEL_LABELS = {
-    "tuned": "fine-tuned MiniLM (loaded-tuned-1)",
+    "tuned": "fine-tuned MiniLM (loaded-tuned-2)",
     "heads": "frozen-encoder heads (loaded-heads-1)",
 }
 loaded_model = st.sidebar.selectbox(

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 #: Version of the stored format and recipe (a run records it).
-TUNED_VERSION = "loaded-tuned-1"
+TUNED_VERSION = "loaded-tuned-2"
 #: Head columns of ``head_w``: the sentence head, then the word heads.
 TUNED_HEADS: tuple[str, ...] = ("sentence", "babe_word", "ptc_loaded", "labelling")
 WORD_HEADS: tuple[str, ...] = TUNED_HEADS[1:]

