@@ -32,6 +32,9 @@ def test_demo_has_three_outlets_and_everything_accounted(demo_run) -> None:  # t
     acc = run["ingest"]
     assert acc["read"] == acc["analysed"] + acc["rejected"]
     assert run["package_version"] and run["models"]["spacy_model"].startswith("core_web_sm")
+    from framing.nlp.attribution import head_info
+
+    assert run["models"]["attribution"] == head_info()  # which attribution head ran
     assert run["settings"]["seed"] == 42 and run["settings_hash"]
     assert any(f["kind"] == "near_duplicate" for f in acc["flags"])
 

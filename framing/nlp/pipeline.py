@@ -74,8 +74,10 @@ def model_versions(settings: Settings) -> dict[str, str]:
         except PackageNotFoundError:
             continue
     from framing.nlp import loaded
+    from framing.nlp.attribution import head_info
 
     out.update(loaded.model_info(settings))
+    out["attribution"] = head_info()  # "rules+head polnear-lr-…", or "rules" without the head
     return out
 
 
