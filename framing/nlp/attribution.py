@@ -8,6 +8,7 @@ source (the cue's subject, the object of "according to", the object of "citing")
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -450,8 +451,15 @@ class _SourceResolver:
 
     def _quoted(self, idx: int) -> bool:
         if self._quotes is None:
-            self._quotes = find_quotes(self.text)
-        return any(s <= idx < e for s, e in self._quotes)
+            merged: list[tuple[int, int]] = []  # quoted stretches, nested quotes merged
+            for start, end in sorted(find_quotes(self.text)):
+                if merged and start < merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+                else:
+                    merged.append((start, end))
+            self._quotes = merged
+        k = bisect.bisect_right(self._quotes, (idx, len(self.text) + 1)) - 1
+        return k >= 0 and self._quotes[k][0] <= idx < self._quotes[k][1]
 
     def full_name(self, name: str, doc: Doc) -> str:
         if " " in name.strip():
