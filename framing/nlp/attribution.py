@@ -443,21 +443,19 @@ class _SourceResolver:
     earlier ("Sultani" -> "Omar Sultani").
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, quotes: Sequence[tuple[int, int]]) -> None:
         self.history: list[Source] = []
         self.text = text  # Doc.text joins every token: read it once per article
         self._full: dict[str, str] | None = None
-        self._quotes: list[tuple[int, int]] | None = None
+        merged: list[tuple[int, int]] = []  # quoted stretches, nested quotes merged
+        for start, end in sorted(quotes):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        self._quotes = merged
 
     def _quoted(self, idx: int) -> bool:
-        if self._quotes is None:
-            merged: list[tuple[int, int]] = []  # quoted stretches, nested quotes merged
-            for start, end in sorted(find_quotes(self.text)):
-                if merged and start < merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-                else:
-                    merged.append((start, end))
-            self._quotes = merged
         k = bisect.bisect_right(self._quotes, (idx, len(self.text) + 1)) - 1
         return k >= 0 and self._quotes[k][0] <= idx < self._quotes[k][1]
 
@@ -603,9 +601,9 @@ def _passive(verb: Token) -> bool:
 def extract_attributions_rules(doc: Doc) -> list[Attribution]:
     """Attributions found by the v1 rules alone (the path taken when no head is installed)."""
     text = doc.text
-    resolver = _SourceResolver(text)
-    found: list[Attribution] = []
     quotes = find_quotes(text)
+    resolver = _SourceResolver(text, quotes)
+    found: list[Attribution] = []
     quote_spans = [Span(s, e) for s, e in quotes]
     claimed_quotes: set[int] = set()
 
@@ -1010,7 +1008,7 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
     cue_dense = head.cue.dense_scores(tensor)
     src_dense = head.source.dense_scores(tensor)
     quote_spans = [Span(s, e) for s, e in quote_ranges]
-    resolver = _SourceResolver(text)
+    resolver = _SourceResolver(text, quote_ranges)
     found: list[Attribution] = []
     claimed: set[int] = set()
     consumed: set[int] = set()  # "citing" tokens already turned into a chain
