@@ -276,16 +276,10 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             if c.dep_ == "appos" and c.i >= span_start and c.i < span_end:
                 role = _words([t for t in c.subtree if not t.is_punct])
         return "named_person", role
-    if not persons:
-        titled = _titled_name(tokens, doc, orgs)
-        if titled is not None:
-            return "named_person", titled or None
-    heads = [t for t in tokens if t.dep_ not in ("det", "amod", "compound", "poss", "case")]
-    head = tokens[-1]
-    for t in tokens:
-        if t.head not in tokens or t.head == t:
-            head = t
-            break
+    titled = _titled_name(tokens, doc, orgs)
+    if titled is not None:
+        return "named_person", titled or None
+    head = _phrase_head(tokens)
     head_kind = nouns.get(head.lower_) or nouns.get(head.lemma_.lower())
     words = [t for t in tokens if t.pos_ != "DET" and not t.is_punct]
     title_name = len(words) >= 2 and all(t.is_title or t.is_upper for t in words) and bool(orgs)
@@ -333,7 +327,6 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
         return (
             "named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2 else "named_org"
         ), None
-    _ = heads
     return "vague", None
 
 
@@ -368,6 +361,12 @@ ORG_WORDS = frozenset(
 )
 
 
+def _phrase_head(tokens: Sequence[Token]) -> Token:
+    """The first token of a phrase whose syntactic head lies outside it (the last as fallback)."""
+    ids = {t.i for t in tokens}
+    return next((t for t in tokens if t.head.i not in ids or t.head.i == t.i), tokens[-1])
+
+
 def _trailing_name(tokens: Sequence[Token]) -> list[Token]:
     """The run of 2-4 capitalised proper nouns that ends a phrase ([] when there is none)."""
     run: list[Token] = []
@@ -389,8 +388,7 @@ def _titled_name(
     name = _trailing_name(tokens)
     if not name or any(t.lower_ in ORG_WORDS for t in name):
         return None
-    ids = {t.i for t in tokens}
-    head = next((t for t in tokens if t.head.i not in ids or t.head.i == t.i), tokens[-1])
+    head = _phrase_head(tokens)
     if head not in name and not any(t.dep_ == "appos" and t.head.i == head.i for t in name):
         return None  # "Traders in Qissa Khwani Bazaar": the name is a place in the phrase
     if any(e.label_ in ("GPE", "NORP", "FAC") and e.start <= name[0].i < e.end for e in orgs):
@@ -421,8 +419,8 @@ PARTITIVES = frozenset(
 
 def _partitive(tokens: Sequence[Token]) -> list[Token] | None:
     """The "of" phrase of "one of the officials" (None when the phrase is not partitive)."""
-    head = next((t for t in tokens if t.head not in tokens or t.head == t), None)
-    if head is None or head.lower_ not in PARTITIVES:
+    head = _phrase_head(tokens)
+    if head.lower_ not in PARTITIVES:
         return None
     ids = {t.i for t in tokens}
     for prep in head.children:
