@@ -908,14 +908,39 @@ def _hull(tokens: Iterable[Token]) -> Span | None:
     return Span(min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks))
 
 
+def _inverted_advcl(cue: Token) -> bool:
+    """An adverbial reporting clause that frames its head: own subject, no mark but "as"."""
+    return any(c.dep_ in SUBJECT_DEPS for c in cue.children) and all(
+        c.lower_ == "as" for c in cue.children if c.dep_ == "mark"
+    )
+
+
+#: Marks of a clause that sets a second speaker against the first ("…, while B says Y").
+CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though", "but"})
+
+
+def _rival_report(tok: Token) -> bool:
+    """A contrastive adverbial clause headed by a reporting verb with a subject of its own."""
+    return (
+        tok.dep_ == "advcl"
+        and tok.lemma_.lower() in cue_lemmas()
+        and any(c.dep_ in SUBJECT_DEPS for c in tok.children)
+        and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS for c in tok.children)
+    )
+
+
 def _content_tokens(
     cue: Token, group: Sequence[Token], skip: set[int], sent: SpacySpan
 ) -> list[Token]:
     """Content of a cue from the parse: complement clause, inverted clause, objects, or sentence."""
     group_ids = {t.i for t in group}
+    # "A said that X, while B maintains Y": B's clause is B's content, not A's
+    rivals = [d for d in cue.subtree if d.i != cue.i and _rival_report(d)]
 
     def subtree(tok: Token, drop: Iterable[Token] = ()) -> list[Token]:
         dropped = set(skip) | group_ids
+        for r in rivals:
+            dropped.update(t.i for t in r.subtree)
         for d in drop:
             dropped.update(t.i for t in d.subtree)
         return [t for t in tok.subtree if t.i not in dropped]
@@ -957,7 +982,10 @@ def _content_tokens(
         return [t for c in comp for t in subtree(c)]
     before = cue.doc[cue.left_edge.i - 1].text if cue.left_edge.i > 0 else ""
     inverted = (
-        cue.dep_ in ("parataxis", "advcl")
+        cue.dep_ == "parataxis"
+        # "…, as the minister warned" is inverted; "…, calling them X" and "…, though some
+        # complained about Y" are not (no subject of its own, or a concessive/temporal clause)
+        or (cue.dep_ == "advcl" and _inverted_advcl(cue))
         # "…, and she said" is inverted; "X said A and called for B" shares X and has objects
         or (cue.dep_ == "conj" and any(c.dep_ in SUBJECT_DEPS for c in cue.children))
     ) or (
@@ -979,7 +1007,8 @@ def _content_tokens(
         and c.i not in skip
     ]
     toks = [t for c in objs for t in subtree(c)]
-    if len([t for t in toks if not t.is_punct]) >= 2:
+    if len([t for t in toks if not t.is_punct]) >= 2 or (toks and cue.dep_ == "pcomp"):
+        # "Instead of blaming Pakistan, …": the main clause is not what is blamed
         return toks
     return [t for t in sent if t.i not in skip and t.i not in group_ids]
 

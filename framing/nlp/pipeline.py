@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
-PIPELINE_VERSION = "1.4"
+PIPELINE_VERSION = "1.5"
 
 ProgressFn = Callable[[int, int], None]
 

@@ -85,10 +85,11 @@ def speaker_of(span: Span, attrs: Sequence[Attribution]) -> str:
     if not holders:
         return "author"
     inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
-    if inner.kind == "chain" and inner.parent is not None:
-        inner = inner
     src = inner.source
-    return src.name or f"({src.kind} source)"
+    if src.name:
+        return src.name
+    # a quote or a cue whose speaker was not found is still someone else's words, not the outlet's
+    return "(unidentified source)" if src.kind == "none" else f"({src.kind} source)"
 
 
 def build_sentences(

@@ -180,6 +180,44 @@ def test_question_is_not_an_assertion(extract: Extract) -> None:
     assert [s.voice for s in sents] == ["question", "attributed"]
 
 
+def test_cue_inside_a_prepositional_phrase_does_not_take_the_main_clause(extract: Extract) -> None:
+    text = "Instead of blaming Kabul, the council would do better to repair the dams upstream."
+    for a in extract(text):
+        assert "repair the dams" not in _content(text, a), a
+
+
+def test_participle_cue_takes_its_objects_not_the_main_clause(extract: Extract) -> None:
+    text = "The embassy has rejected the report, calling it crude propaganda."
+    calls = [a for a in extract(text) if a.cue_lemma == "call"]
+    assert calls, "no attribution for 'calling'"
+    for a in calls:
+        assert "crude propaganda" in _content(text, a)
+        assert "rejected" not in _content(text, a)
+        assert a.source.name == "The embassy"
+
+
+def test_concessive_clause_is_not_an_inverted_report(extract: Extract) -> None:
+    text = "Farmers in the valley welcomed the new canal, though some complained about the fees."
+    a = find(extract(text), text, content_has="fees")
+    assert a.source.name == "some"
+    assert "canal" not in _content(text, a)
+
+
+def test_inverted_as_clause_frames_the_main_clause(extract: Extract) -> None:
+    text = "The river will keep rising, as the minister warned last week."
+    a = find(extract(text), text, content_has="keep rising")
+    assert a.source.name == "the minister"
+
+
+def test_second_speaker_is_not_inside_the_first_speakers_content(extract: Extract) -> None:
+    text = (
+        "Kabul officials maintain that the commander lived in the city for years, while Islamabad "
+        "officials maintain he arrived in September."
+    )
+    a = find(extract(text), text, content_has="lived in the city")
+    assert "September" not in _content(text, a)
+
+
 # ------------------------------------------------------------------ according to
 
 ACCORDING = [

@@ -76,6 +76,13 @@ def test_speaker_of_innermost_holder() -> None:
     assert speaker_of(Span(220, 230), [hedge]) == "author"
 
 
+def test_speaker_without_a_name_is_labelled_readably() -> None:
+    orphan = _attr("direct_quote", Span(0, 40), NONE)
+    assert speaker_of(Span(5, 10), [orphan]) == "(unidentified source)"
+    unnamed = _attr("reported", Span(0, 40), Source("", "anonymous", Span(50, 66)), Span(45, 49))
+    assert speaker_of(Span(5, 10), [unnamed]) == "(anonymous source)"
+
+
 @pytest.mark.slow
 def test_build_sentences_assigns_voice() -> None:
     from framing.nlp.attribution import extract_attributions
