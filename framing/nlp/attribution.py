@@ -899,7 +899,10 @@ def _under_clause(tok: Token, top: Token) -> bool:
 
 def _hull(tokens: Iterable[Token]) -> Span | None:
     toks = [t for t in tokens if not t.is_space]
-    while toks and toks[-1].is_punct and toks[-1].text not in '”"’)':
+    # trailing punctuation and a dangling conjunction ("…, yet" when the parser hangs "yet" there)
+    while toks and (
+        (toks[-1].is_punct and toks[-1].text not in '”"’)') or toks[-1].dep_ == "cc"
+    ):
         toks.pop()
     while toks and toks[0].is_punct and toks[0].text not in '“"(':
         toks.pop(0)
@@ -914,6 +917,9 @@ def _inverted_advcl(cue: Token) -> bool:
         c.lower_ == "as" for c in cue.children if c.dep_ == "mark"
     )
 
+
+#: A relative pronoun as a cue's subject stands for the noun its clause hangs on.
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
 #: Marks of a clause that sets a second speaker against the first ("…, while B says Y").
 CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though", "but"})
@@ -1007,7 +1013,7 @@ def _content_tokens(
         and c.i not in skip
     ]
     toks = [t for c in objs for t in subtree(c)]
-    if len([t for t in toks if not t.is_punct]) >= 2 or (toks and cue.dep_ == "pcomp"):
+    if len([t for t in toks if not t.is_punct]) >= 2 or (toks and cue.dep_ in ("pcomp", "relcl")):
         # "Instead of blaming Pakistan, …": the main clause is not what is blamed
         return toks
     return [t for t in sent if t.i not in skip and t.i not in group_ids]
@@ -1352,6 +1358,17 @@ def _attribution_for_cue(
         # "X, citing Y": the source phrase stops before "citing"
         src_tokens = _strip_punct([t for t in src_tokens if t.i < cite[0].i or t.i < cue.i])
     source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
+    if (
+        len(src_tokens) == 1
+        and src_tokens[0].lower_ in RELATIVE_PRONOUNS
+        and cue.dep_ == "relcl"
+        and cue.head.pos_ in ("NOUN", "PROPN")
+    ):
+        # "a shopkeeper, who asked not to be named": "who" (the span) is the shopkeeper (the name)
+        ante = _strip_punct([t for t in cue.head.subtree if t.i < cue.left_edge.i])
+        if ante:
+            named = resolver.resolve(ante, doc)
+            source = Source(named.name, named.kind, source.span, named.role)
     # ---- content
     skip_ids = {t.i for t in src_tokens}
     if cite is not None:

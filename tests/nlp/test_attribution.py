@@ -218,6 +218,25 @@ def test_second_speaker_is_not_inside_the_first_speakers_content(extract: Extrac
     assert "September" not in _content(text, a)
 
 
+def test_relative_pronoun_source_names_its_antecedent(extract: Extract) -> None:
+    text = "One shopkeeper, who asked not to be named, said the tenant had arrived in spring."
+    asked = [a for a in extract(text) if a.cue_lemma == "ask"]
+    assert asked, "no attribution for 'asked'"
+    for a in asked:
+        assert a.source.name == "One shopkeeper"
+        assert a.source.span is not None and text[a.source.span.start : a.source.span.end] == "who"
+        assert "tenant" not in _content(text, a)
+
+
+def test_content_does_not_end_on_a_dangling_conjunction(extract: Extract) -> None:
+    text = (
+        "For years the ministry has told the world that the virus is a foreign problem, yet one of "
+        "the most infected towns was found near the capital."
+    )
+    a = find(extract(text), text, content_has="foreign problem")
+    assert _content(text, a).rstrip().endswith("problem")
+
+
 # ------------------------------------------------------------------ according to
 
 ACCORDING = [
