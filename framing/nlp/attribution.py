@@ -135,6 +135,12 @@ def cue_stance(lemma: str | None) -> str | None:
 # ---------------------------------------------------------------- quotes
 
 
+def _line_opener(text: str, i: int) -> bool:
+    """Is the mark at ``i`` the first thing on its line, with a word right after it?"""
+    line_start = text.rfind("\n", 0, i) + 1
+    return not text[line_start:i].strip() and i + 1 < len(text) and text[i + 1].isalnum()
+
+
 def find_quotes(text: str) -> list[tuple[int, int]]:
     """Character ranges of quoted text (inside the marks), tolerant of unbalanced marks.
 
@@ -162,8 +168,8 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
         if ch == "‘" or ch == "’":
             i += 1  # single curly marks are mostly apostrophes; nested quotes stay inside
             continue
-        if start is None and is_open:
-            start = i + 1
+        if start is None and (is_open or (ch == "”" and _line_opener(text, i))):
+            start = i + 1  # (a "”" typed at the start of a line opens a quote too)
         elif start is not None and is_close:
             quotes.append((start, i))
             start = None
@@ -1186,7 +1192,13 @@ def _speaker_turns(
     text = resolver.text
 
     def sourced(span: Span) -> bool:
-        return any(a.content.overlaps(span) and a.source.kind != "none" for a in found)
+        # credited already by a cue outside it (a cue inside is speech nested in this turn)
+        return any(
+            a.content.overlaps(span)
+            and a.source.kind != "none"
+            and not (a.cue is not None and span.contains(a.cue))
+            for a in found
+        )
 
     def source_of(start: int, end: int) -> Source | None:
         toks = doc.char_span(start, end, alignment_mode="expand")
@@ -1207,12 +1219,16 @@ def _speaker_turns(
         if sourced(content):
             continue
         capitals = name.isupper() and len(name) > 2
-        if not capitals and not _names_someone(doc, m.start(1), m.end(1)):
+        # "Sanders: …" in a headline: a surname of someone the article names in full
+        surname = resolver.full_name(name, doc) != name
+        if not capitals and not surname and not _names_someone(doc, m.start(1), m.end(1)):
             continue  # "Stealth Over Health: …" is a headline, not a speaker
         source = source_of(m.start(1), m.end(1))
         if source is None:
             continue
-        if capitals:
+        if surname:
+            source = Source(resolver.full_name(name, doc), "named_person", source.span, None)
+        elif capitals:
             # transcript labels name people: "PENCE" -> the "Mike Pence" the article names
             full = resolver.full_name(name.title(), doc)
             source = Source(full, "named_person", source.span, source.role)

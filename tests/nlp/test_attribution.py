@@ -503,6 +503,19 @@ def test_transcript_speaker_labels(extract: Extract) -> None:
     assert host.source.name == "Host"
 
 
+def test_speaker_turn_with_reported_speech_inside_is_still_the_speakers(extract: Extract) -> None:
+    text = (
+        "Governor Nadia Karimi spoke to the host on Sunday about the dam.\n"
+        "HOST: Will the wall hold when the rains come?\n"
+        "KARIMI: Well, look, the engineers told me the wall would hold for another ten years."
+    )
+    attrs = extract(text)
+    a = find(attrs, text, kind="direct_quote", content_has="engineers told me")
+    assert a.source.name == "Nadia Karimi"
+    inner = find(attrs, text, kind="reported", content_has="wall would hold for another")
+    assert inner.source.name == "the engineers"
+
+
 def test_dash_signoff_credits_the_quote(extract: Extract) -> None:
     text = (
         "Readers wrote in after the debate.\n"
@@ -514,6 +527,27 @@ def test_dash_signoff_credits_the_quote(extract: Extract) -> None:
     assert a.source.name == "Leila Noori" and a.source.kind == "named_person"
     b = find(attrs, text, kind="direct_quote", content_has="changed the channel")
     assert b.source.name == "Tomas Berg"
+
+
+def test_closing_mark_typed_at_a_line_start_opens_a_quote(extract: Extract) -> None:
+    text = (
+        "Readers wrote in after the debate.\n"
+        "”The candidates talked past each other and nobody answered a single question.” ― Leila "
+        "Noori\n"
+        "“I changed the channel after ten minutes of shouting.” ― Tomas Berg"
+    )
+    a = find(extract(text), text, kind="direct_quote", content_has="talked past each other")
+    assert a.source.name == "Leila Noori"
+    assert find_quotes(text)[0] == (text.index("The candidates"), text.index(".” ―") + 1)
+
+
+def test_headline_label_with_a_surname_is_a_speaker(extract: Extract) -> None:
+    text = (
+        "Noori: Villages Will Be Moved Before the Rains\n\n"
+        "Governor Leila Noori told reporters on Sunday that the dam would be finished in May."
+    )
+    a = find(extract(text), text, content_has="Villages Will Be Moved")
+    assert a.source.name == "Leila Noori" and a.source.kind == "named_person"
 
 
 def test_labels_that_are_not_speakers(extract: Extract) -> None:
