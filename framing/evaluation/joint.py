@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from framing.nlp.tuned import TUNED_HEADS, WORD_HEADS
 if TYPE_CHECKING:
     from framing.evaluation.babe import BabeSentence
     from framing.evaluation.ptc import PtcCorpus
+    from framing.nlp.loaded import ModifierPair
     from framing.nlp.tuned import TunedModel
 
 #: The shipped recipe's settings (three epochs over the joint training texts).
@@ -249,11 +250,19 @@ def _fold_raw(
     return raw
 
 
-def summarize_joint(folds: Sequence[dict[str, Any]], ptc: PtcCorpus) -> dict[str, Any]:
-    """Pooled figures over held-out folds (from :func:`evaluate_joint`'s ``per_fold`` rows)."""
+def summarize_joint(
+    folds: Sequence[dict[str, Any]], ptc: PtcCorpus,
+    pairs: Mapping[str, Sequence[ModifierPair]] | None = None,
+) -> dict[str, Any]:
+    """Pooled figures over held-out folds (from :func:`evaluate_joint`'s ``per_fold`` rows).
+
+    PTC spans are scored as the analysis reports them: word runs at the head's cut widened to the
+    modifier-noun pairs they touch (``pairs``, from :func:`modifier_pairs_by_article`; parsed
+    here when not given); ``span_runs`` scores the runs as they are.
+    """
     from sklearn.metrics import accuracy_score, f1_score
 
-    from framing.evaluation.ptc import span_prf
+    from framing.evaluation.ptc import modifier_pairs_by_article, span_prf, widen_spans
     from framing.evaluation.training import _f1, expected_calibration_error
 
     if not folds:
@@ -267,18 +276,27 @@ def summarize_joint(folds: Sequence[dict[str, Any]], ptc: PtcCorpus) -> dict[str
     wpred = np.concatenate([np.asarray(f["raw"]["word_p"]) >= f["raw"]["cuts"]["babe_word"]
                             for f in folds])
     tested = sorted({a for f in folds for a in f["raw"]["ptc_articles"]})
+    if pairs is None:
+        pairs = modifier_pairs_by_article(ptc, tested)
+    from framing.nlp.loaded import widen
+
     ptc_res: dict[str, Any] = {}
     for tech in TECHNIQUE.values():
-        pred = {a: [tuple(x) for x in v] for f in folds
-                for a, v in f["raw"]["ptc"][tech]["pred"].items()}
-        scored = [x for f in folds for x in f["raw"]["ptc"][tech]["scored"]]
+        fold_pred = [{a: [(int(x[0]), int(x[1])) for x in v]
+                      for a, v in f["raw"]["ptc"][tech]["pred"].items()} for f in folds]
+        runs = {a: v for fp_ in fold_pred for a, v in fp_.items()}
+        scored = [(a, *widen(int(s), int(e), pairs.get(a, ())), sc)
+                  for f in folds for a, s, e, sc in f["raw"]["ptc"][tech]["scored"]]
         g = ptc.gold[tech]
         hits = [int(any(g0 < e and s < g1 for g0, g1 in g.get(a, ()))) for a, s, e, _ in scored]
         tp, fp, fn = (int(sum(f["raw"]["ptc"][tech]["token_counts"][i] for f in folds))
                       for i in range(3))
         ptc_res[tech] = {
-            "span": span_prf(pred, g, tested),
-            "span_f1_per_fold": [f["raw"]["ptc"][tech]["span_f1"] for f in folds],
+            "span": span_prf(widen_spans(runs, pairs), g, tested),
+            "span_runs": span_prf(runs, g, tested),
+            "span_f1_per_fold": [
+                span_prf(widen_spans(p, pairs), g, f["raw"]["ptc_articles"])["f1"]
+                for p, f in zip(fold_pred, folds, strict=True)],
             "token": _f1(tp, fp, fn),
             "span_score_ece": expected_calibration_error(
                 np.array([x[3] for x in scored]), np.array(hits, dtype=int)),
@@ -503,7 +521,9 @@ def write_tuned_card(path: Path, spec: dict[str, Any]) -> None:
         "",
         "At analysis time a loaded span is a run of words that `ptc_loaded`, `babe_word` or "
         "`labelling` puts at or above its cut; its score is the highest calibrated probability "
-        "in the run; `labelling` when the labelling head carries it. A sentence's "
+        "in the run; `labelling` when the labelling head carries it. The run is then widened to "
+        "the phrase it belongs to: an adjective or noun modifier takes its noun, a noun its "
+        "modifiers (`brutal` -> `brutal regime`; one step, from the spaCy parse). A sentence's "
         "`bias_probability` is the `sentence` head's calibrated probability.",
         "",
         "## Training data and their terms",
@@ -532,9 +552,11 @@ def write_tuned_card(path: Path, spec: dict[str, Any]) -> None:
         f"| BABE sentence macro-F1 | {_pct(b.get('sentence_macro_f1'))} |",
         f"| BABE word F1 (biased words) | {_pct(b.get('word', {}).get('f1'))} |",
         f"| BABE sentence ECE | {_pct(b.get('sentence_ece'))} |",
-        f"| PTC Loaded_Language span F1 | {_pct(ll.get('span', {}).get('f1'))} |",
+        f"| PTC Loaded_Language span F1 (runs not widened) | {_pct(ll.get('span', {}).get('f1'))}"
+        f" ({_pct(ll.get('span_runs', {}).get('f1'))}) |",
         f"| PTC Loaded_Language span-score ECE | {_pct(ll.get('span_score_ece'))} |",
-        f"| PTC Name_Calling,Labeling span F1 | {_pct(nc.get('span', {}).get('f1'))} |",
+        f"| PTC Name_Calling,Labeling span F1 (runs not widened) | "
+        f"{_pct(nc.get('span', {}).get('f1'))} ({_pct(nc.get('span_runs', {}).get('f1'))}) |",
         f"| PTC Name_Calling,Labeling span-score ECE | {_pct(nc.get('span_score_ece'))} |",
         "",
         "ECE: expected calibration error, 10 equal-width bins, pooled over held-out folds "

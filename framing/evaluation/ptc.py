@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from framing.nlp.bias_model import word_spans
+from framing.nlp.loaded import ModifierPair
 
 TECHNIQUES: tuple[str, ...] = ("Loaded_Language", "Name_Calling,Labeling")
 
@@ -106,6 +107,35 @@ def span_prf(
     r = r_sum / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": p, "recall": r, "f1": f, "n_pred": n_pred, "n_gold": n_gold}
+
+
+def modifier_pairs_by_article(
+    corpus: PtcCorpus, articles: Iterable[str] | None = None, model: str | None = None
+) -> dict[str, list[ModifierPair]]:
+    """Modifier-noun pairs of each article's lines (article offsets), from the analysis parser."""
+    from framing.nlp.loaded import modifier_pairs
+    from framing.nlp.pipeline import load_nlp
+    from framing.settings import Settings
+
+    keep = None if articles is None else set(articles)
+    lines = [ln for ln in corpus.lines if keep is None or ln.article in keep]
+    nlp = load_nlp(model or Settings().spacy_model)
+    out: dict[str, list[ModifierPair]] = {}
+    for ln, doc in zip(lines, nlp.pipe((ln.text for ln in lines), batch_size=256), strict=True):
+        out.setdefault(ln.article, []).extend(
+            (ln.start + a, ln.start + b, ln.start + c, ln.start + d)
+            for a, b, c, d in modifier_pairs(doc)
+        )
+    return out
+
+
+def widen_spans(
+    pred: Mapping[str, Sequence[tuple[int, int]]], pairs: Mapping[str, Sequence[ModifierPair]]
+) -> dict[str, list[tuple[int, int]]]:
+    """Each predicted span widened to the modifier-noun pairs it touches (see ``widen``)."""
+    from framing.nlp.loaded import widen
+
+    return {a: [widen(s, e, pairs.get(a, ())) for s, e in spans] for a, spans in pred.items()}
 
 
 def word_gold(corpus: PtcCorpus, technique: str) -> list[np.ndarray]:

@@ -465,9 +465,19 @@ def evaluate_ptc(
     """Span F1 (partial credit), token F1 and ECE per technique, 5-fold by article; lexicon floor.
 
     The lexicon floor counts every lexicon span for Loaded_Language and the ``labelling`` ones for
-    Name_Calling,Labeling.
+    Name_Calling,Labeling. Model spans are word runs at the head's cut widened to the
+    modifier-noun pairs they touch, as the analysis reports them (``span_runs``: not widened).
     """
-    from framing.evaluation.ptc import TECHNIQUES, article_folds, load_ptc, span_prf, word_gold
+    from framing.evaluation.ptc import (
+        TECHNIQUES,
+        article_folds,
+        load_ptc,
+        modifier_pairs_by_article,
+        span_prf,
+        widen_spans,
+        word_gold,
+    )
+    from framing.nlp.loaded import widen
 
     corpus = load_ptc(folder, limit=limit)
     lines = corpus.lines
@@ -482,6 +492,7 @@ def evaluate_ptc(
     art_texts = [corpus.articles[a] for a in ids]
     lex_all = dict(zip(ids, lexicon_spans(art_texts), strict=True))
     lex_lab = dict(zip(ids, lexicon_spans(art_texts, ["labelling"]), strict=True))
+    pairs = modifier_pairs_by_article(corpus)
     result: dict[str, Any] = {
         "dataset": "ptc",
         "protocol": "5-fold by article (sorted ids shuffled with seed 42); SI partial-overlap F1",
@@ -509,11 +520,13 @@ def evaluate_ptc(
                 for s, e, sc in words_to_spans(ln.words, prob[rows], head.threshold):
                     a, b = ln.start + s, ln.start + e
                     fold_pred.setdefault(ln.article, []).append((a, b))
+                    a, b = widen(a, b, pairs.get(ln.article, ()))
                     span_scores.append(sc)
                     gold = corpus.gold[tech].get(ln.article, [])
                     span_hits.append(int(any(g0 < b and a < g1 for g0, g1 in gold)))
             spans_pred.update(fold_pred)
-            fold_f1.append(span_prf(fold_pred, corpus.gold[tech], test_ids)["f1"])
+            fold_f1.append(
+                span_prf(widen_spans(fold_pred, pairs), corpus.gold[tech], test_ids)["f1"])
         lex = lex_all if tech == "Loaded_Language" else lex_lab
         lex_word = np.concatenate([
             _mark([(ln.start + s, ln.start + e) for s, e in ln.words], lex[ln.article])
@@ -523,7 +536,8 @@ def evaluate_ptc(
                       int((~pred & (y == 1)).sum()))
         result[tech] = {
             "model": {
-                "span": span_prf(spans_pred, corpus.gold[tech], ids),
+                "span": span_prf(widen_spans(spans_pred, pairs), corpus.gold[tech], ids),
+                "span_runs": span_prf(spans_pred, corpus.gold[tech], ids),
                 "span_f1_per_fold": fold_f1,
                 "token": _f1(tp, fp, fn),
                 "word_ece": expected_calibration_error(prob, y),

@@ -8,7 +8,7 @@ is a floor, not a detector (Recasens et al. 2013). The learned detector plugs in
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
@@ -177,12 +177,40 @@ def _encoder_matches(trained_on: str, requested: str | None) -> bool:
     return (requested or DEFAULT_ENCODER) == trained_on
 
 
+#: A modifier and the noun it modifies, as character offsets: (mod start, mod end, noun start,
+#: noun end). "brutal regime", "terror group", "notorious terrorist commander".
+ModifierPair = tuple[int, int, int, int]
+
+
+def modifier_pairs(doc: Doc) -> list[ModifierPair]:
+    """Adjective and noun modifiers (``amod``, ``compound``) with the noun they modify."""
+    return [
+        (t.idx, t.idx + len(t), t.head.idx, t.head.idx + len(t.head))
+        for t in doc
+        if t.dep_ in ("amod", "compound") and t.head.pos_ in ("NOUN", "PROPN") and t.head.i != t.i
+    ]
+
+
+def widen(start: int, end: int, pairs: Sequence[ModifierPair]) -> tuple[int, int]:
+    """A span widened to the modifier-noun pairs it touches (one step, not transitively).
+
+    A charged word is annotated with the phrase it belongs to in PTC ("a *brutal regime*"); the
+    word heads mark the charged word. Widening a run to its modifier or head noun gives the phrase.
+    """
+    s, e = start, end
+    for ms, me, hs, he in pairs:
+        if (ms < end and start < me) or (hs < end and start < he):
+            s, e = min(s, ms, hs), max(e, me, he)
+    return s, e
+
+
 #: Lexicon categories outside what the training corpora annotate: kept in model mode, re-scored.
 KEEP_LEXICON_CATEGORIES = frozenset({"epistemic_verb", "intensifier"})
 
 
 def apply_model(
-    analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | TunedModel | None = None
+    analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | TunedModel | None = None,
+    pairs: Sequence[Mapping[str, Sequence[ModifierPair]]] | None = None,
 ) -> list[AnalyzedArticle]:
     """Sentence bias probabilities and model-scored loaded spans (lexicon-only when disabled).
 
@@ -192,7 +220,9 @@ def apply_model(
     model covers lend it their category; uncovered lexicon spans survive only for categories the
     training data do not annotate (epistemic verbs, intensifiers), with the model's score.
     ``heads`` defaults to the shipped model ``settings.loaded_model`` names (the fine-tuned model
-    or the frozen-encoder heads).
+    or the frozen-encoder heads). ``pairs`` (one mapping per article, ``"title"``/``"body"`` to
+    :func:`modifier_pairs` in that part's offsets) widen each model span to the phrase it belongs
+    to (:func:`widen`); the span keeps the speaker of its scored words.
     """
     if not settings.use_model or not analyzed:
         return analyzed
@@ -213,33 +243,47 @@ def apply_model(
         scores = score_sentences(texts, heads, settings.encoder,
                                  backend=settings.encoder_backend)
     scored = dict(zip(texts, scores, strict=True))
+    if pairs is not None and len(pairs) != len(analyzed):
+        raise ValueError(f"{len(pairs)} pair lists for {len(analyzed)} articles")
     out = []
-    for art in analyzed:
+    for k, art in enumerate(analyzed):
         sents = []
         for s in art.sentences:
             res = scored[s.text]
-            spans = _merge_spans(s, res)
+            spans = _merge_spans(s, res, () if pairs is None else pairs[k].get(s.part, ()))
             sents.append(replace(s, loaded=tuple(spans), bias_probability=res.bias_probability))
         out.append(replace(art, sentences=tuple(sents)))
     return out
 
 
-def _merge_spans(sentence: SentenceAnalysis, res: SentenceScores) -> list[LoadedSpan]:
-    """Model spans (with lexicon categories inside them) plus the kept lexicon-only spans."""
+def _merge_spans(
+    sentence: SentenceAnalysis, res: SentenceScores, pairs: Sequence[ModifierPair] = ()
+) -> list[LoadedSpan]:
+    """Model spans (widened to their phrase, with lexicon categories inside them) plus the kept
+    lexicon-only spans."""
     from framing.nlp.voice import speaker_of
 
     base = sentence.span.start
     out: list[LoadedSpan] = []
     lex = list(sentence.loaded)
     for ms in res.spans:
-        span = Span(base + ms.start, base + ms.end)
+        words = Span(base + ms.start, base + ms.end)
+        s, e = widen(words.start, words.end, pairs)
+        span = Span(max(s, sentence.span.start), min(e, sentence.span.end))
         cats = list(ms.categories)
         for ls in lex:
             if ls.span.overlaps(span):
                 cats.extend(c for c in ls.categories if c not in cats)
-        out.append(LoadedSpan(span, sentence.text[ms.start : ms.end], ms.score,
-                              tuple(cats or ["evaluative"]),
-                              speaker_of(span, sentence.attributions)))
+        if out and out[-1].span.overlaps(span):  # two runs widened into one phrase
+            prev = out.pop()
+            span = Span(min(prev.span.start, span.start), max(prev.span.end, span.end))
+            cats = [*prev.categories, *(c for c in cats if c not in prev.categories)]
+            score, speaker = max((prev.score, prev.speaker), (ms.score, speaker_of(
+                words, sentence.attributions)))
+        else:
+            score, speaker = ms.score, speaker_of(words, sentence.attributions)
+        out.append(LoadedSpan(span, sentence.text[span.start - base : span.end - base], score,
+                              tuple(cats or ["evaluative"]), speaker))
     for ls in lex:
         if any(o.span.overlaps(ls.span) for o in out):
             continue

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from framing.nlp.loaded import ModifierPair
+
 log = logging.getLogger(__name__)
 
 #: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
@@ -168,6 +170,7 @@ def analyze_articles(
 
     nlp = load_nlp(settings.spacy_model)
     out: list[AnalyzedArticle] = []
+    pairs: list[dict[str, list[ModifierPair]]] = []  # per analysed article, by part
     total = len(articles)
     docs: Iterable[Any] = nlp.pipe(
         (parse_text(a) for a in articles),
@@ -177,6 +180,7 @@ def analyze_articles(
     for i, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         try:
             out.append(analyze_doc(article, doc, settings))
+            pairs.append(_pairs_by_part(article, doc))
         except Exception as exc:  # one odd article must not stop a corpus run
             if on_error is None:
                 raise
@@ -184,7 +188,21 @@ def analyze_articles(
             on_error(article, exc)
         if progress is not None:
             progress(i, total)
-    return loaded.apply_model(out, settings)
+    return loaded.apply_model(out, settings, pairs=pairs)
+
+
+def _pairs_by_part(article: Article, doc: Doc) -> dict[str, list[ModifierPair]]:
+    """Modifier-noun pairs of the parse, in headline and body offsets (for widening spans)."""
+    from framing.nlp.loaded import modifier_pairs
+
+    body_start = len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
+    out: dict[str, list[ModifierPair]] = {"title": [], "body": []}
+    for a, b, c, d in modifier_pairs(doc):
+        if a < body_start:
+            out["title"].append((a, b, c, d))
+        else:
+            out["body"].append((a - body_start, b - body_start, c - body_start, d - body_start))
+    return out
 
 
 def iter_sentences(doc: Doc) -> Iterator[Any]:

@@ -80,7 +80,7 @@ def test_summary_pools_held_out_folds_exactly() -> None:
     from framing.evaluation.joint import summarize_joint
 
     folds = [_fold(0, [0.9, 0.1], [1, 0], {"1": [[0, 2]]}), _fold(1, [0.7], [0], {"2": [[0, 7]]})]
-    res = summarize_joint(folds, _corpus())
+    res = summarize_joint(folds, _corpus(), pairs={})
     b = res["babe"]
     assert b["n_sentences"] == 3 and b["n_words"] == 4
     # predictions 1, 0, 1 against 1, 0, 0: macro-F1 = (2/3 + 2/3) / 2
@@ -97,6 +97,23 @@ def test_summary_pools_held_out_folds_exactly() -> None:
     assert ll["span_score_ece"] == pytest.approx(0.3)
     assert res["ptc"]["Name_Calling,Labeling"]["token"]["recall"] == 0.0
     assert res["ptc"]["n_articles"] == 2
+    assert ll["span_runs"] == ll["span"]  # no modifier-noun pairs: nothing widens
+
+
+def test_summary_scores_spans_widened_to_their_phrase() -> None:
+    from framing.evaluation.joint import summarize_joint
+
+    folds = [_fold(0, [0.9], [1], {"1": [[0, 2]]}), _fold(1, [0.1], [0], {"2": [[18, 20]]})]
+    # "Evil" modifies "thugs" (article 1); "Cowards" has no pair
+    res = summarize_joint(folds, _corpus(), pairs={"1": [(0, 4, 5, 10)]})
+    ll = res["ptc"]["Loaded_Language"]
+    # widened "Evil thugs" (0, 10) against gold "Evil" (0, 4): precision 4/10 (+0 for the miss)
+    assert ll["span"]["precision"] == pytest.approx(0.4 / 2)
+    assert ll["span"]["recall"] == pytest.approx(1.0)
+    # the runs as they are: "Ev" inside "Evil" -> precision 1 (+0), recall 2/4
+    assert ll["span_runs"]["precision"] == pytest.approx(0.5)
+    assert ll["span_runs"]["recall"] == pytest.approx(0.5)
+    assert ll["span_f1_per_fold"][0] == pytest.approx(2 * 0.4 * 1.0 / 1.4)
 
 
 def test_merge_refuses_overlapping_or_mismatched_runs(tmp_path: Path) -> None:

@@ -199,3 +199,66 @@ def test_model_spans_charged_to_quoted_source() -> None:
     assert ("thugs", "Ahmad Karimi", ("labelling",)) in got
     assert ("barbaric", "author", ("evaluative",)) in got
     assert all(s.bias_probability == 0.5 for s in res.sentences)
+    # with the parse's modifier-noun pairs, as analyze_articles passes them: the phrase is marked
+    from framing.nlp.pipeline import _pairs_by_part, load_nlp, parse_text
+
+    doc = load_nlp(Settings().spacy_model)(parse_text(ARTICLE))
+    (wide,) = apply_model(analyzed, Settings(), heads=heads, pairs=[_pairs_by_part(ARTICLE, doc)])
+    got = [(ls.text, ls.speaker) for s in wide.sentences for ls in s.loaded]
+    assert ("barbaric attack", "author") in got
+    assert ("thugs", "Ahmad Karimi") in got
+    for s in wide.sentences:
+        for ls in s.loaded:
+            assert ARTICLE.text[ls.span.start : ls.span.end] == ls.text
+    with pytest.raises(ValueError, match="pair lists"):
+        apply_model(analyzed, Settings(), heads=heads, pairs=[])
+
+
+# ------------------------------------------------------------------ spans widened to their phrase
+
+PHRASE = "Officials blamed the brutal military regime for the raid."
+#            modifier -> noun pairs as the parser gives them: brutal->regime, military->regime
+PAIRS = [(21, 27, 37, 43), (28, 36, 37, 43)]
+
+
+def test_widen_takes_the_modifier_noun_pairs_a_span_touches() -> None:
+    from framing.nlp.loaded import widen
+
+    assert PHRASE[21:27] == "brutal" and PHRASE[37:43] == "regime"
+    assert widen(21, 27, PAIRS) == (21, 43)  # "brutal" -> "brutal military regime"
+    assert widen(37, 43, PAIRS) == (21, 43)  # the noun takes its modifiers
+    assert widen(28, 36, PAIRS) == (28, 43)  # one step: "military regime", not "brutal"
+    assert widen(0, 9, PAIRS) == (0, 9)  # nothing to widen
+    assert widen(21, 27, []) == (21, 27)
+
+
+def test_merge_spans_widens_and_joins_runs_of_one_phrase() -> None:
+    from framing.models import SentenceAnalysis, Span
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    base = 100  # the sentence starts at offset 100 of its article
+    sentence = SentenceAnalysis(0, Span(base, base + len(PHRASE)), PHRASE, "author")
+    res = SentenceScores(0.7, (ScoredSpan(21, 27, 0.8, ()), ScoredSpan(37, 43, 0.4,
+                                                                       ("labelling",))),
+                         (), ())
+    pairs = [(a + base, b + base, c + base, d + base) for a, b, c, d in PAIRS]
+    (span,) = _merge_spans(sentence, res, pairs)
+    assert span.text == "brutal military regime"
+    assert (span.span.start, span.span.end) == (base + 21, base + 43)
+    assert span.score == 0.8 and span.speaker == "author"
+    assert set(span.categories) == {"evaluative", "labelling"}  # "brutal" and "regime"
+    # without the parse's pairs the runs stay as they are
+    assert [x.text for x in _merge_spans(sentence, res)] == ["brutal", "regime"]
+
+
+@pytest.mark.slow
+def test_modifier_pairs_from_the_parse() -> None:
+    from framing.nlp.loaded import modifier_pairs
+    from framing.nlp.pipeline import load_nlp
+
+    text = "Soldiers fought a brutal regime near the border town."
+    doc = load_nlp(Settings().spacy_model)(text)
+    got = {(text[a:b], text[c:d]) for a, b, c, d in modifier_pairs(doc)}
+    assert ("brutal", "regime") in got
+    assert ("border", "town") in got
