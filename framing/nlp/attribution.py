@@ -924,6 +924,9 @@ def _inverted_advcl(cue: Token) -> bool:
     )
 
 
+#: Adverbs the cue classifier learns from "also said", "again warned": never a cue alone.
+FOCUS_ADVERBS = frozenset({"also", "again", "too", "still", "even", "then", "later", "repeatedly"})
+
 #: A relative pronoun as a cue's subject stands for the noun its clause hangs on.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
@@ -1115,6 +1118,8 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
                 continue
             if _function_words_only(group, heads):
                 continue  # "about" of "talked to her about": the verb's cue already covers it
+            if all(t.lower_ in FOCUS_ADVERBS for t in group) and not _is_cue_verb(cue.head):
+                continue  # "also" of "he also bought": an adverb reports nothing on its own
             if all(t.dep_ in ("aux", "auxpass", "neg") for t in group) and not _is_cue_verb(
                 cue.head
             ):

@@ -237,6 +237,13 @@ def test_content_does_not_end_on_a_dangling_conjunction(extract: Extract) -> Non
     assert _content(text, a).rstrip().endswith("problem")
 
 
+def test_a_lone_also_on_a_plain_verb_is_not_a_cue(extract: Extract) -> None:
+    text = "He also bought sixty acres of land in the north."
+    assert not extract(text)
+    said = "Mr Karimi also said the road would reopen."
+    assert find(extract(said), said, content_has="road would reopen").cue_lemma == "say"
+
+
 # ------------------------------------------------------------------ according to
 
 ACCORDING = [
