@@ -1395,12 +1395,24 @@ def _attribution_for_cue(
     if cite is not None:
         skip_ids.update(t.i for t in cite[1].subtree)
         skip_ids.add(cite[0].i)
+    text = resolver.text
     hull = _hull(_content_tokens(cue, group, skip_ids, sent))
     if hull is None:
-        return []
+        # "“…?” Clinton said." parsed as a sentence of its own: the quote just before is the content
+        first = min([cue_span.start] + [t.idx for t in src_tokens])
+        before = [
+            q
+            for k, q in enumerate(quote_spans)
+            if k not in claimed
+            and q.end <= first
+            and len(text[q.end : first]) <= 4
+            and not any(ch.isalnum() or ch == "\n" for ch in text[q.end : first])
+        ]
+        if not before:
+            return []
+        hull = before[-1]
     content = hull
     # a quote the content touches (or that follows a cue ending its sentence) is the content
-    text = resolver.text
     qi = None
     for k, q in enumerate(quote_spans):
         if q.start <= cue_span.start < q.end:

@@ -244,6 +244,18 @@ def test_a_lone_also_on_a_plain_verb_is_not_a_cue(extract: Extract) -> None:
     assert find(extract(said), said, content_has="road would reopen").cue_lemma == "say"
 
 
+def test_quoted_question_then_speaker_in_a_sentence_of_its_own(extract: Extract) -> None:
+    text = (
+        "The governor spoke at the dam. “How many times must this valley flood before anyone "
+        "acts?” Karimi said. “We have waited long enough.”"
+    )
+    attrs = extract(text)
+    q = find(attrs, text, kind="direct_quote", content_has="valley flood")
+    assert q.source.name == "Karimi" and q.cue_lemma == "say"
+    rest = find(attrs, text, kind="direct_quote", content_has="waited long enough")
+    assert rest.source.name == "Karimi"
+
+
 # ------------------------------------------------------------------ according to
 
 ACCORDING = [
