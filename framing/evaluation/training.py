@@ -683,7 +683,10 @@ def write_model_card(path: Path, heads: Heads, metrics: dict[str, Any]) -> None:
         "Platt-calibrated (Platt 1999) on the other 20%; the reporting cut maximises F1 "
         "(macro-F1 for `sentence`) on that 20%.",
         "",
-        "Cuts: " + ", ".join(f"`{k}` {v:.3f}" for k, v in th.items()) + ".",
+        "Cuts: " + ", ".join(f"`{k}` {v:.3f}" for k, v in th.items()) + ". A loaded span is a "
+        "run of words at or above the `loaded` or `labelling` cut, widened to the phrase it "
+        "belongs to (a modifier takes its noun, a noun its modifiers; one step, from the spaCy "
+        "parse).",
         "",
         "Figures below come from `framing eval babe` and `framing eval ptc` on the same code; "
         "`framing train loaded` re-runs both unless given their results.",
@@ -740,6 +743,9 @@ def write_model_card(path: Path, heads: Heads, metrics: dict[str, Any]) -> None:
         "|---|---|---|---|---|",
         f"| span F1 | {_pct(ll['model']['span']['f1'])} | {_pct(ll['lexicon']['span']['f1'])} | "
         f"{_pct(nc['model']['span']['f1'])} | {_pct(nc['lexicon']['span']['f1'])} |",
+        *([f"| span F1, word runs not widened | {_pct(ll['model']['span_runs']['f1'])} | | "
+           f"{_pct(nc['model']['span_runs']['f1'])} | |"]
+          if "span_runs" in ll["model"] and "span_runs" in nc["model"] else []),
         f"| span P / R | {_pct(ll['model']['span']['precision'])} / "
         f"{_pct(ll['model']['span']['recall'])} | {_pct(ll['lexicon']['span']['precision'])} / "
         f"{_pct(ll['lexicon']['span']['recall'])} | {_pct(nc['model']['span']['precision'])} / "
