@@ -927,6 +927,30 @@ def _inverted_advcl(cue: Token) -> bool:
 #: Adverbs the cue classifier learns from "also said", "again warned": never a cue alone.
 FOCUS_ADVERBS = frozenset({"also", "again", "too", "still", "even", "then", "later", "repeatedly"})
 
+#: Documents that speak for whoever issued them ("the ministry's statement said").
+DOCUMENT_NOUNS = frozenset({
+    "statement", "communique", "communiqué", "release", "letter", "memo", "report", "notice",
+    "declaration", "announcement", "bulletin", "filing", "post", "tweet", "message", "note",
+})
+
+
+def _document_issuer(tokens: Sequence[Token]) -> list[Token] | None:
+    """The issuer of a document phrase: "the ministry" of "the ministry's statement" or of "a
+    statement from/by/of the ministry"; None when the phrase is not a document or names nobody."""
+    head = _phrase_head(tokens)
+    if head.lemma_.lower() not in DOCUMENT_NOUNS:
+        return None
+    ids = {t.i for t in tokens}
+    for c in head.children:
+        if c.dep_ == "poss" and c.i in ids and c.pos_ in ("NOUN", "PROPN"):
+            return _strip_punct([t for t in c.subtree if t.i in ids and t.dep_ != "case"])
+        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of") and c.i in ids:
+            obj = next((o for o in c.children if o.dep_ == "pobj" and o.i in ids), None)
+            if obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+                return _strip_punct([t for t in obj.subtree if t.i in ids])
+    return None
+
+
 #: A relative pronoun as a cue's subject stands for the noun its clause hangs on.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
@@ -1379,6 +1403,11 @@ def _attribution_for_cue(
         # "X, citing Y": the source phrase stops before "citing"
         src_tokens = _strip_punct([t for t in src_tokens if t.i < cite[0].i or t.i < cue.i])
     source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
+    issuer = _document_issuer(src_tokens) if src_tokens and not according else None
+    if issuer is not None:
+        # "The ministry's statement said …": the ministry stands behind it, through a document
+        named = resolver.resolve(issuer, doc)
+        source = Source(named.name, named.kind, source.span, named.role)
     if (
         len(src_tokens) == 1
         and src_tokens[0].lower_ in RELATIVE_PRONOUNS
@@ -1424,11 +1453,11 @@ def _attribution_for_cue(
         ):
             qi = k
             break
-    kind = "according_to" if according else "reported"
+    kind = "according_to" if according or issuer is not None else "reported"
     if qi is not None:
         q = quote_spans[qi]
         content = Span(min(content.start, q.start), max(content.end, q.end))
-        if not according and qi not in claimed:
+        if not according and issuer is None and qi not in claimed:
             kind = "direct_quote"
         claimed.add(qi)
         # "“Part one,” she said. “Part two.”": the quote resumes right after the cue

@@ -287,6 +287,26 @@ def test_according_to(extract: Extract, text: str, source_kind: str, inside: str
     assert a.cue is not None and text[a.cue.start : a.cue.end] in ("according to", "According to")
 
 
+DOCUMENTS = [
+    ("The ministry's statement said the border crossing would reopen.", "The ministry", "official"),
+    ("A statement from the Red Cross said the camp had no clean water.", "the Red Cross",
+     "named_org"),
+    ("Reuters' report said the convoy had been stopped twice.", "Reuters", "media"),
+]
+
+
+@pytest.mark.parametrize(("text", "issuer", "kind"), DOCUMENTS)
+def test_a_document_speaks_for_its_issuer(extract: Extract, text: str, issuer: str,
+                                          kind: str) -> None:
+    a = find(extract(text), text, kind="according_to")
+    assert a.source.name == issuer and a.source.kind == kind
+    assert a.cue_lemma == "say"
+    # the span stays the phrase as written: issuer and document
+    assert a.source.span is not None
+    written = text[a.source.span.start : a.source.span.end]
+    assert issuer in written and ("statement" in written or "report" in written)
+
+
 # ------------------------------------------------------------------ chains
 
 CHAINS = [
