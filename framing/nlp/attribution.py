@@ -954,6 +954,29 @@ def _document_issuer(tokens: Sequence[Token]) -> list[Token] | None:
 #: A relative pronoun as a cue's subject stands for the noun its clause hangs on.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
+def _second_report_of(tok: Token, detected: bool = False) -> Token | None:
+    """The reporting verb whose subject also says ``tok``: "X said A and promised B" (``tok`` =
+    "promised", conjoined with "said" or, as the parser often has it, with A's verb). ``tok``
+    must be a reporting verb of the lexicon unless the cue classifier ``detected`` it."""
+    if tok.dep_ != "conj" or tok.pos_ not in ("VERB", "AUX"):
+        return None
+    if not detected and tok.lemma_.lower() not in cue_lemmas():
+        return None
+    if any(c.dep_ in SUBJECT_DEPS for c in tok.children):
+        return None
+    up = tok.head
+    if _is_cue_verb(up):
+        return up
+    if up.dep_ == "ccomp" and _is_cue_verb(up.head) and up.head.i < tok.i:
+        return up.head
+    # "said in a statement that A, and called for B": A hangs on "statement"
+    if up.dep_ in ("ccomp", "acl") and up.head.dep_ == "pobj" and up.head.head.dep_ == "prep":
+        verb = up.head.head.head
+        if _is_cue_verb(verb) and verb.i < tok.i:
+            return verb
+    return None
+
+
 #: Marks of a clause that sets a second speaker against the first ("…, while B says Y").
 CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though", "but"})
 
@@ -973,7 +996,8 @@ def _content_tokens(
 ) -> list[Token]:
     """Content of a cue from the parse: complement clause, inverted clause, objects, or sentence."""
     group_ids = {t.i for t in group}
-    # "A said that X, while B maintains Y": B's clause is B's content, not A's
+    # "A said that X, while B maintains Y": B's clause is B's content, not A's ("A said X and
+    # promised Y" keeps Y in A's content: PolNeAR's annotators nest it there)
     rivals = [d for d in cue.subtree if d.i != cue.i and _rival_report(d)]
 
     def subtree(tok: Token, drop: Iterable[Token] = ()) -> list[Token]:
@@ -1046,7 +1070,10 @@ def _content_tokens(
         and c.i not in skip
     ]
     toks = [t for c in objs for t in subtree(c)]
-    if len([t for t in toks if not t.is_punct]) >= 2 or (toks and cue.dep_ in ("pcomp", "relcl")):
+    if len([t for t in toks if not t.is_punct]) >= 2 or (
+        toks
+        and (cue.dep_ in ("pcomp", "relcl") or _second_report_of(cue, detected=True) is not None)
+    ):
         # "Instead of blaming Pakistan, …": the main clause is not what is blamed
         return toks
     return [t for t in sent if t.i not in skip and t.i not in group_ids]
@@ -1392,6 +1419,12 @@ def _attribution_for_cue(
                 if t.i not in skip and t.i not in group_ids and sent.start <= t.i < sent.end
             ]
             src_tokens = _strip_punct(src_tokens) or [best]
+    reporter = _second_report_of(cue, detected=True)
+    if reporter is not None and not according:
+        # "The agency said that …, and called for more funding": the agency called for it
+        subj = _subject(reporter)
+        if subj is not None and subj.pos_ in ("NOUN", "PROPN", "PRON"):
+            src_tokens = _strip_punct(_trim_source_tokens(subj)) or [subj]
     if cite is None:
         origin_tok = _citing(cue)
         if origin_tok is not None:

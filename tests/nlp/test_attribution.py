@@ -256,6 +256,28 @@ def test_quoted_question_then_speaker_in_a_sentence_of_its_own(extract: Extract)
     assert rest.source.name == "Karimi"
 
 
+SECOND_REPORTS = [
+    ("The minister said the road would reopen and promised compensation.", "promise",
+     "The minister", "compensation"),
+    ("The aid agency said in a statement that it was sending tents to the camps, and called for "
+     "more funding as winter approaches.", "call", "The aid agency", "more funding"),
+    ("Officials said the suspect had fled and warned residents to stay indoors.", "warn",
+     "Officials", "stay indoors"),
+]
+
+
+@pytest.mark.parametrize(("text", "lemma", "speaker", "inside"), SECOND_REPORTS)
+def test_second_reporting_verb_shares_the_first_ones_source(
+    extract: Extract, text: str, lemma: str, speaker: str, inside: str
+) -> None:
+    # the parser often hangs the second verb on the reported clause, not on "said"
+    second = [a for a in extract(text) if a.cue_lemma == lemma]
+    assert second, f"no attribution for {lemma!r}"
+    assert second[0].source.name == speaker
+    assert inside in _content(text, second[0])
+    assert "said" not in _content(text, second[0])
+
+
 # ------------------------------------------------------------------ according to
 
 ACCORDING = [
