@@ -954,6 +954,7 @@ def _document_issuer(tokens: Sequence[Token]) -> list[Token] | None:
 #: A relative pronoun as a cue's subject stands for the noun its clause hangs on.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
+
 def _second_report_of(tok: Token, detected: bool = False) -> Token | None:
     """The reporting verb whose subject also says ``tok``: "X said A and promised B" (``tok`` =
     "promised", conjoined with "said" or, as the parser often has it, with A's verb). ``tok``
@@ -1074,7 +1075,8 @@ def _content_tokens(
         toks
         and (cue.dep_ in ("pcomp", "relcl") or _second_report_of(cue, detected=True) is not None)
     ):
-        # "Instead of blaming Pakistan, …": the main clause is not what is blamed
+        # one word is enough where the sentence would be wrong: "Instead of blaming Pakistan, …",
+        # "who requested anonymity", "said A and promised compensation"
         return toks
     return [t for t in sent if t.i not in skip and t.i not in group_ids]
 
