@@ -179,8 +179,10 @@ def analyze_articles(
     )
     for i, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
         try:
-            out.append(analyze_doc(article, doc, settings))
-            pairs.append(_pairs_by_part(article, doc))
+            analysed, article_pairs = analyze_doc(article, doc, settings), _pairs_by_part(
+                article, doc)
+            out.append(analysed)
+            pairs.append(article_pairs)
         except Exception as exc:  # one odd article must not stop a corpus run
             if on_error is None:
                 raise
