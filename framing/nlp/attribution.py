@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache
@@ -1264,10 +1265,14 @@ def _speaker_turns(
             return None
         return resolver.resolve(list(toks), doc)
 
-    for m in SPEAKER_LABEL.finditer(text):
+    labels = list(SPEAKER_LABEL.finditer(text))
+    uses = Counter(m.group(1) for m in labels)
+    for m in labels:
         name = m.group(1)
         if name.lower().rstrip(".") in NOT_SPEAKERS or len(name) < 2:
             continue
+        if name.isupper() and uses[name] == 1 and _opens_first_paragraphs(text, m.start(1)):
+            continue  # "ISLAMABAD: Pakistan and Afghanistan traded accusations …" is a dateline
         start = m.end()
         stop = text.find("\n", start)
         stop = len(text) if stop < 0 else stop
@@ -1306,6 +1311,12 @@ def _speaker_turns(
             Attribution("direct_quote", q, source, Span(sign.start(1), sign.end(1)), sign.group(1))
         )
         claimed.add(k)
+
+
+def _opens_first_paragraphs(text: str, i: int) -> bool:
+    """Does ``i`` start the text's first or second paragraph (where a dateline stands)?"""
+    before = text[:i].rstrip(" \t\u00a0\"“")
+    return (not before or before.endswith("\n\n")) and before.count("\n\n") <= 1
 
 
 def _names_someone(doc: Doc, start: int, end: int) -> bool:

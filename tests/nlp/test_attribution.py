@@ -611,6 +611,19 @@ def test_headline_label_with_a_surname_is_a_speaker(extract: Extract) -> None:
     assert a.source.name == "Leila Noori" and a.source.kind == "named_person"
 
 
+def test_a_dateline_is_not_a_speaker(extract: Extract) -> None:
+    text = (
+        "Two capitals trade blame over the raid\n\n"
+        "KARACHI: The two governments traded accusations on Friday, with each government saying "
+        "the other had sheltered the gunmen.\n\n"
+        "The port reopened on Saturday."
+    )
+    attrs = extract(text)
+    assert not [a for a in attrs if a.cue is not None and text[a.cue.start : a.cue.end] == ":"]
+    assert all(a.source.name.lower() != "karachi" for a in attrs)
+    find(attrs, text, content_has="sheltered the gunmen")
+
+
 def test_labels_that_are_not_speakers(extract: Extract) -> None:
     text = (
         "Note: The figures below were revised on Tuesday after a recount.\n"
