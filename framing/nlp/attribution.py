@@ -526,6 +526,18 @@ class _SourceResolver:
                 name = self.full_name(persons[0].text, doc)
             elif run:
                 name = doc[run[0].i : run[-1].i + 1].text
+        elif kind in ("named_org", "media") and role is None:
+            # "Human Rights Watch, a New York-based group": the name, and the description as role
+            head = _phrase_head(tokens)
+            ids = {t.i for t in tokens}
+            appos = [c for c in head.children if c.dep_ == "appos" and c.i in ids and c.i > head.i]
+            if appos:
+                cut = {t.i for t in appos[0].subtree}
+                kept = _strip_punct([t for t in tokens if t.i not in cut and t.i < appos[0].i])
+                desc = _strip_punct([t for t in tokens if t.i in cut])
+                if kept and desc:
+                    name = self.text[kept[0].idx : kept[-1].idx + len(kept[-1].text)]
+                    role = self.text[desc[0].idx : desc[-1].idx + len(desc[-1].text)]
         return self._remember(Source(name, kind, span, role))
 
     def _remember(self, source: Source) -> Source:

@@ -483,6 +483,15 @@ def test_source_types(extract: Extract, kind: str, text: str) -> None:
     assert a.source.span is not None
 
 
+def test_organisation_description_becomes_its_role(extract: Extract) -> None:
+    text = "Human Rights Watch, a New York-based group, said the arrests were arbitrary."
+    a = find(extract(text), text, content_has="arbitrary")
+    assert a.source.kind == "named_org"
+    assert a.source.name == "Human Rights Watch"
+    assert a.source.role == "a New York-based group"
+    assert a.source.span is not None and "New York" in text[a.source.span.start : a.source.span.end]
+
+
 def test_source_role_is_kept(extract: Extract) -> None:
     text = "John Carter, a military analyst, said that the clinic had run out of medicine."
     a = find(extract(text), text, content_has="medicine")
