@@ -517,6 +517,10 @@ class _SourceResolver:
             full = self.full_name(tokens[0].text, doc)
             if full != tokens[0].text:  # "Sharifi" after "Mohammad Naeem Sharifi"
                 return self._remember(Source(full, "named_person", span, None))
+        earlier = self._expanded_acronym(name) if kind == "named_org" else None
+        if earlier is not None:
+            # "the ISPR" after "the Inter-Services Public Relations (ISPR)": the same organisation
+            return self._remember(Source(earlier.name, kind, span, earlier.role))
         if kind == "named_person":
             persons = [
                 e for e in ents_within(doc, tokens[0].i, tokens[-1].i + 1) if e.label_ == "PERSON"
@@ -530,7 +534,11 @@ class _SourceResolver:
             # "Human Rights Watch, a New York-based group": the name, and the description as role
             head = _phrase_head(tokens)
             ids = {t.i for t in tokens}
-            appos = [c for c in head.children if c.dep_ == "appos" and c.i in ids and c.i > head.i]
+            appos = [
+                c for c in head.children
+                if c.dep_ == "appos" and c.i in ids and c.i > head.i
+                and doc[c.left_edge.i - 1].text != "("  # "… Relations (ISPR)" keeps its acronym
+            ]
             if appos:
                 cut = {t.i for t in appos[0].subtree}
                 kept = _strip_punct([t for t in tokens if t.i not in cut and t.i < appos[0].i])
@@ -539,6 +547,14 @@ class _SourceResolver:
                     name = self.text[kept[0].idx : kept[-1].idx + len(kept[-1].text)]
                     role = self.text[desc[0].idx : desc[-1].idx + len(desc[-1].text)]
         return self._remember(Source(name, kind, span, role))
+
+    def _expanded_acronym(self, name: str) -> Source | None:
+        """An organisation named earlier with this acronym in brackets ("… (ISPR)")."""
+        acronym = name.removeprefix("the ").removeprefix("The ")
+        if not (acronym.isupper() and acronym.isalpha() and 2 <= len(acronym) <= 8):
+            return None
+        return next((h for h in reversed(self.history)
+                     if h.kind == "named_org" and h.name.endswith(f"({acronym})")), None)
 
     def _remember(self, source: Source) -> Source:
         if source.kind in ("named_person", "named_org", "media", "official"):

@@ -492,6 +492,20 @@ def test_organisation_description_becomes_its_role(extract: Extract) -> None:
     assert a.source.span is not None and "New York" in text[a.source.span.start : a.source.span.end]
 
 
+def test_an_acronym_names_the_organisation_spelled_out_before(extract: Extract) -> None:
+    text = (
+        "The National Disaster Management Authority (NDMA) said the river had crested. According "
+        "to the NDMA, more rain is expected."
+    )
+    attrs = extract(text)
+    first = find(attrs, text, content_has="river had crested")
+    later = find(attrs, text, kind="according_to", content_has="more rain")
+    assert first.source.name == "The National Disaster Management Authority (NDMA)"
+    assert later.source.name == first.source.name and later.source.kind == "named_org"
+    assert later.source.span is not None
+    assert text[later.source.span.start : later.source.span.end] == "the NDMA"
+
+
 def test_source_role_is_kept(extract: Extract) -> None:
     text = "John Carter, a military analyst, said that the clinic had run out of medicine."
     a = find(extract(text), text, content_has="medicine")
