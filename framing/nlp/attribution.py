@@ -1477,22 +1477,21 @@ def _attribution_for_cue(
         # "X, citing Y": the source phrase stops before "citing"
         src_tokens = _strip_punct([t for t in src_tokens if t.i < cite[0].i or t.i < cue.i])
     source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
+    # who the source phrase stands for; its span stays the phrase as written
+    # "The ministry's statement said …": the ministry stands behind it, through a document
     issuer = _document_issuer(src_tokens) if src_tokens and not according else None
-    if issuer is not None:
-        # "The ministry's statement said …": the ministry stands behind it, through a document
-        named = resolver.resolve(issuer, doc)
-        source = Source(named.name, named.kind, source.span, named.role)
+    stands_for = issuer
     if (
         len(src_tokens) == 1
         and src_tokens[0].lower_ in RELATIVE_PRONOUNS
         and cue.dep_ == "relcl"
         and cue.head.pos_ in ("NOUN", "PROPN")
     ):
-        # "a shopkeeper, who asked not to be named": "who" (the span) is the shopkeeper (the name)
-        ante = _strip_punct([t for t in cue.head.subtree if t.i < cue.left_edge.i])
-        if ante:
-            named = resolver.resolve(ante, doc)
-            source = Source(named.name, named.kind, source.span, named.role)
+        # "a shopkeeper, who asked not to be named": "who" is the shopkeeper
+        stands_for = _strip_punct([t for t in cue.head.subtree if t.i < cue.left_edge.i])
+    if stands_for:
+        named = resolver.resolve(stands_for, doc)
+        source = Source(named.name, named.kind, source.span, named.role)
     # ---- content
     skip_ids = {t.i for t in src_tokens}
     if cite is not None:

@@ -98,6 +98,11 @@ def parse_text(article: Article) -> str:
     return article.text
 
 
+def _body_start(article: Article) -> int:
+    """Where the body begins in :func:`parse_text` (after the headline and its separator)."""
+    return len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
+
+
 def _shift(span: Span, delta: int) -> Span:
     return Span(span.start - delta, span.end - delta, span.label)
 
@@ -136,7 +141,7 @@ def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArtic
     spans = loaded.find_loaded_lexicon(doc)
     hedges = loaded.find_hedges(doc)
     sentences = voice.build_sentences(doc, attrs, spans, hedges)
-    body_start = len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
+    body_start = _body_start(article)
     out: list[SentenceAnalysis] = []
     for s in sentences:
         if s.span.start < body_start:
@@ -197,7 +202,7 @@ def _pairs_by_part(article: Article, doc: Doc) -> dict[str, list[ModifierPair]]:
     """Modifier-noun pairs of the parse, in headline and body offsets (for widening spans)."""
     from framing.nlp.loaded import modifier_pairs
 
-    body_start = len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
+    body_start = _body_start(article)
     out: dict[str, list[ModifierPair]] = {"title": [], "body": []}
     for a, b, c, d in modifier_pairs(doc):
         if a < body_start:
