@@ -111,9 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--event", default=None)
     _add_run_options(d)
     e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
-    e.add_argument("dataset", choices=["polnear", "babe", "ptc", "newswcl50", "loaded"])
-    e.add_argument("--data", required=True,
+    e.add_argument("dataset",
+                   choices=["polnear", "babe", "ptc", "newswcl50", "loaded", "challenge"])
+    e.add_argument("--data",
                    help="path of the dataset folder (loaded: ../shared/data, with babe/ and ptc/)")
+    e.add_argument("--set", dest="challenge_set", metavar="PATH",
+                   help="challenge: the challenge set (JSON Lines, e.g. "
+                   "../shared/data/challenge/dev.jsonl)")
+    e.add_argument("--errors", action="store_true",
+                   help="challenge: also list every sentence the system gets wrong")
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
@@ -150,6 +156,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cmd_challenge(args: argparse.Namespace) -> int:
+    """``framing eval challenge --set PATH``: voice, source kind, loaded phrases and charge."""
+    from framing.evaluation.challenge import evaluate, render
+
+    if not args.challenge_set:
+        print("framing eval challenge: --set PATH is required", file=sys.stderr)
+        return 2
+    try:
+        result = evaluate(Path(args.challenge_set), limit=args.limit)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"framing eval: {exc}", file=sys.stderr)
+        return 2
+    if not args.errors:
+        result.pop("errors")
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True))
+        return 0
+    print(render(result))
+    for err in result.get("errors", []):
+        print(f"- [{err['category']}] {err['text']}\n    " + "; ".join(err["problems"]))
+    return 0
+
+
 def _int_list(text: str | None) -> list[int] | None:
     if text is None:
         return None
@@ -171,6 +200,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "eval":
         from framing.evaluation import run_eval
 
+        if args.dataset == "challenge":
+            return _cmd_challenge(args)
+        if not args.data:
+            print("framing eval: --data PATH is required", file=sys.stderr)
+            return 2
         try:
             finetune = None
             if args.finetune or args.dataset == "loaded":

@@ -1,0 +1,294 @@
+"""Challenge sets: voice, source kind, loaded phrases and who chose them, sentence by sentence.
+
+Protocol (``../shared/data/README.md`` and ``challenge/GUIDELINE.md``): each gold sentence is
+matched to the predicted sentence of the same part (title or body) that overlaps it most. Voice
+accuracy is overall, per gold class (recall) and per phenomenon code. Source-kind accuracy counts
+a gold source as right when the predicted source whose phrase overlaps it most has the same kind
+(no overlapping predicted source: wrong). Loaded phrases score precision, recall and F1 with any
+character overlap; charge accuracy is author vs not-author for each gold phrase a predicted span
+overlaps. The set's path is always an argument: challenge sets are data, never shipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from framing.models import AnalyzedArticle, Article, SentenceAnalysis, Source, Span
+
+#: Goals of the voice/speaker work on the development set (issue 14).
+GOALS: dict[str, float] = {
+    "voice_accuracy": 0.95,
+    "author_recall": 0.93,
+    "source_kind_accuracy": 0.92,
+    "loaded_f1": 0.80,
+    "charge_accuracy": 0.95,
+}
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    """One hand-labelled sentence, located in its part."""
+
+    part: str
+    span: Span
+    text: str
+    category: str
+    voice: str
+    sources: tuple[tuple[Span, str, str], ...]  # (span, phrase, kind)
+    loaded: tuple[tuple[Span, str, str], ...]  # (span, phrase, speaker)
+    evaluative_cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChallengeArticle:
+    """An invented article and its gold sentences."""
+
+    article: Article
+    gold: tuple[GoldSentence, ...]
+
+
+def _locate(haystack: str, needle: str, start: int, record: str) -> int:
+    at = haystack.find(needle, start)
+    if at < 0:
+        at = haystack.find(needle)
+    if at < 0:
+        raise ValueError(f"{record}: gold text {needle[:60]!r} is not in the article")
+    return at
+
+
+def _phrases(
+    sent_text: str, sent_start: int, items: Iterable[tuple[str, str]], record: str
+) -> tuple[tuple[Span, str, str], ...]:
+    out = []
+    for phrase, label in items:
+        at = sent_text.find(phrase)
+        if at < 0:
+            raise ValueError(f"{record}: phrase {phrase!r} is not in sentence {sent_text[:60]!r}")
+        out.append((Span(sent_start + at, sent_start + at + len(phrase)), phrase, label))
+    return tuple(out)
+
+
+def load_challenge(path: Path) -> list[ChallengeArticle]:
+    """Read a challenge set (JSON Lines, one article per line, format in GUIDELINE.md)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no challenge set at {path}")
+    out: list[ChallengeArticle] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = f"{path}:{n}"
+        try:
+            rec = json.loads(line)
+            article = Article(id=str(rec["id"]), outlet=str(rec["outlet"]), text=rec["text"],
+                              title=rec.get("title") or None, event=rec.get("event"))
+            gold_rows = rec["gold"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{record}: not a challenge record ({exc})") from exc
+        cursor = {"title": 0, "body": 0}
+        gold: list[GoldSentence] = []
+        for g in gold_rows:
+            part = g["part"]
+            where = (article.title or "") if part == "title" else article.text
+            start = _locate(where, g["text"], cursor[part], record)
+            cursor[part] = start + len(g["text"])
+            gold.append(GoldSentence(
+                part=part,
+                span=Span(start, start + len(g["text"])),
+                text=g["text"],
+                category=g.get("category", "?"),
+                voice=g["voice"],
+                sources=_phrases(g["text"], start,
+                                 ((s["text"], s["kind"]) for s in g.get("sources", [])), record),
+                loaded=_phrases(g["text"], start,
+                                ((x["text"], x["speaker"]) for x in g.get("loaded", [])), record),
+                evaluative_cues=tuple(g.get("evaluative_cues", [])),
+            ))
+        out.append(ChallengeArticle(article, tuple(gold)))
+    return out
+
+
+def _overlap(a: Span, b: Span) -> int:
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def _match(gold: GoldSentence, sents: Sequence[SentenceAnalysis]) -> SentenceAnalysis | None:
+    best, best_ov = None, 0
+    for s in sents:
+        if s.part != gold.part:
+            continue
+        ov = _overlap(s.span, gold.span)
+        if ov > best_ov:
+            best, best_ov = s, ov
+    return best
+
+
+def _sources(analysed: AnalyzedArticle, part: str) -> list[Source]:
+    """Every source of the part's attributions, chain parents included, once each."""
+    seen: dict[tuple[int, int, str], Source] = {}
+    for s in analysed.sentences:
+        if s.part != part:
+            continue
+        for a in s.attributions:
+            node: Any = a
+            while node is not None:
+                src = node.source
+                if src.span is not None:
+                    seen.setdefault((src.span.start, src.span.end, src.kind), src)
+                node = node.parent
+    return list(seen.values())
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def score_challenge(
+    items: Sequence[ChallengeArticle], analysed: Sequence[AnalyzedArticle]
+) -> dict[str, Any]:
+    """Voice, source-kind, loaded-phrase and charge figures of an analysis against the gold."""
+    by_id = {a.article.id: a for a in analysed}
+    voice_conf: Counter[tuple[str, str]] = Counter()
+    by_code: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    kind_conf: Counter[tuple[str, str]] = Counter()
+    charge_conf: Counter[tuple[str, str]] = Counter()
+    n_pred_loaded = tp_pred = n_gold_loaded = tp_gold = 0
+    fp_on_cues = 0
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        art = by_id.get(item.article.id)
+        if art is None:
+            raise ValueError(f"article {item.article.id!r} was not analysed")
+        sources = {part: _sources(art, part) for part in ("title", "body")}
+        matched: dict[int, GoldSentence] = {}
+        for g in item.gold:
+            pred = _match(g, art.sentences)
+            voice = pred.voice if pred is not None else "(none)"
+            voice_conf[(g.voice, voice)] += 1
+            by_code[g.category][0] += voice == g.voice
+            by_code[g.category][1] += 1
+            problems: list[str] = []
+            if voice != g.voice:
+                problems.append(f"voice {voice} (gold {g.voice})")
+            for span, phrase, kind in g.sources:
+                cands = [(s, _overlap(s.span, span)) for s in sources[g.part]
+                         if s.span is not None and _overlap(s.span, span) > 0]
+                got = max(cands, key=lambda c: c[1])[0].kind if cands else "(missed)"
+                kind_conf[(kind, got)] += 1
+                if got != kind:
+                    problems.append(f"source {phrase!r} {got} (gold {kind})")
+            pred_loaded = () if pred is None else pred.loaded
+            if pred is not None:
+                matched.setdefault(id(pred), g)
+            for span, phrase, speaker in g.loaded:
+                hits = [p for p in pred_loaded if p.span.overlaps(span)]
+                n_gold_loaded += 1
+                if not hits:
+                    problems.append(f"loaded {phrase!r} missed")
+                    continue
+                tp_gold += 1
+                gold_side = "author" if speaker == "author" else "source"
+                got_side = "author" if hits[0].speaker == "author" else "source"
+                charge_conf[(gold_side, got_side)] += 1
+                if gold_side != got_side:
+                    problems.append(f"loaded {phrase!r} charged to {hits[0].speaker!r} "
+                                    f"(gold {speaker!r})")
+            if pred is not None and matched.get(id(pred)) is g:
+                for p in pred.loaded:
+                    n_pred_loaded += 1
+                    if any(p.span.overlaps(span) for span, _, _ in g.loaded):
+                        tp_pred += 1
+                    else:
+                        cue_hit = any(c.lower() in p.text.lower() for c in g.evaluative_cues)
+                        fp_on_cues += cue_hit
+                        problems.append(f"loaded {p.text!r} ({p.score:.2f}) false alarm"
+                                        + (" on an evaluative cue" if cue_hit else ""))
+            if problems:
+                errors.append({"article": item.article.id, "part": g.part,
+                               "category": g.category, "text": g.text, "problems": problems})
+    n = sum(voice_conf.values())
+    classes = sorted({g for g, _ in voice_conf})
+    per_class = {c: _ratio(voice_conf[(c, c)], sum(v for (g, _), v in voice_conf.items()
+                                                   if g == c)) for c in classes}
+    precision = _ratio(tp_pred, n_pred_loaded)
+    recall = _ratio(tp_gold, n_gold_loaded)
+    f1 = (round(2 * precision * recall / (precision + recall), 4)
+          if precision and recall else 0.0)
+    n_kind = sum(kind_conf.values())
+    n_charge = sum(charge_conf.values())
+    result: dict[str, Any] = {
+        "sentences": n,
+        "voice_accuracy": _ratio(sum(v for (g, p), v in voice_conf.items() if g == p), n),
+        "voice_per_class": per_class,
+        "author_recall": per_class.get("author"),
+        "voice_per_code": {c: _ratio(ok, tot) for c, (ok, tot) in sorted(by_code.items())},
+        "voice_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(voice_conf.items())
+                            if g != p},
+        "sources": n_kind,
+        "source_kind_accuracy": _ratio(sum(v for (g, p), v in kind_conf.items() if g == p),
+                                       n_kind),
+        "source_kind_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(kind_conf.items())
+                                  if g != p},
+        "loaded_gold": n_gold_loaded,
+        "loaded_predicted": n_pred_loaded,
+        "loaded_precision": precision,
+        "loaded_recall": recall,
+        "loaded_f1": f1,
+        "loaded_false_alarms_on_evaluative_cues": fp_on_cues,
+        "charged": n_charge,
+        "charge_accuracy": _ratio(sum(v for (g, p), v in charge_conf.items() if g == p),
+                                  n_charge),
+        "charge_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(charge_conf.items())
+                             if g != p},
+        "errors": errors,
+    }
+    result["goals"] = {k: {"goal": v, "met": (result.get(k) or 0.0) >= v}
+                       for k, v in GOALS.items()}
+    return result
+
+
+def evaluate(path: Path, limit: int | None = None) -> dict[str, Any]:
+    """``framing eval challenge --set PATH``: analyse the set's articles and score them."""
+    from framing.api import analyze
+    from framing.nlp.pipeline import PIPELINE_VERSION
+    from framing.settings import Settings
+
+    items = load_challenge(path)
+    if limit is not None:
+        items = items[:limit]
+    settings = Settings()
+    analysed = analyze([i.article for i in items], settings)
+    result = score_challenge(items, analysed)
+    result["set"] = str(path)
+    result["articles"] = len(items)
+    result["pipeline_version"] = PIPELINE_VERSION
+    return result
+
+
+def render(result: dict[str, Any]) -> str:
+    """A plain-text summary of :func:`score_challenge` for the terminal."""
+    lines = [
+        f"challenge set {result.get('set', '')}: {result['articles']} articles, "
+        f"{result['sentences']} sentences (pipeline {result.get('pipeline_version', '?')})",
+        f"voice accuracy        {result['voice_accuracy']}",
+        "  per class (recall)  " + ", ".join(f"{k} {v}" for k, v in
+                                             result["voice_per_class"].items()),
+        "  per code            " + ", ".join(f"{k} {v}" for k, v in
+                                             result["voice_per_code"].items()),
+        f"source-kind accuracy  {result['source_kind_accuracy']} ({result['sources']} sources)",
+        f"loaded P / R / F1     {result['loaded_precision']} / {result['loaded_recall']} / "
+        f"{result['loaded_f1']} ({result['loaded_predicted']} predicted, "
+        f"{result['loaded_gold']} gold)",
+        f"charge accuracy       {result['charge_accuracy']} ({result['charged']} charged)",
+        "voice confusions      " + json.dumps(result["voice_confusion"]),
+        "source-kind confusions " + json.dumps(result["source_kind_confusion"]),
+        "charge confusions     " + json.dumps(result["charge_confusion"]),
+        "goals                 " + ", ".join(
+            f"{k} {'met' if v['met'] else 'NOT met'} (>= {v['goal']})"
+            for k, v in result["goals"].items()),
+    ]
+    return "\n".join(lines)
