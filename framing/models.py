@@ -102,7 +102,12 @@ class LoadedSpan:
     text: str
     score: float
     categories: tuple[str, ...]
-    speaker: str  # "author" or the name of the source it is charged to
+    #: Whoever chose the words: a source's name only inside quotation marks credited to it
+    #: (direct quotes, quoted fragments); paraphrase, the cue verb and the rest are "author".
+    speaker: str
+    #: The source whose claim the span sits in when the words are the outlet's paraphrase of it
+    #: (reported speech, according to, chains), else None.
+    reported_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,9 @@ class SentenceAnalysis:
     n_words: int = 0
     is_assertion: bool = True
     bias_probability: float | None = None
+    #: Expected number of loaded words: the sum of the model's calibrated word probabilities
+    #: (None in lexicon-only mode).
+    loaded_expected: float | None = None
     #: "title" (offsets into Article.title) or "body" (offsets into Article.text)
     part: str = "body"
 

@@ -37,6 +37,10 @@ class Settings:
     #: Encoder backend: "auto" (ONNX Runtime when installed, else torch), "torch", "onnx", or
     #: "onnx-int8" (int8 weights: faster, features drift from what the heads were trained on).
     encoder_backend: str = "auto"
+    #: A model span is reported only where its words' calibrated probability of being loaded
+    #: reaches this (0.5: more likely loaded than not); every span keeps its score, and the
+    #: expected count (sum of word probabilities) does not depend on it.
+    loaded_min_probability: float = 0.3
     #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
     near_duplicate_threshold: float = 0.6
     #: Minimum share of English function words for text to count as English.

@@ -24,7 +24,7 @@ def _article() -> AnalyzedArticle:
     police = Source("Police", "official", Span(38, 44))
     experts = Source("Some experts", "vague", Span(70, 82))
     said = Attribution("reported", Span(50, 69), police, Span(45, 49), "say")
-    argue = Attribution("reported", Span(89, 107), experts, Span(83, 88), "argue")
+    argue = Attribution("reported", Span(88, 107), experts, Span(82, 87), "argue")
     s0 = SentenceAnalysis(0, Span(0, 37), text[0:37], "author",
                           loaded=(LoadedSpan(Span(4, 12), "cowardly", 0.9, ("evaluative",),
                                              "author"),), n_words=6)
@@ -32,7 +32,7 @@ def _article() -> AnalyzedArticle:
                           n_words=6)
     s2 = SentenceAnalysis(2, Span(70, 107), text[70:107], "vague", attributions=(argue,),
                           loaded=(LoadedSpan(Span(102, 106), "weak", 0.5, ("evaluative",),
-                                             "Some experts"),), hedges=(Span(83, 88),),
+                                             "author", "Some experts"),), hedges=(Span(83, 88),),
                           n_words=7)
     s3 = SentenceAnalysis(3, Span(108, 122), text[108:122], "question", n_words=3)
     art = Article("t1", "Outlet", text, event="e")
@@ -49,8 +49,11 @@ def test_features_exact() -> None:
     assert f["attributed_share"] == pytest.approx(1 / 3)
     assert f["vague_voice_share"] == pytest.approx(1 / 3)
     assert f["evaluative_author_claims"] == 1
-    assert f["loaded_density_author"] == pytest.approx(100 / 6)
-    assert f["loaded_density_quoted"] == pytest.approx(100 / 13)
+    # "weak" paraphrases the experts: the outlet's wording. Words: 14 own, 8 paraphrase, 0 quoted
+    assert f["loaded_density_author"] == pytest.approx(200 / 22)
+    assert f["loaded_density_paraphrase"] == pytest.approx(100 / 8)
+    assert f["loaded_density_quoted"] == 0.0
+    assert math.isnan(f["loaded_expected_per100"])
     assert f["loaded_score_mean"] == pytest.approx(0.7)
     assert f["hedging_rate"] == pytest.approx(100 / 22)
     assert f["n_attributions"] == 2
@@ -60,6 +63,22 @@ def test_features_exact() -> None:
     assert f["question_count"] == 1
     assert f["sources_official"] == 1 and f["sources_vague"] == 1
     assert math.isnan(f["bias_probability_mean"])
+
+
+def test_quoted_density_counts_words_inside_direct_quotes() -> None:
+    text = 'Guards hit back. "These thugs will pay," Khan said.'
+    khan = Source("Khan", "named_person", Span(40, 44))
+    quote = Attribution("direct_quote", Span(18, 38), khan, Span(45, 49), "say")
+    s0 = SentenceAnalysis(0, Span(0, 16), text[0:16], "author", n_words=3,
+                          loaded_expected=0.4)
+    s1 = SentenceAnalysis(1, Span(17, 50), text[17:50], "attributed", attributions=(quote,),
+                          loaded=(LoadedSpan(Span(24, 29), "thugs", 0.8, ("labelling",),
+                                             "Khan"),), n_words=6, loaded_expected=1.2)
+    art = AnalyzedArticle(Article("q", "O", text), (s0, s1), (), "test")
+    f = score_article(art).features
+    assert f["loaded_density_quoted"] == pytest.approx(100 / 4)  # These thugs will pay
+    assert f["loaded_density_author"] == 0.0
+    assert f["loaded_expected_per100"] == pytest.approx(100 * 1.6 / 9)
 
 
 def test_empty_article_has_zero_rates() -> None:

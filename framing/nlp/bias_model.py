@@ -292,18 +292,22 @@ def decode_runs(
 
 
 def decode_spans(
-    words: Sequence[tuple[int, int]], p_loaded: np.ndarray, p_label: np.ndarray, heads: Heads
+    words: Sequence[tuple[int, int]], p_loaded: np.ndarray, p_label: np.ndarray, heads: Heads,
+    floor: float = 0.0,
 ) -> list[ScoredSpan]:
-    """Runs of consecutive words either word head puts at or above its cut -> scored spans."""
-    return decode_runs(words, p_loaded, p_label, p_loaded >= heads.loaded.threshold,
-                       p_label >= heads.labelling.threshold)
+    """Runs of consecutive words either word head puts at or above its cut (and at or above
+    ``floor``) -> scored spans."""
+    return decode_runs(words, p_loaded, p_label,
+                       p_loaded >= max(heads.loaded.threshold, floor),
+                       p_label >= max(heads.labelling.threshold, floor))
 
 
 def score_sentences(
     texts: Sequence[str], heads: Heads, encoder: str | None = None, batch_size: int = 32,
-    backend: str = "auto",
+    backend: str = "auto", floor: float = 0.0,
 ) -> list[SentenceScores]:
-    """Encode each text once (with encoder ``backend``) and apply every head."""
+    """Encode each text once (with encoder ``backend``) and apply every head; span words must
+    reach the head's cut and ``floor`` (a calibrated probability)."""
     from framing.nlp.encoder import encode_texts
 
     words = [word_spans(t) for t in texts]
@@ -328,7 +332,7 @@ def score_sentences(
     sx = np.hstack([sx, np.zeros((sx.shape[0], 1), dtype=sx.dtype)])  # domain flag: news
     bias = heads.sentence.predict_proba(sx)
     for i, w in enumerate(words):
-        spans = decode_spans(w, probs["loaded"][i], probs["labelling"][i], heads)
+        spans = decode_spans(w, probs["loaded"][i], probs["labelling"][i], heads, floor)
         out.append(SentenceScores(round(float(bias[i]), 4), tuple(spans), tuple(w),
                                   tuple(float(x) for x in probs["loaded"][i])))
     return out

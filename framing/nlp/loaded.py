@@ -237,11 +237,13 @@ def apply_model(
     from framing.nlp.tuned import TunedModel, score_sentences_tuned
 
     texts = sorted({s.text for a in analyzed for s in a.sentences})
+    floor = settings.loaded_min_probability
     if isinstance(heads, TunedModel):
-        scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend)
+        scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend,
+                                       floor=floor)
     else:
         scores = score_sentences(texts, heads, settings.encoder,
-                                 backend=settings.encoder_backend)
+                                 backend=settings.encoder_backend, floor=floor)
     scored = dict(zip(texts, scores, strict=True))
     if pairs is not None and len(pairs) != len(analyzed):
         raise ValueError(f"{len(pairs)} pair lists for {len(analyzed)} articles")
@@ -250,47 +252,71 @@ def apply_model(
         sents = []
         for s in art.sentences:
             res = scored[s.text]
-            spans = _merge_spans(s, res, () if pairs is None else pairs[k].get(s.part, ()))
-            sents.append(replace(s, loaded=tuple(spans), bias_probability=res.bias_probability))
+            spans = _merge_spans(s, res, () if pairs is None else pairs[k].get(s.part, ()),
+                                 floor)
+            sents.append(replace(s, loaded=tuple(spans), bias_probability=res.bias_probability,
+                                 loaded_expected=round(float(sum(res.word_scores)), 4)))
         out.append(replace(art, sentences=tuple(sents)))
     return out
 
 
+@cache
+def loaded_speech_verbs() -> frozenset[str]:
+    """Speech verbs loaded beyond judging the speech act ("ranted", "whined")."""
+    return frozenset(read_lines("loaded_speech_verbs.txt"))
+
+
+def _on_plain_cue(span: Span, sentence: SentenceAnalysis) -> bool:
+    """The span lies on a cue verb that only reports or judges the speech act ("said",
+    "claimed", "is accused of"): its stance is measured apart (``evaluative_cue_share``)."""
+    for a in sentence.attributions:
+        if a.cue is not None and a.cue.contains(span):
+            return (a.cue_lemma or "").lower() not in loaded_speech_verbs()
+    return False
+
+
 def _merge_spans(
-    sentence: SentenceAnalysis, res: SentenceScores, pairs: Sequence[ModifierPair] = ()
+    sentence: SentenceAnalysis, res: SentenceScores, pairs: Sequence[ModifierPair] = (),
+    floor: float = 0.0,
 ) -> list[LoadedSpan]:
     """Model spans (widened to their phrase, with lexicon categories inside them) plus the kept
-    lexicon-only spans."""
-    from framing.nlp.voice import speaker_of
+    lexicon-only spans that reach ``floor``; each charged to whoever chose its words
+    (:func:`framing.nlp.voice.charge`). A span on a plain cue verb is left out."""
+    from framing.nlp.voice import charge, quoted_regions
 
     base = sentence.span.start
+    quoted = quoted_regions(sentence.text, base)
     out: list[LoadedSpan] = []
     lex = list(sentence.loaded)
     for ms in res.spans:
         words = Span(base + ms.start, base + ms.end)
+        if _on_plain_cue(words, sentence):
+            continue
         s, e = widen(words.start, words.end, pairs)
         span = Span(max(s, sentence.span.start), min(e, sentence.span.end))
         cats = list(ms.categories)
         for ls in lex:
             if ls.span.overlaps(span):
                 cats.extend(c for c in ls.categories if c not in cats)
+        who = charge(words, sentence.attributions, quoted)
         if out and out[-1].span.overlaps(span):  # two runs widened into one phrase
             prev = out.pop()
             span = Span(min(prev.span.start, span.start), max(prev.span.end, span.end))
             cats = [*prev.categories, *(c for c in cats if c not in prev.categories)]
-            score, speaker = max((prev.score, prev.speaker), (ms.score, speaker_of(
-                words, sentence.attributions)))
+            score, who = max((prev.score, (prev.speaker, prev.reported_for)), (ms.score, who))
         else:
-            score, speaker = ms.score, speaker_of(words, sentence.attributions)
+            score = ms.score
         out.append(LoadedSpan(span, sentence.text[span.start - base : span.end - base], score,
-                              tuple(cats or ["evaluative"]), speaker))
+                              tuple(cats or ["evaluative"]), who[0], who[1]))
     for ls in lex:
         if any(o.span.overlaps(ls.span) for o in out):
             continue
-        if not set(ls.categories) & KEEP_LEXICON_CATEGORIES:
+        if not set(ls.categories) & KEEP_LEXICON_CATEGORIES or _on_plain_cue(ls.span, sentence):
             continue
         scores = [float(p) for (s, e), p in zip(res.words, res.word_scores, strict=True)
                   if base + s < ls.span.end and ls.span.start < base + e]
-        out.append(replace(ls, score=round(max(scores), 4) if scores else ls.score))
+        score = round(max(scores), 4) if scores else ls.score
+        if score >= floor:
+            out.append(replace(ls, score=score))
     out.sort(key=lambda x: (x.span.start, x.span.end))
     return out

@@ -31,6 +31,8 @@ ProgressFn = Callable[[int, int], None]
 def _register_components() -> None:
     from spacy.language import Language
 
+    from framing.nlp.datelines import find_dateline
+
     if "framing_paragraphs" in Language.factories:
         return
 
@@ -42,6 +44,11 @@ def _register_components() -> None:
                 doc[i + 1].is_sent_start = True
             elif tok.is_space and "\n" in tok.text:
                 doc[i + 1].is_sent_start = True
+        dateline = find_dateline(doc.text)
+        if dateline is not None:  # "KABUL, May 3 (Reuters) — The …" is one sentence
+            for tok in doc:
+                if dateline[0] < tok.idx <= dateline[1]:
+                    tok.is_sent_start = False
         return doc
 
 
@@ -140,8 +147,8 @@ def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArtic
     attrs = attribution.extract_attributions(doc)
     spans = loaded.find_loaded_lexicon(doc)
     hedges = loaded.find_hedges(doc)
-    sentences = voice.build_sentences(doc, attrs, spans, hedges)
     body_start = _body_start(article)
+    sentences = voice.build_sentences(doc, attrs, spans, hedges, headline_end=body_start)
     out: list[SentenceAnalysis] = []
     for s in sentences:
         if s.span.start < body_start:

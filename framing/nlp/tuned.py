@@ -163,12 +163,14 @@ def shipped_tuned() -> TunedModel | None:
 
 def score_sentences_tuned(
     texts: Sequence[str], model: TunedModel, batch_size: int = 32, backend: str = "auto",
+    floor: float = 0.0,
 ) -> list[Any]:
     """Encode each text once with the retrained layers and apply the four calibrated heads.
 
     Returns :class:`framing.nlp.bias_model.SentenceScores`: the sentence's bias probability,
     spans (runs of words any word head puts at or above its cut; ``labelling`` when the
-    labelling head carries the run's score) and per word the loaded score (the higher of
+    labelling head carries the run's score; every word of a span at or above ``floor`` too)
+    and per word the loaded score (the higher of
     ``ptc_loaded`` and ``babe_word``).
     """
     from framing.nlp.bias_model import SentenceScores, decode_runs, word_spans
@@ -184,9 +186,9 @@ def score_sentences_tuned(
         z = word_z[i]
         p = {h: model.calibrate(h, z[:, k + 1]) for k, h in enumerate(WORD_HEADS)}
         loaded = np.maximum(p["ptc_loaded"], p["babe_word"])
-        loaded_on = (p["ptc_loaded"] >= model.cuts["ptc_loaded"]) | (
-            p["babe_word"] >= model.cuts["babe_word"])
-        label_on = p["labelling"] >= model.cuts["labelling"]
+        loaded_on = (p["ptc_loaded"] >= max(model.cuts["ptc_loaded"], floor)) | (
+            p["babe_word"] >= max(model.cuts["babe_word"], floor))
+        label_on = p["labelling"] >= max(model.cuts["labelling"], floor)
         spans = decode_runs(w, loaded, p["labelling"], loaded_on, label_on)
         out.append(SentenceScores(round(float(bias[i]), 4), tuple(spans), tuple(w),
                                   tuple(float(x) for x in loaded)))

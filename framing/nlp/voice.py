@@ -75,27 +75,60 @@ def sentence_voice(
     return "author" if is_assertion else "other"
 
 
-def speaker_of(span: Span, attrs: Sequence[Attribution]) -> str:
-    """``"author"`` or the name of the source whose content holds the span (innermost wins)."""
-    holders = [
-        a
-        for a in attrs
-        if a.content.contains(span) and a.kind not in ("hedged", "agentless_passive")
-    ]
-    if not holders:
-        return "author"
-    inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
-    src = inner.source
+#: Attribution kinds whose content is someone's claim (hedges and agentless passives have none).
+CLAIM_KINDS = frozenset({"direct_quote", "reported", "according_to", "chain"})
+
+
+def _source_label(src: Source) -> str:
     if src.name:
         return src.name
-    # a quote or a cue whose speaker was not found is still someone else's words, not the outlet's
+    # a quote or a cue whose speaker was not found is still someone else's, not the outlet's
     return "(unidentified source)" if src.kind == "none" else f"({src.kind} source)"
 
 
+def quoted_regions(text: str, offset: int = 0) -> list[Span]:
+    """Character ranges inside quotation marks in ``text``, shifted by ``offset``."""
+    from framing.nlp.attribution import find_quotes
+
+    return [Span(offset + s, offset + e) for s, e in find_quotes(text)]
+
+
+def charge(
+    span: Span, attrs: Sequence[Attribution], quoted: Sequence[Span] = ()
+) -> tuple[str, str | None]:
+    """Who chose the words of ``span``, and whose claim they sit in: ``(speaker, reported_for)``.
+
+    The quoted source chose the words only inside quotation marks: the content of a direct
+    quote (every sentence of a multi-sentence quote), or a quoted fragment (``quoted``) inside
+    a source's claim. Paraphrase in reported speech, the cue verb and everything else are the
+    outlet's wording (``"author"``); for paraphrase, ``reported_for`` names the source whose
+    claim it is (the innermost claim holding the span; a chain's innermost is its origin).
+    """
+    holders = [a for a in attrs if a.kind in CLAIM_KINDS and a.content.contains(span)
+               and not (a.cue is not None and a.cue.overlaps(span))]
+    if not holders:
+        return "author", None
+    inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
+    if inner.kind == "direct_quote" or any(q.contains(span) for q in quoted):
+        return _source_label(inner.source), None
+    return "author", _source_label(inner.source)
+
+
+def speaker_of(span: Span, attrs: Sequence[Attribution], quoted: Sequence[Span] = ()) -> str:
+    """``"author"`` or the name of the quoted source whose words ``span`` is (:func:`charge`)."""
+    return charge(span, attrs, quoted)[0]
+
+
 def build_sentences(
-    doc: Doc, attrs: Sequence[Attribution], loaded: Sequence[LoadedSpan], hedges: Sequence[Span]
+    doc: Doc, attrs: Sequence[Attribution], loaded: Sequence[LoadedSpan], hedges: Sequence[Span],
+    headline_end: int = 0,
 ) -> list[SentenceAnalysis]:
-    """One SentenceAnalysis per non-empty sentence, attributions and spans assigned by offset."""
+    """One SentenceAnalysis per non-empty sentence, attributions and spans assigned by offset.
+
+    Sentences before ``headline_end`` are the headline: headline grammar drops the finite verb
+    ("Three engineers freed after talks", "Tarsovian butchers massacre families"), so a headline
+    is an assertion even where the parse finds none.
+    """
     out: list[SentenceAnalysis] = []
     for sent in doc.sents:
         if not any(ch.isalnum() for ch in sent.text):
@@ -107,13 +140,15 @@ def build_sentences(
             for a in attrs
             if _overlap(a.content, span) > 0 or (a.cue is not None and span.contains(a.cue))
         )
+        quoted = quoted_regions(doc.text[span.start : span.end], span.start)
         s_loaded = tuple(
-            replace(ls, speaker=speaker_of(ls.span, attrs))
+            replace(ls, speaker=who, reported_for=claim)
             for ls in loaded
             if span.start <= ls.span.start < span.end
+            for who, claim in [charge(ls.span, attrs, quoted)]
         )
         s_hedges = tuple(h for h in hedges if span.start <= h.start < span.end)
-        assertion = _is_assertion(sent)
+        assertion = _is_assertion(sent) or span.start < headline_end
         voice = sentence_voice(span, doc.text[span.start : span.end], s_attrs, assertion)
         out.append(
             SentenceAnalysis(

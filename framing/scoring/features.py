@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from framing.models import (
@@ -10,6 +11,7 @@ from framing.models import (
     AnalyzedArticle,
     ArticleScores,
     Attribution,
+    SentenceAnalysis,
 )
 from framing.nlp.attribution import cue_stance
 
@@ -24,9 +26,14 @@ FEATURES: dict[str, str] = {
     "or an agentless passive",
     "evaluative_author_claims": "author-voice sentences carrying loaded language (unattributed "
     "evaluative claims), per article",
-    "loaded_density_author": "loaded spans in the author's voice per 100 author-voice words",
-    "loaded_density_quoted": "loaded spans charged to a source per 100 words of attributed "
-    "sentences",
+    "loaded_density_author": "loaded spans in the outlet's own wording (its own voice and its "
+    "paraphrase of sources) per 100 words outside direct quotes",
+    "loaded_density_paraphrase": "loaded spans in the outlet's paraphrase of a source's claim "
+    "(reported speech, according to, chains) per 100 paraphrase words",
+    "loaded_density_quoted": "loaded spans inside direct quotes (the source's own words) per 100 "
+    "quoted words",
+    "loaded_expected_per100": "expected loaded words per 100 words: the sum of the model's "
+    "calibrated word probabilities, no cut (NaN in lexicon-only mode)",
     "loaded_score_mean": "mean score of loaded spans (0 when none)",
     "hedging_rate": "hedges and evidential markers per 100 words",
     "n_attributions": "attributions (quotes, reported speech, according-to, chains, hedges, "
@@ -55,6 +62,27 @@ def _per100(num: float, words: float) -> float:
     return 100.0 * num / words if words else 0.0
 
 
+_WORD = re.compile(r"\w+")
+_CLAIMS = ("direct_quote", "reported", "according_to", "chain")
+
+
+def wording_words(sentences: Sequence[SentenceAnalysis]) -> tuple[int, int, int]:
+    """Words of the outlet's own voice, of its paraphrase of sources, and inside direct quotes."""
+    own = para = quoted = 0
+    for s in sentences:
+        quotes = [a.content for a in s.attributions if a.kind == "direct_quote"]
+        claims = [a.content for a in s.attributions if a.kind in _CLAIMS]
+        for m in _WORD.finditer(s.text):
+            at = s.span.start + m.start()
+            if any(c.start <= at < c.end for c in quotes):
+                quoted += 1
+            elif any(c.start <= at < c.end for c in claims):
+                para += 1
+            else:
+                own += 1
+    return own, para, quoted
+
+
 def unique_attributions(article: AnalyzedArticle) -> list[Attribution]:
     """Each attribution once (a sentence list repeats those spanning several sentences)."""
     seen: dict[tuple[str, int, int, int | None], Attribution] = {}
@@ -70,13 +98,13 @@ def score_article(article: AnalyzedArticle) -> ArticleScores:
     sents = article.sentences
     assertions = [s for s in sents if s.voice in ASSERTION_VOICES]
     author = [s for s in assertions if s.voice == "author"]
-    attributed = [s for s in sents if s.voice in ("attributed", "vague")]
     n_words = sum(s.n_words for s in sents)
-    author_words = sum(s.n_words for s in author)
-    attributed_words = sum(s.n_words for s in attributed)
     loaded = [ls for s in sents for ls in s.loaded]
-    author_loaded = [ls for s in author for ls in s.loaded if ls.speaker == "author"]
+    own_words, para_words, quoted_words = wording_words(sents)
+    author_loaded = [ls for ls in loaded if ls.speaker == "author"]
+    para_loaded = [ls for ls in author_loaded if ls.reported_for is not None]
     quoted_loaded = [ls for ls in loaded if ls.speaker != "author"]
+    expected = [s.loaded_expected for s in sents if s.loaded_expected is not None]
     attrs = unique_attributions(article)
     kinds = [a.source.kind for a in attrs]
     cues = [a for a in attrs if a.cue_lemma and a.kind in ("direct_quote", "reported")]
@@ -94,8 +122,10 @@ def score_article(article: AnalyzedArticle) -> ArticleScores:
         "evaluative_author_claims": float(
             sum(1 for s in author if any(ls.speaker == "author" for ls in s.loaded))
         ),
-        "loaded_density_author": _per100(len(author_loaded), author_words),
-        "loaded_density_quoted": _per100(len(quoted_loaded), attributed_words),
+        "loaded_density_author": _per100(len(author_loaded), own_words + para_words),
+        "loaded_density_paraphrase": _per100(len(para_loaded), para_words),
+        "loaded_density_quoted": _per100(len(quoted_loaded), quoted_words),
+        "loaded_expected_per100": _per100(sum(expected), n_words) if expected else float("nan"),
         "loaded_score_mean": _share(sum(ls.score for ls in loaded), len(loaded)),
         "hedging_rate": _per100(sum(len(s.hedges) for s in sents), n_words),
         "n_attributions": float(len(attrs)),

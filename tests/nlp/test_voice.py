@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framing.models import Attribution, Source, Span
-from framing.nlp.voice import sentence_voice, speaker_of
+from framing.nlp.voice import charge, sentence_voice, speaker_of
 
 NAMED = Source("Amina Rahimi", "named_person", Span(0, 12))
 VAGUE = Source("critics", "vague", Span(0, 7))
@@ -65,22 +65,40 @@ def test_chain_with_anonymous_origin_is_vague() -> None:
     assert sentence_voice(Span(0, 80), "x" * 80, [outer, chain], True) == "vague"
 
 
-def test_speaker_of_innermost_holder() -> None:
+def test_speaker_is_the_source_only_inside_quotation_marks() -> None:
     outer = _attr("reported", Span(0, 100), NAMED, Span(0, 4))
     inner = _attr("direct_quote", Span(40, 70), Source("Omar Sultani", "named_person"), None)
-    assert speaker_of(Span(50, 55), [outer, inner]) == "Omar Sultani"
-    assert speaker_of(Span(10, 15), [outer, inner]) == "Amina Rahimi"
-    assert speaker_of(Span(150, 155), [outer, inner]) == "author"
-    # hedges and agentless passives do not take the words out of the author's mouth
+    # verbatim: inside the quote, the quoted source chose the words
+    assert charge(Span(50, 55), [outer, inner]) == ("Omar Sultani", None)
+    # paraphrase: the outlet's wording of Amina Rahimi's claim
+    assert charge(Span(10, 15), [outer, inner]) == ("author", "Amina Rahimi")
+    assert speaker_of(Span(10, 15), [outer, inner]) == "author"
+    # a quoted fragment inside reported speech is the source's own wording again
+    assert charge(Span(10, 15), [outer], quoted=[Span(8, 20)]) == ("Amina Rahimi", None)
+    assert charge(Span(150, 155), [outer, inner]) == ("author", None)
+    # hedges and agentless passives carry nobody's claim
     hedge = _attr("hedged", Span(200, 260), Source("reportedly", "vague"), Span(200, 210))
-    assert speaker_of(Span(220, 230), [hedge]) == "author"
+    assert charge(Span(220, 230), [hedge]) == ("author", None)
+
+
+def test_the_cue_verb_is_the_outlets_word() -> None:
+    # "The host complained the visitors were rude": content 20-60, cue "complained" 9-19
+    reported = _attr("reported", Span(9, 60), NAMED, Span(9, 19))
+    assert charge(Span(9, 19), [reported]) == ("author", None)
+
+
+def test_chain_paraphrase_is_reported_for_its_origin() -> None:
+    outer = _attr("reported", Span(30, 80), Source("the channel", "media", Span(0, 11)), Span(12, 20))
+    chain = Attribution("chain", Span(30, 80), Source("security sources", "anonymous"),
+                        Span(21, 27), "cite", parent=outer)
+    assert charge(Span(40, 45), [outer, chain]) == ("author", "security sources")
 
 
 def test_speaker_without_a_name_is_labelled_readably() -> None:
     orphan = _attr("direct_quote", Span(0, 40), NONE)
     assert speaker_of(Span(5, 10), [orphan]) == "(unidentified source)"
     unnamed = _attr("reported", Span(0, 40), Source("", "anonymous", Span(50, 66)), Span(45, 49))
-    assert speaker_of(Span(5, 10), [unnamed]) == "(anonymous source)"
+    assert charge(Span(5, 10), [unnamed]) == ("author", "(anonymous source)")
 
 
 @pytest.mark.slow
