@@ -165,6 +165,7 @@ vertical-align:top}
 .framing-view .card h3{font-size:1.05rem;margin:.1rem 0 .3rem;padding:0}
 .framing-view .small,.framing-view .meta{font-size:.8rem;color:#666}
 .framing-view mark.author{background:#ffd2c2;border-bottom:2px solid #c8553d;padding:0 1px;color:inherit}
+.framing-view mark.paraphrase{background:#ffe9c7;border-bottom:2px dashed #c8553d;padding:0 1px;color:inherit}
 .framing-view mark.quoted{background:#d6e6f5;border-bottom:2px solid #1b6ca8;padding:0 1px;color:inherit}
 .framing-view .src{font-weight:600;color:#1b4f72}
 .framing-view .cue{text-decoration:underline dotted;color:#6a1b9a}

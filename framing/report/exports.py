@@ -115,7 +115,7 @@ def sentence_tables(sentences_jsonl: str | Path) -> list[Table]:
                  "source_start", "source_end", "cue", "cue_lemma", "cue_start", "cue_end",
                  "content_start", "content_end", "parent_source")
     load_cols = ("article_id", "outlet", "event", "sentence", "text", "start", "end", "score",
-                 "categories", "speaker")
+                 "categories", "speaker", "reported_for")
     sents: list[list[str]] = []
     attrs: list[list[str]] = []
     loaded: list[list[str]] = []
@@ -143,6 +143,7 @@ def sentence_tables(sentences_jsonl: str | Path) -> list[Table]:
                 loaded.append([_cell(v) for v in (
                     *base, r["index"], ls.get("text"), ls.get("start"), ls.get("end"),
                     ls.get("score"), "; ".join(ls.get("categories", [])), ls.get("speaker"),
+                    ls.get("reported_for"),
                 )])
     return [
         typed_table("sentences", sent_cols, sents),

@@ -22,8 +22,10 @@ from framing.scoring import FEATURES
 KEY_FEATURES: dict[str, str] = {
     "author_voice_share": "How much does the outlet assert in its own voice?",
     "evaluative_author_claims": "Evaluative claims nobody is credited with (per article)",
-    "loaded_density_author": "Loaded words in the outlet's own voice (per 100 words)",
-    "loaded_density_quoted": "Loaded words in quoted sources' voices (per 100 words)",
+    "loaded_density_author": "Loaded words the outlet chose, paraphrase included (per 100 words)",
+    "loaded_density_paraphrase": "Loaded words in the outlet's paraphrase of sources (per 100)",
+    "loaded_density_quoted": "Loaded words inside direct quotes (per 100 quoted words)",
+    "loaded_expected_per100": "Expected loaded words, no cut (per 100 words)",
     "vague_voice_share": "Assertions resting on vague/anonymous sources or agentless passives",
     "vague_source_share": "Share of attributions to anonymous, vague or no source",
     "hedging_rate": "Hedges per 100 words",
@@ -45,6 +47,7 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;
 .ev{font-size:.9rem;margin:.45rem 0;padding:.35rem .5rem;border-left:3px solid #ccc;background:#fafafa}
 .ev .why{font-size:.75rem;color:#666;display:block}
 mark.author{background:#ffd2c2;border-bottom:2px solid #c8553d;padding:0 1px}
+mark.paraphrase{background:#ffe9c7;border-bottom:2px dashed #c8553d;padding:0 1px}
 mark.quoted{background:#d6e6f5;border-bottom:2px solid #1b6ca8;padding:0 1px}
 .src{font-weight:600;color:#1b4f72}.cue{text-decoration:underline dotted;color:#6a1b9a}
 .legend span{margin-right:1rem}.small{font-size:.8rem;color:#666}
@@ -79,8 +82,11 @@ METHODS = [
         "Loaded language",
         "Seed lexicon of labelling, intensifying, evaluative and epistemic terms (categories after "
         "Da San Martino et al. 2019; epistemic verbs after Hooper 1975 and Recasens et al. 2013); "
-        "each span is charged to the author or to the source whose quoted or reported content holds "
-        "it. Hedges after Hyland (2005).",
+        "a span is reported where the model's calibrated word probability reaches the cut chosen on "
+        "held-out folds for span precision, and keeps its score. Each span is charged to whoever "
+        "chose the words: the quoted source only inside quotation marks; paraphrase of a source "
+        "and the reporting verb are the outlet's own wording (marked as paraphrase, with the source "
+        "whose claim it is). Hedges after Hyland (2005).",
     ),
     (
         "Uncertainty",
@@ -125,21 +131,31 @@ MODEL_REFERENCES = [
 Mark = tuple[int, int, str, str, str]  # (start, end, tag name, class, tooltip)
 
 #: Nesting priority of marks that start at the same place (lower opens first, i.e. outermost).
-_MARK_ORDER = {"content": 0, "src": 1, "cue": 2, "author": 3, "quoted": 3, "hedge": 4}
+_MARK_ORDER = {"content": 0, "src": 1, "cue": 2, "author": 3, "paraphrase": 3, "quoted": 3,
+               "hedge": 4}
 
 
-def speaker_class(speaker: str) -> str:
-    """CSS class of a loaded span: the outlet's own voice or a quoted source."""
-    return "author" if speaker == "author" else "quoted"
+def speaker_class(speaker: str, reported_for: str | None = None) -> str:
+    """CSS class of a loaded span: the outlet's own voice, its paraphrase of a source, or a
+    quoted source's own words."""
+    if speaker != "author":
+        return "quoted"
+    return "author" if reported_for is None else "paraphrase"
 
 
 def sentence_marks(sentence: SentenceAnalysis, text: str) -> list[Mark]:
     """Marks of one sentence: loaded spans, attribution sources, cues and contents, hedges."""
     marks: list[Mark] = []
     for ls in sentence.loaded:
-        who = "the outlet's own voice" if ls.speaker == "author" else f"quoted: {ls.speaker}"
+        if ls.speaker != "author":
+            who = f"quoted: {ls.speaker}'s own words"
+        elif ls.reported_for is not None:
+            who = f"the outlet's wording of {ls.reported_for}'s claim"
+        else:
+            who = "the outlet's own voice"
         tip = f"loaded ({', '.join(ls.categories) or 'uncategorised'}); score {ls.score:.2f}; {who}"
-        marks.append((ls.span.start, ls.span.end, "mark", speaker_class(ls.speaker), tip))
+        marks.append((ls.span.start, ls.span.end, "mark",
+                      speaker_class(ls.speaker, ls.reported_for), tip))
     for a in sentence.attributions:
         kind = a.kind.replace("_", " ")
         if a.source.span is not None:
@@ -244,12 +260,20 @@ FIGURE_EVIDENCE: dict[str, tuple[str, Callable[[SentenceAnalysis], bool]]] = {
         lambda s: s.voice == "author" and any(ls.speaker == "author" for ls in s.loaded),
     ),
     "loaded_density_author": (
-        "loaded spans charged to the outlet",
+        "loaded spans the outlet chose (its own voice and its paraphrase of sources)",
         lambda s: any(ls.speaker == "author" for ls in s.loaded),
     ),
+    "loaded_density_paraphrase": (
+        "loaded spans in the outlet's paraphrase of a source's claim",
+        lambda s: any(ls.speaker == "author" and ls.reported_for for ls in s.loaded),
+    ),
     "loaded_density_quoted": (
-        "loaded spans charged to a quoted source",
+        "loaded spans inside direct quotes (the source's own words)",
         lambda s: any(ls.speaker != "author" for ls in s.loaded),
+    ),
+    "loaded_expected_per100": (
+        "sentences the model scores as most likely loaded",
+        lambda s: bool(s.loaded),
     ),
     "vague_voice_share": (
         "assertions resting on an anonymous or vague source, a hedge or an agentless passive",
@@ -353,7 +377,8 @@ def render_event(
 
 LEGEND = (
     '<p class="legend small"><span><mark class="author">loaded, outlet\'s own voice</mark></span>'
-    '<span><mark class="quoted">loaded, quoted source</mark></span>'
+    '<span><mark class="paraphrase">loaded, outlet\'s paraphrase of a source</mark></span>'
+    '<span><mark class="quoted">loaded, a quoted source\'s own words</mark></span>'
     '<span><span class="src">source</span></span><span><span class="cue">cue</span></span>'
     '<span><span class="content">attributed content</span></span>'
     '<span><span class="hedge">hedge</span></span>'

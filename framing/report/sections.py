@@ -18,6 +18,7 @@ REPORT_FEATURES = (
     "author_voice_share",
     "evaluative_author_claims",
     "loaded_density_author",
+    "loaded_density_paraphrase",
     "loaded_density_quoted",
     "vague_voice_share",
     "vague_source_share",

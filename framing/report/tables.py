@@ -88,6 +88,7 @@ def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, 
                 "score": _num(ls.score),
                 "categories": list(ls.categories),
                 "speaker": ls.speaker,
+                "reported_for": ls.reported_for,
             }
             for ls in s.loaded
         ],
@@ -95,6 +96,7 @@ def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, 
             {"start": h.start, "end": h.end, "text": text[h.start : h.end]} for h in s.hedges
         ],
         "bias_probability": _num(s.bias_probability),
+        "loaded_expected": _num(s.loaded_expected),
     }
 
 
