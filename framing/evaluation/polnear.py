@@ -491,9 +491,9 @@ class TrainingRows:
 
 def training_rows(docs: Sequence[PolnearDoc], parsed: Sequence[Doc]) -> TrainingRows:
     """Cue-token rows and (gold cue, candidate source head) rows with their gold labels."""
+    from framing.nlp.attribution.cues import is_cue_candidate
     from framing.nlp.attribution_model import (
         cue_features,
-        is_cue_candidate,
         noun_prefix,
         quote_mask,
         sentence_has_quote,

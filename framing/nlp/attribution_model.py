@@ -4,7 +4,8 @@ Two logistic regressions over sparse binary features (lexicon, dependency parse,
 marks), trained on the PolNeAR train split (Newell et al. 2018) by
 ``framing.evaluation.polnear.train_attribution``:
 
-* **cue**: for each candidate token, is it part of an attribution cue?
+* **cue**: for each candidate token (``framing.nlp.attribution.cues.is_cue_candidate``, the one
+  test used in training and at run time), is it part of an attribution cue?
 * **source**: for a cue and each noun-like token of its sentence, is that token the head of the
   cue's source phrase?
 
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 HEAD_DIR = "models/attribution"
-#: Parts of speech a cue token can have (others are never scored: keeps the head cheap).
-CUE_POS = frozenset({"VERB", "AUX", "NOUN", "ADP", "ADJ", "ADV", "PUNCT", "SCONJ", "PART"})
-CUE_PUNCT = frozenset({":", "―", "—", "–", "-"})
 SOURCE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 QUOTE_CHARS = frozenset('"“”«»')
 
@@ -126,7 +124,7 @@ def quote_mask(
     doc: Doc, text: str | None = None, spans: Sequence[tuple[int, int]] | None = None
 ) -> list[bool]:
     """Per token: does it sit inside quotation marks (by the tolerant quote scanner)?"""
-    from framing.nlp.attribution import find_quotes
+    from framing.nlp.attribution.quotes import find_quotes
 
     if spans is None:
         spans = find_quotes(doc.text if text is None else text)
@@ -140,13 +138,6 @@ def quote_mask(
         if k < len(spans) and spans[k][0] <= tok.idx < spans[k][1]:
             mask[tok.i] = True
     return mask
-
-
-def is_cue_candidate(tok: Token) -> bool:
-    """Tokens the cue classifier scores."""
-    if tok.pos_ == "PUNCT":
-        return tok.text in CUE_PUNCT
-    return tok.pos_ in CUE_POS
 
 
 # ------------------------------------------------------------------ features

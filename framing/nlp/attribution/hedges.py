@@ -1,0 +1,63 @@
+"""Hedges and agentless passives: "reportedly", "is said to", "is accused of", "it is claimed".
+
+One helper for the rules and the learned path: :func:`is_hedge` says whether a token is such a
+cue, :func:`hedge_attribution` makes its attribution (the source is vague or nobody).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from framing.models import Attribution, Source, Span
+from framing.nlp.attribution.content import _clause_span, _sentence_span
+from framing.nlp.attribution.tokens import _agent, _passive
+from framing.resources import read_lines
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
+    from spacy.tokens import Token
+
+#: Adverbs that hedge a claim without naming its source.
+HEDGE_ADVERBS = frozenset(read_lines("attribution/hedge_adverbs.txt"))
+#: Verbs whose agentless passive accuses ("is accused of", "it is claimed that").
+ACCUSATION_LEMMAS = frozenset(read_lines("attribution/accusation_lemmas.txt"))
+#: Verbs whose agentless passive hedges ("is said to", "is believed to").
+HEDGE_PASSIVE_LEMMAS = frozenset(read_lines("attribution/hedge_passive_lemmas.txt"))
+HEDGE_LEMMAS = ACCUSATION_LEMMAS | HEDGE_PASSIVE_LEMMAS
+
+
+def agentless_passive(tok: Token, lemmas: frozenset[str] = HEDGE_LEMMAS) -> bool:
+    """A passive verb of one of ``lemmas`` with no "by" agent ("Pakistan is accused of …")."""
+    return (
+        tok.pos_ in ("VERB", "AUX")
+        and _passive(tok)
+        and _agent(tok) is None
+        and tok.lemma_.lower() in lemmas
+    )
+
+
+def is_hedge(tok: Token) -> bool:
+    """A hedge adverb, or an agentless passive of a hedging or accusing verb."""
+    return tok.lower_ in HEDGE_ADVERBS or agentless_passive(tok)
+
+
+def hedge_attribution(tok: Token, sent: SpacySpan, cue: Span) -> Attribution | None:
+    """The attribution of a hedge cue ``tok`` (one that :func:`is_hedge`), with cue span ``cue``.
+
+    ``hedged`` for "reportedly" and "is said to", ``agentless_passive`` for "is accused of" and
+    "it is claimed that"; None for an agentless passive that is neither ("was believed").
+    """
+    low = tok.lower_
+    if low in HEDGE_ADVERBS:
+        head = tok.head if tok.head != tok else tok
+        content = _clause_span(head) if head.pos_ in ("VERB", "AUX") else _sentence_span(sent)
+        return Attribution("hedged", content, Source(tok.text, "vague", None), cue, low)
+    lemma = tok.lemma_.lower()
+    xcomp = next((c for c in tok.children if c.dep_ == "xcomp"), None)
+    if lemma in HEDGE_PASSIVE_LEMMAS and lemma not in ACCUSATION_LEMMAS and xcomp is not None:
+        kind = "hedged"
+    elif lemma in ACCUSATION_LEMMAS or any(c.dep_ == "ccomp" for c in tok.children):
+        kind = "agentless_passive"
+    else:
+        return None
+    return Attribution(kind, _clause_span(tok), Source("", "none", None), cue, lemma)

@@ -1,0 +1,75 @@
+"""Token and span helpers over the dependency parse, shared by every part of attribution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from framing.models import Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+#: Dependency labels of a clause's subject.
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+
+
+def _span_of(tokens: Sequence[Token]) -> Span:
+    opened = any(t.text == "(" for t in tokens)
+    toks = [t for t in tokens if not t.is_punct or t.text in "'’" or (opened and t.text == ")")]
+    if not toks:
+        toks = list(tokens)
+    start = min(t.idx for t in toks)
+    end = max(t.idx + len(t.text) for t in toks)
+    return Span(start, end)
+
+
+def _tok_span(tok: Token) -> Span:
+    return Span(tok.idx, tok.idx + len(tok.text))
+
+
+def _subtree_tokens(tok: Token, exclude: Iterable[Token] = ()) -> list[Token]:
+    skip: set[int] = set()
+    for ex in exclude:
+        skip.update(t.i for t in ex.subtree)
+    return [t for t in tok.subtree if t.i not in skip]
+
+
+def _strip_punct(toks: list[Token]) -> list[Token]:
+    """Drop punctuation and space at both ends; a bracket closing one opened inside stays."""
+    toks = list(toks)
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        if toks[-1].text == ")" and sum(t.text == "(" for t in toks) > sum(
+            t.text == ")" for t in toks[:-1]
+        ):
+            break  # "the Inter-Services Public Relations (ISPR)"
+        toks.pop()
+    while toks and (toks[0].is_punct or toks[0].is_space):
+        toks.pop(0)
+    return toks
+
+
+def _phrase_head(tokens: Sequence[Token]) -> Token:
+    """The first token of a phrase whose syntactic head lies outside it (the last as fallback)."""
+    ids = {t.i for t in tokens}
+    return next((t for t in tokens if t.head.i not in ids or t.head.i == t.i), tokens[-1])
+
+
+def _subject(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ in ("nsubj",):
+            return c
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _passive(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in verb.children)
