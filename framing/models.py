@@ -91,6 +91,7 @@ class Attribution:
     source: Source
     cue: Span | None = None
     cue_lemma: str | None = None
+    cue_stance: str | None = None  # of the cue lemma: "neutral", "evaluative" or "epistemic"
     parent: Attribution | None = None  # for chains: the attribution this one is cited within
 
 

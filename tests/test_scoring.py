@@ -23,8 +23,8 @@ def _article() -> AnalyzedArticle:
             "Some experts argue the group is weak. Was it planned?")
     police = Source("Police", "official", Span(38, 44))
     experts = Source("Some experts", "vague", Span(70, 82))
-    said = Attribution("reported", Span(50, 69), police, Span(45, 49), "say")
-    argue = Attribution("reported", Span(88, 107), experts, Span(82, 87), "argue")
+    said = Attribution("reported", Span(50, 69), police, Span(45, 49), "say", "neutral")
+    argue = Attribution("reported", Span(88, 107), experts, Span(82, 87), "argue", "evaluative")
     s0 = SentenceAnalysis(0, Span(0, 37), text[0:37], "author",
                           loaded=(LoadedSpan(Span(4, 12), "cowardly", 0.9, ("evaluative",),
                                              "author"),), n_words=6)
@@ -68,7 +68,7 @@ def test_features_exact() -> None:
 def test_quoted_density_counts_words_inside_direct_quotes() -> None:
     text = 'Guards hit back. "These thugs will pay," Khan said.'
     khan = Source("Khan", "named_person", Span(40, 44))
-    quote = Attribution("direct_quote", Span(18, 38), khan, Span(45, 49), "say")
+    quote = Attribution("direct_quote", Span(18, 38), khan, Span(45, 49), "say", "neutral")
     s0 = SentenceAnalysis(0, Span(0, 16), text[0:16], "author", n_words=3,
                           loaded_expected=0.4)
     s1 = SentenceAnalysis(1, Span(17, 50), text[17:50], "attributed", attributions=(quote,),

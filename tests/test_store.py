@@ -169,3 +169,24 @@ def test_cache_key_follows_packaged_lexicons_and_heads(monkeypatch: pytest.Monke
     before = analysis_settings_hash(Settings())
     monkeypatch.setattr(framing.resources, "fingerprint", lambda: "retrained")
     assert analysis_settings_hash(Settings()) != before
+
+
+def test_cue_stance_round_trips(tmp_path: Path) -> None:
+    _, analyzed = corpus.tiny_corpus()
+    art = next(a for a in analyzed if any(s.attributions for s in a.sentences))
+    s = next(s for s in art.sentences if s.attributions)
+    outer = replace(s.attributions[0], cue_stance="evaluative")
+    chain = replace(outer, kind="chain", cue_lemma="cite", cue_stance="neutral", parent=outer)
+    sentences = tuple(
+        replace(x, attributions=(outer, chain)) if x is s else x for x in art.sentences
+    )
+    art = replace(art, sentences=sentences)
+    assert loads(dumps(art)) == art
+    settings = Settings()
+    with Store(tmp_path / "stance.duckdb") as store:
+        store.put_analyses([art], settings)
+        back = store.get_analyses([art.article], settings)[0]
+    assert back is not None
+    got = next(x for x in back.sentences if x.index == s.index).attributions
+    assert [a.cue_stance for a in got] == ["evaluative", "neutral"]
+    assert got[1].parent is not None and got[1].parent.cue_stance == "evaluative"

@@ -112,8 +112,8 @@ def sentence_tables(sentences_jsonl: str | Path) -> list[Table]:
     sent_cols = ("article_id", "outlet", "event", "index", "start", "end", "voice", "text",
                  "n_attributions", "n_loaded", "n_hedges", "bias_probability")
     attr_cols = ("article_id", "outlet", "event", "sentence", "kind", "source", "source_kind",
-                 "source_start", "source_end", "cue", "cue_lemma", "cue_start", "cue_end",
-                 "content_start", "content_end", "parent_source")
+                 "source_start", "source_end", "cue", "cue_lemma", "cue_stance", "cue_start",
+                 "cue_end", "content_start", "content_end", "parent_source")
     load_cols = ("article_id", "outlet", "event", "sentence", "text", "start", "end", "score",
                  "categories", "speaker", "reported_for")
     sents: list[list[str]] = []
@@ -136,7 +136,7 @@ def sentence_tables(sentences_jsonl: str | Path) -> list[Table]:
                 attrs.append([_cell(v) for v in (
                     *base, r["index"], a.get("kind"), src.get("text"), src.get("kind"),
                     src.get("start"), src.get("end"), cue.get("text"), cue.get("lemma"),
-                    cue.get("start"), cue.get("end"), a["content"]["start"],
+                    cue.get("stance"), cue.get("start"), cue.get("end"), a["content"]["start"],
                     a["content"]["end"], parent.get("source"),
                 )])
             for ls in r.get("loaded", []):

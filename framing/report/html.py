@@ -14,7 +14,6 @@ from framing.models import (
     RunMetadata,
     SentenceAnalysis,
 )
-from framing.nlp.attribution import cue_stance
 from framing.report.figures import interval_chart
 from framing.scoring import FEATURES
 
@@ -163,7 +162,7 @@ def sentence_marks(sentence: SentenceAnalysis, text: str) -> list[Mark]:
             tip = f"source: {a.source.name} ({a.source.kind.replace('_', ' ')}{role}); {kind}"
             marks.append((a.source.span.start, a.source.span.end, "span", "src", tip))
         if a.cue is not None:
-            stance = cue_stance(a.cue_lemma)
+            stance = a.cue_stance
             tip = f"cue: {text[a.cue.start : a.cue.end]} (lemma {a.cue_lemma}"
             tip += f", {stance})" if stance else ")"
             marks.append((a.cue.start, a.cue.end, "span", "cue", tip))
@@ -286,7 +285,7 @@ FIGURE_EVIDENCE: dict[str, tuple[str, Callable[[SentenceAnalysis], bool]]] = {
     "hedging_rate": ("hedges and evidential markers", lambda s: bool(s.hedges)),
     "evaluative_cue_share": (
         "cue verbs that characterise the speech act",
-        lambda s: any(cue_stance(a.cue_lemma) == "evaluative" for a in s.attributions),
+        lambda s: any(a.cue_stance == "evaluative" for a in s.attributions),
     ),
 }
 

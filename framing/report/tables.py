@@ -48,6 +48,7 @@ def attribution_record(a: Attribution, text: str) -> dict[str, Any]:
             "end": a.cue.end,
             "text": text[a.cue.start : a.cue.end],
             "lemma": a.cue_lemma,
+            "stance": a.cue_stance,
         },
         "source": {
             "start": None if src.span is None else src.span.start,

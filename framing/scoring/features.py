@@ -13,7 +13,6 @@ from framing.models import (
     Attribution,
     SentenceAnalysis,
 )
-from framing.nlp.attribution import cue_stance
 
 #: name -> description. The single catalogue of per-article features (README "Features").
 FEATURES: dict[str, str] = {
@@ -108,7 +107,7 @@ def score_article(article: AnalyzedArticle) -> ArticleScores:
     attrs = unique_attributions(article)
     kinds = [a.source.kind for a in attrs]
     cues = [a for a in attrs if a.cue_lemma and a.kind in ("direct_quote", "reported")]
-    stances = [cue_stance(a.cue_lemma) for a in cues]
+    stances = [a.cue_stance for a in cues]
     probs = [s.bias_probability for s in sents if s.bias_probability is not None]
     feats: dict[str, float] = {
         "n_sentences": float(len(sents)),

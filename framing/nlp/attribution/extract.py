@@ -30,6 +30,7 @@ from framing.nlp.attribution.cues import (
     _not_speech,
     _second_report_of,
     cue_candidate,
+    cue_stance,
     is_cue_verb,
 )
 from framing.nlp.attribution.hedges import (
@@ -231,14 +232,27 @@ def extract_attributions(
         head = load_head()
     if head is not None:
         try:
-            return _extract_learned(doc, head)
+            return _with_stance(_extract_learned(doc, head))
         except Exception:  # one article must never fail because of attribution
             log.exception("learned attribution failed; falling back to rules")
     try:
-        return extract_attributions_rules(doc)
+        return _with_stance(extract_attributions_rules(doc))
     except Exception:
         log.exception("rule attribution failed; article keeps no attributions")
         return []
+
+
+def _with_stance(items: list[Attribution]) -> list[Attribution]:
+    """Each attribution, and the one it is cited within, with the stance of its cue lemma."""
+    done: dict[int, Attribution] = {}
+
+    def stanced(a: Attribution) -> Attribution:
+        if id(a) not in done:
+            parent = None if a.parent is None else stanced(a.parent)
+            done[id(a)] = replace(a, cue_stance=cue_stance(a.cue_lemma), parent=parent)
+        return done[id(a)]
+
+    return [stanced(a) for a in items]
 
 
 def _at(scores: Any, i: int) -> float:
