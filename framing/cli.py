@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(d)
     e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
     e.add_argument("dataset",
-                   choices=["polnear", "babe", "ptc", "newswcl50", "loaded", "challenge"])
+                   choices=["polnear", "babe", "ptc", "newswcl50", "loaded", "challenge",
+                            "density"])
     e.add_argument("--data",
                    help="path of the dataset folder (loaded: ../shared/data, with babe/ and ptc/)")
     e.add_argument("--set", dest="challenge_set", metavar="PATH",

@@ -57,6 +57,10 @@ def run_eval(
         from framing.evaluation.babe import evaluate as evaluate_babe
 
         return evaluate_babe(data, limit=limit)
+    if dataset == "density":
+        from framing.evaluation.density import evaluate_density
+
+        return evaluate_density(data, limit=limit, progress=progress)
     if dataset == "ptc":
         from framing.evaluation.ptc import evaluate as evaluate_ptc
 

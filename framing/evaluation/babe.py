@@ -29,17 +29,23 @@ class BabeSentence:
     words: tuple[tuple[int, int], ...]
     word_gold: tuple[bool, ...]
     outlet: str
+    news_link: str = ""
 
 
 def _norm(word: str) -> str:
     return word.strip(_STRIP).lower().replace("’", "'")
 
 
-def load_babe(folder: Path, limit: int | None = None) -> list[BabeSentence]:
-    """SG2 sentences with a majority label; a word is gold-biased when it is in ``biased_words``."""
-    path = folder / "final_labels_SG2.csv"
+def load_babe(
+    folder: Path, limit: int | None = None, filename: str = "final_labels_SG2.csv"
+) -> list[BabeSentence]:
+    """SG2 sentences with a majority label; a word is gold-biased when it is in ``biased_words``.
+
+    ``filename``: another file of the same columns (``final_labels_MBIC.csv``: the crowd labels).
+    """
+    path = folder / filename
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: BABE SG2 file not found")
+        raise FileNotFoundError(f"{path}: BABE file not found")
     out: list[BabeSentence] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh, delimiter=";"):
@@ -53,7 +59,8 @@ def load_babe(folder: Path, limit: int | None = None) -> list[BabeSentence]:
             text = row["text"]
             spans = tuple(word_spans(text))
             gold = tuple(_norm(text[s:e]) in marked for s, e in spans)
-            out.append(BabeSentence(text, label == "Biased", spans, gold, row["outlet"]))
+            out.append(BabeSentence(text, label == "Biased", spans, gold, row["outlet"],
+                                    row.get("news_link") or ""))
     if limit is not None:
         out = out[:limit]
     return out

@@ -14,11 +14,12 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from framing.evaluation.babe import BabeSentence
     from framing.nlp.bias_model import Heads, LinearHead
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,18 @@ def _best_threshold(p: np.ndarray, y: np.ndarray, macro: bool) -> float:
     return best
 
 
+def calibration_split(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows :func:`fit_head` fits on (80% of the groups) and calibrates and cuts on (20%)."""
+    from sklearn.model_selection import GroupShuffleSplit
+
+    fit_idx, cal_idx = next(
+        GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=seed).split(x, y, groups)
+    )
+    return fit_idx, cal_idx
+
+
 def fit_head(
     x: np.ndarray,
     y: np.ndarray,
@@ -125,13 +138,9 @@ def fit_head(
     seed: int = SEED,
 ) -> LinearHead:
     """Logistic regression on 80% of the groups, Platt scaling and F1 cut on the other 20%."""
-    from sklearn.model_selection import GroupShuffleSplit
-
     from framing.nlp.bias_model import LinearHead
 
-    fit_idx, cal_idx = next(
-        GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=seed).split(x, y, groups)
-    )
+    fit_idx, cal_idx = calibration_split(x, y, groups, seed)
     if neg_keep is not None:
         rng = np.random.RandomState(seed)
         keep = (y[fit_idx] == 1) | (rng.random_sample(len(fit_idx)) < neg_keep)
@@ -309,6 +318,41 @@ def _ptc_word_head(
     return fit_head(x, y, art, C_WORD, neg_keep=NEG_KEEP)
 
 
+class BabeWordInputs(NamedTuple):
+    """BABE SG2 encoded for the word head."""
+
+    sentences: list[BabeSentence]
+    sent: np.ndarray  # sentence vectors
+    word_x: np.ndarray  # word-head input rows
+    feats: list[np.ndarray]  # word features per sentence
+    owner: np.ndarray  # sentence index of each row
+    y_word: np.ndarray  # gold label of each row
+
+
+def babe_word_inputs(
+    folder: Path, limit: int | None = None, encoder: str | None = None
+) -> BabeWordInputs:
+    """BABE SG2 (``--limit``: its first sentences) encoded for the word head, cached."""
+    from framing.evaluation.babe import load_babe
+
+    sents = load_babe(folder, limit=limit)
+    texts = [s.text for s in sents]
+    words = [s.words for s in sents]
+    sent, wv = encode_cached("babe" if limit is None else f"babe{limit}", texts, words, encoder)
+    word_x, feats, owner = _word_arrays(wv, sent, texts, words)
+    y_word = np.concatenate([np.array(s.word_gold, dtype=int) for s in sents])
+    return BabeWordInputs(sents, sent, word_x, feats, owner, y_word)
+
+
+def fit_babe_word_head(
+    word_x: np.ndarray, y_word: np.ndarray, owner: np.ndarray, train: np.ndarray
+) -> LinearHead:
+    """The BABE word head of one protocol fold, fitted on the rows of the ``train`` sentences
+    (:func:`fit_head`; :func:`calibration_split` of those rows gives its calibration part)."""
+    rows = np.isin(owner, train)
+    return fit_head(word_x[rows], y_word[rows], owner[rows], C_WORD, neg_keep=NEG_KEEP)
+
+
 def evaluate_babe(
     folder: Path, limit: int | None = None, encoder: str | None = None,
     ptc_folder: Path | None = None, wiki_folder: Path | None = None,
@@ -322,15 +366,12 @@ def evaluate_babe(
     """
     from sklearn.metrics import accuracy_score, f1_score
 
-    from framing.evaluation.babe import babe_folds, load_babe
+    from framing.evaluation.babe import babe_folds
 
-    sents = load_babe(folder, limit=limit)
+    sents, sent, word_x, feats, owner, y_word = babe_word_inputs(folder, limit, encoder)
     texts = [s.text for s in sents]
     words = [s.words for s in sents]
     y_sent = np.array([s.biased for s in sents], dtype=int)
-    sent, wv = encode_cached("babe" if limit is None else f"babe{limit}", texts, words, encoder)
-    word_x, feats, owner = _word_arrays(wv, sent, texts, words)
-    y_word = np.concatenate([np.array(s.word_gold, dtype=int) for s in sents])
     ptc_folder = ptc_folder if ptc_folder is not None else folder.parent / "ptc"
     wiki_folder = wiki_folder if wiki_folder is not None else folder.parent / "wikinpov"
     ptc_head = _ptc_word_head(ptc_folder, "Loaded_Language", encoder,
@@ -349,10 +390,8 @@ def evaluate_babe(
     pred_word = np.zeros(len(y_word), dtype=bool)
     folds = babe_folds(sents)
     for tr, te in folds:
-        tr_rows = np.isin(owner, tr)
         te_rows = np.isin(owner, te)
-        wh = fit_head(word_x[tr_rows], y_word[tr_rows], owner[tr_rows], C_WORD,
-                      neg_keep=NEG_KEEP)
+        wh = fit_babe_word_head(word_x, y_word, owner, tr)
         prob_word[te_rows] = wh.predict_proba(word_x[te_rows])
         pred_word[te_rows] = prob_word[te_rows] >= wh.threshold
         babe_p = _oof_word_probs(word_x, y_word, owner, tr)
