@@ -253,15 +253,14 @@ def score_challenge(
 
 def evaluate(path: Path, limit: int | None = None) -> dict[str, Any]:
     """``framing eval challenge --set PATH``: analyse the set's articles and score them."""
-    from framing.api import analyze
-    from framing.nlp.pipeline import PIPELINE_VERSION
+    from framing.nlp.pipeline import PIPELINE_VERSION, analyze_articles
     from framing.settings import Settings
 
     items = load_challenge(path)
     if limit is not None:
         items = items[:limit]
     settings = Settings()
-    analysed = analyze([i.article for i in items], settings)
+    analysed = analyze_articles([i.article for i in items], settings)
     result = score_challenge(items, analysed)
     result["set"] = str(path)
     result["articles"] = len(items)

@@ -58,6 +58,11 @@ def sentence_voice(
             cover = max(cover, int(COVER_SHARE * length) + 1)
         if cover >= COVER_SHARE * length:
             covering.append(a)
+    # reported speech inside another source's claim ("Sources say X ordered Y") stands on the
+    # outer source: the sentence's voice is the outer one's
+    covering = [a for a in covering if not any(
+        b is not a and a.cue is not None and b.content.contains(a.cue) and a.parent is not b
+        and b.kind not in ("hedged", "agentless_passive") for b in covering)] or covering
     if covering:
         # A chain rests on its origin ("X reported, citing security sources" is as strong as
         # the security sources); otherwise one identified source standing behind the sentence

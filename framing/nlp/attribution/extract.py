@@ -50,6 +50,7 @@ from framing.nlp.attribution.sources import (
     _SourceResolver,
     _trim_source_tokens,
 )
+from framing.nlp.attribution.speech import keep_speech
 from framing.nlp.attribution.tokens import (
     _agent,
     _passive,
@@ -217,13 +218,19 @@ def _dedupe(items: list[Attribution]) -> list[Attribution]:
 
 
 def extract_attributions(
-    doc: Doc, head: AttributionHead | None = None, use_head: bool = True
+    doc: Doc, head: AttributionHead | None = None, use_head: bool = True, acts: bool = False
 ) -> list[Attribution]:
     """All attributions in a parsed article, in text order.
 
     With the learned head (``framing.nlp.attribution_model``; the packaged one unless ``head`` is
     given) a cue classifier finds cues and a ranker picks their sources; content comes from the
-    parse and the quote marks. Without a head the v1 rules run. Odd input never raises: a failure
+    parse and the quote marks. Without a head the v1 rules run.
+
+    By default only claims stay: speech, writing or belief with content
+    (:func:`framing.nlp.attribution.speech.keep_speech`). ``acts=True`` keeps every relation of
+    the PARC/PolNeAR scheme, which also marks acts of a source that credit it with no claim
+    ("did not respond to requests for comment", "has also commented on X's death", "a group
+    called X"); ``framing eval polnear`` scores both. Odd input never raises: a failure
     on one cue drops that cue, a failure of the whole learned path falls back to the rules.
     """
     if head is None and use_head:
@@ -232,11 +239,13 @@ def extract_attributions(
         head = load_head()
     if head is not None:
         try:
-            return _with_stance(_extract_learned(doc, head))
+            found = _extract_learned(doc, head)
+            return _with_stance(found if acts else keep_speech(doc, found))
         except Exception:  # one article must never fail because of attribution
             log.exception("learned attribution failed; falling back to rules")
     try:
-        return _with_stance(extract_attributions_rules(doc))
+        found = extract_attributions_rules(doc)
+        return _with_stance(found if acts else keep_speech(doc, found))
     except Exception:
         log.exception("rule attribution failed; article keeps no attributions")
         return []

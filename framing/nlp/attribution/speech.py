@@ -1,0 +1,205 @@
+"""Which cues really report speech: the last check every attribution passes, on both paths.
+
+A verb is a cue only when it introduces speech, writing, belief or a speech act with content
+(PARC's attribution relation, Pareti 2016). An actor's action is the author's assertion about that
+actor: "The ministry released a video", "Police ordered her held", "Halden Build did not reply
+to questions", "has not commented on the release". Look-alikes that name rather than report are
+not attributions: "a group called X", "known locally as", "named after". A hedge on the verb
+itself ("Aldane allegedly promised …") makes the whole act the alleged content: the hedge stands
+behind the sentence, not the actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import TYPE_CHECKING
+
+from framing.models import Attribution
+from framing.nlp.attribution.cues import cue_lemmas
+from framing.nlp.attribution.hedges import HEDGE_ADVERBS, hedge_attribution
+from framing.nlp.attribution.sources import DOCUMENT_NOUNS
+from framing.nlp.attribution.tokens import _passive, _tok_span
+from framing.resources import read_lines
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+#: Cue kinds that carry someone's claim through a cue word (others are judged elsewhere).
+_CHECKED_KINDS = frozenset({"reported", "chain"})
+#: Dependencies of a clause a cue verb introduces ("said that …", "said, …", "urged X to …").
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "csubj", "ROOT",
+                          "relcl", "pcomp", "acl"})
+_QUOTE_MARKS = frozenset('"“”‘’«»\'')
+
+
+@cache
+def plain_report_lemmas() -> frozenset[str]:
+    """Verbs that report only with content ("said", "replied", "commented", "reported on")."""
+    return frozenset(read_lines("attribution/plain_report_lemmas.txt"))
+
+
+@cache
+def institutional_lemmas() -> frozenset[str]:
+    """Acts of an institution ("ordered her held", "approved the sale"): actions unless they
+    introduce a that-clause or a quote."""
+    return frozenset(read_lines("attribution/institutional_lemmas.txt"))
+
+
+@cache
+def speech_nouns() -> frozenset[str]:
+    """Nouns and other non-verb words that can carry a cue ("in a statement", "according to")."""
+    return frozenset(read_lines("attribution/speech_nouns.txt")) | DOCUMENT_NOUNS
+
+
+@cache
+def naming_lemmas() -> frozenset[str]:
+    """Verbs that name rather than report in their passive or participle ("known as")."""
+    return frozenset(read_lines("attribution/naming_lemmas.txt"))
+
+
+def _cue_tokens(doc: Doc, a: Attribution) -> list[Token]:
+    if a.cue is None:
+        return []
+    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
+    return [] if span is None else list(span)
+
+
+def _speech_word(tokens: list[Token]) -> bool:
+    """A cue without a verb needs a word of speech or a document ("statement", "according to",
+    "poll") or a punctuation cue ("PENCE:", "― Name")."""
+    return any(t.is_punct or t.lemma_.lower() in speech_nouns()
+               or t.lemma_.lower() in cue_lemmas() or t.lower_ in speech_nouns()
+               for t in tokens)
+
+
+def _that_clause(verb: Token) -> bool:
+    return any(c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that"
+                                         for m in c.children) for c in verb.children)
+
+
+def _cue_verb(doc: Doc, a: Attribution) -> Token | None:
+    span = _cue_tokens(doc, a)
+    if not span:
+        return None
+    verbs = [t for t in span if t.pos_ in ("VERB", "AUX")]
+    if not verbs:
+        return None
+    ids = {t.i for t in span}
+    heads = [t for t in verbs if t.head.i not in ids or t.head.i == t.i]
+    return (heads or verbs)[-1]
+
+
+_MENTION_NOUNS = frozenset({"word", "words", "term", "terms", "phrase", "label", "name",
+                            "expression", "slogan"})
+
+
+def _mentions_word(doc: Doc, a: Attribution) -> bool:
+    """The content mentions a word rather than reports a claim ("the word 'ransom'")."""
+    span = doc.char_span(a.content.start, a.content.end, alignment_mode="expand")
+    if span is None:
+        return False
+    words = [t for t in span if not t.is_punct and t.pos_ != "DET"]
+    return bool(words) and words[0].lower_ in _MENTION_NOUNS and len(words) <= 4
+
+
+def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> bool:
+    """The content is a clause or a quotation, not a bare noun phrase ("a request for comment")."""
+    span = doc.char_span(a.content.start, a.content.end, alignment_mode="expand")
+    if span is None:
+        return True  # content outside the parse (a quote over paragraphs): trust it
+    if quotes and any(t.text in _QUOTE_MARKS or t.text.startswith(("“", '"')) for t in span):
+        return True
+    # "..., X said": the cue verb hangs on the content's verb
+    if verb.dep_ in ("parataxis", "ccomp", "advcl") and span.start <= verb.head.i < span.end:
+        return True
+    return any(t.dep_ in ("ccomp", "xcomp", "parataxis") or (
+        t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span)
+
+
+def _has_quote(doc: Doc, a: Attribution) -> bool:
+    return any(ch in _QUOTE_MARKS for ch in doc.text[a.content.start : a.content.end])
+
+
+def _clausal_complement(verb: Token) -> bool:
+    """A finite clause or a quote the verb introduces ("tweeted that …", "wrote: '…'")."""
+    return any(c.dep_ in ("ccomp", "parataxis") for c in verb.children) or verb.dep_ in (
+        "parataxis",) or (verb.dep_ in ("ccomp", "advcl") and verb.head.pos_ in ("VERB", "AUX")
+                          and verb.head.i < verb.i)
+
+
+def _names_only(verb: Token) -> bool:
+    """"a group called X", "is known locally as", "named after": naming, not reporting."""
+    if verb.lemma_.lower() not in naming_lemmas():
+        return False
+    return _passive(verb) or verb.dep_ in ("acl", "amod") or verb.tag_ == "VBN" and not any(
+        c.dep_ in ("nsubj", "aux") for c in verb.children)
+
+
+def _hedged_action(verb: Token) -> Token | None:
+    """A hedge adverb on the cue verb itself ("allegedly promised"), if any."""
+    return next((c for c in verb.children if c.dep_ == "advmod"
+                 and c.lower_ in HEDGE_ADVERBS), None)
+
+
+def speech_verdict(doc: Doc, a: Attribution) -> str:
+    """``"keep"``, ``"drop"`` (an action or a look-alike) or ``"hedge"`` (the verb is the
+    hedged content) for one attribution."""
+    return _speech_verdict(doc, a)[0]
+
+
+def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
+    """The verdict and the rule that gave it (N: no word of speech, L: naming, H: hedged act,
+    I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
+    content)."""
+    if a.kind not in _CHECKED_KINDS:
+        return ("keep", "")
+    verb = _cue_verb(doc, a)
+    if verb is None:
+        # noun cues ("in a statement"), "according to", punctuation cues; not "about", "show"
+        tokens = _cue_tokens(doc, a)
+        return ("keep", "") if not tokens or _speech_word(tokens) else ("drop", "N")
+    if _names_only(verb):
+        return ("drop", "L")
+    if _hedged_action(verb) is not None:
+        return ("hedge", "H")
+    lemma = verb.lemma_.lower()
+    if lemma in institutional_lemmas():
+        return ("keep", "") if _that_clause(verb) or _has_quote(doc, a) else ("drop", "I")
+    if lemma not in cue_lemmas():
+        # a verb outside the reporting lexicon reports only with a clause of its own
+        # an action on a thing ("blocked the road", "used the word 'ransom'"): a direct object,
+        # no clause, no complement of saying or intending
+        acts_on = any(c.dep_ == "dobj" for c in verb.children) and not any(
+            c.dep_ in ("ccomp", "xcomp", "oprd", "parataxis", "dative") for c in verb.children)
+        if acts_on and not _has_clause(doc, a, verb, quotes=False):
+            return ("drop", "X")
+        if _mentions_word(doc, a):
+            return ("drop", "W")
+        return ("keep", "")
+    if lemma in plain_report_lemmas() and not _has_clause(doc, a, verb):
+        return ("drop", "P")
+    return ("keep", "")
+
+
+def keep_speech(doc: Doc, items: list[Attribution]) -> list[Attribution]:
+    """``items`` without actions and look-alikes; a hedged action becomes a hedge.
+
+    A chain whose citing attribution is dropped loses its parent (it stands on its own).
+    """
+    out: list[Attribution] = []
+    dropped: set[int] = set()
+    for a in items:
+        verdict = speech_verdict(doc, a)
+        if verdict == "keep":
+            out.append(a)
+            continue
+        dropped.add(id(a))
+        verb = _cue_verb(doc, a) if verdict == "hedge" else None
+        adverb = _hedged_action(verb) if verb is not None else None
+        if adverb is not None:
+            hedge = hedge_attribution(adverb, adverb.sent, _tok_span(adverb))
+            if hedge is not None:
+                out.append(hedge)
+    return [a if a.parent is None or id(a.parent) not in dropped else replace(a, parent=None)
+            for a in out]
