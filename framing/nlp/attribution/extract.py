@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from framing.models import Attribution, Source, Span
+from framing.nlp.attribution.chains import split_quoted_as_saying
 from framing.nlp.attribution.content import (
     _clause_span,
     _content_tokens,
@@ -40,6 +41,7 @@ from framing.nlp.attribution.hedges import (
     hedge_attribution,
     is_hedge,
 )
+from framing.nlp.attribution.kinds import settle_kinds
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
 from framing.nlp.attribution.sources import (
     RELATIVE_PRONOUNS,
@@ -239,16 +241,23 @@ def extract_attributions(
         head = load_head()
     if head is not None:
         try:
-            found = _extract_learned(doc, head)
-            return _with_stance(found if acts else keep_speech(doc, found))
+            return _finish(doc, _extract_learned(doc, head), acts)
         except Exception:  # one article must never fail because of attribution
             log.exception("learned attribution failed; falling back to rules")
     try:
-        found = extract_attributions_rules(doc)
-        return _with_stance(found if acts else keep_speech(doc, found))
+        return _finish(doc, extract_attributions_rules(doc), acts)
     except Exception:
         log.exception("rule attribution failed; article keeps no attributions")
         return []
+
+
+def _finish(doc: Doc, found: list[Attribution], acts: bool) -> list[Attribution]:
+    """The steps both paths share: "quoted X as saying" chains; then, unless ``acts``, claims
+    only with their source kinds settled over the article; cue stance last."""
+    found = split_quoted_as_saying(doc, found)
+    if not acts:
+        found = settle_kinds(doc, keep_speech(doc, found))
+    return _with_stance(found)
 
 
 def _with_stance(items: list[Attribution]) -> list[Attribution]:

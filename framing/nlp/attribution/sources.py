@@ -123,8 +123,7 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
         # "Insiders", "Pakistani sources", "Afghan analysts": the head noun decides
         return head_kind, None
     if orgs:
-        name = " ".join(e.text for e in orgs).lower()
-        if any(w in MEDIA_WORDS for w in name.replace("-", " ").split()) or head_kind == "media":
+        if any(_outlet_name(e.text) for e in orgs) or head_kind == "media":
             return "media", None
         if head_kind in ("official",) and head.pos_ != "PROPN":
             # "Pakistani officials", "Afghan Interior Ministry spokesman"
@@ -152,7 +151,7 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     if any(t.lower_ in ("some", "many", "several") for t in tokens):
         return "vague", None
     if head.pos_ == "PROPN":
-        if any(w in MEDIA_WORDS for w in lowers):
+        if _outlet_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN")):
             return "media", None
         if any(w in ORG_WORDS for w in lowers):
             return "named_org", None  # "Human Rights Watch"
@@ -160,6 +159,14 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             "named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2 else "named_org"
         ), None
     return "vague", None
+
+
+def _outlet_name(name: str) -> bool:
+    """A name whose first or last word is an outlet's ("Radio Kestrel", "Orsund Ledger", "the
+    Associated Press"), not one with such a word inside ("Free Press Circle")."""
+    words = name.lower().replace("-", " ").split()
+    words = [w for w in words if w != "the"]
+    return bool(words) and (words[0] in MEDIA_WORDS or words[-1] in MEDIA_WORDS)
 
 
 def _words(toks: Sequence[Token]) -> str:
