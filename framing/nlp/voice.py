@@ -95,7 +95,7 @@ def quoted_regions(text: str, offset: int = 0) -> list[Span]:
     """Character ranges inside quotation marks in ``text``, shifted by ``offset``."""
     from framing.nlp.attribution import find_quotes
 
-    return [Span(offset + s, offset + e) for s, e in find_quotes(text)]
+    return [Span(offset + s, offset + e) for s, e in find_quotes(text, min_words=1)]
 
 
 def charge(

@@ -243,7 +243,8 @@ def _only_unnaming(doc: Doc, a: Attribution) -> bool:
     """"(a diplomat who) asked not to be named": the unnaming clause is not a claim."""
     if a.kind not in ("reported", "chain"):
         return False
-    text = doc.text[a.content.start : a.content.end]
+    start = a.content.start if a.cue is None else min(a.cue.start, a.content.start)
+    text = doc.text[start : a.content.end]
     m = UNNAMING.search(text)
     if m is None and not any(w in text.lower() for w in ANONYMITY_WORDS):
         return False

@@ -15,7 +15,7 @@ def _line_opener(text: str, i: int) -> bool:
     return not text[line_start:i].strip() and i + 1 < len(text) and text[i + 1].isalnum()
 
 
-def find_quotes(text: str) -> list[tuple[int, int]]:
+def find_quotes(text: str, min_words: int = MIN_QUOTE_WORDS) -> list[tuple[int, int]]:
     """Character ranges of quoted text (inside the marks), tolerant of unbalanced marks.
 
     Handles curly and straight marks, and quotes that run over paragraphs (news style: a new
@@ -53,7 +53,7 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
     if start is not None:
         end = text.find("\n", start)
         quotes.append((start, end if end >= 0 else n))
-    return [(s, e) for s, e in quotes if len(text[s:e].split()) >= MIN_QUOTE_WORDS]
+    return [(s, e) for s, e in quotes if len(text[s:e].split()) >= min_words]
 
 
 def text_tail_is_colon(text: str, start: int, end: int) -> bool:

@@ -149,7 +149,8 @@ def speech_verdict(doc: Doc, a: Attribution) -> str:
 
 
 def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
-    """The verdict and the rule that gave it (N: no word of speech, L: naming, H: hedged act,
+    """The verdict and the rule that gave it (N: no word of speech, L: naming, A: a participle
+    describing a noun, H: hedged act,
     I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
     content)."""
     if a.kind not in _CHECKED_KINDS:
@@ -161,6 +162,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         return ("keep", "") if not tokens or _speech_word(tokens) else ("drop", "N")
     if _names_only(verb):
         return ("drop", "L")
+    if verb.dep_ == "amod":
+        return ("drop", "A")  # a participle describing a noun: "written questions"
     if _hedged_action(verb) is not None:
         return ("hedge", "H")
     lemma = verb.lemma_.lower()
