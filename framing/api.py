@@ -214,6 +214,7 @@ def cross_outlet_tables(
     from framing.compare.claims import align_claims, claim_sentences
     from framing.compare.contrasts import build_contrasts
     from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
+    from framing.compare.sources import count_sources
     from framing.compare.terms import distinctive_terms, outlet_texts
     from framing.ingest.dedupe import duplicate_pairs
     from framing.scoring import FEATURES
@@ -223,6 +224,7 @@ def cross_outlet_tables(
     out: dict[str, Any] = {
         "contrasts": tuple(build_contrasts(scores, feats, *args, by="outlet", event=event)),
         "terms": tuple(distinctive_terms(outlet_texts(a.article for a in analyzed))),
+        "sources": tuple(count_sources(analyzed)),
     }
     if len({s.group for s in scores if s.group}) > 1:
         out["group_contrasts"] = tuple(

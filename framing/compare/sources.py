@@ -1,7 +1,9 @@
-"""Who gets quoted: per event and outlet, each identified source and how often it is cited.
+"""Who gets quoted: per event and outlet, each source and how often it is cited.
 
-Pure functions over ``AnalyzedArticle``; no NLP model is touched here. A source is identified when
-its kind is not anonymous, vague or none. Names are matched across outlets after light
+Pure functions over ``AnalyzedArticle``; no NLP model is touched here. Identified sources (a named
+person or organisation, an office, an outlet) and unidentified ones (anonymous: "officials who
+spoke on condition of anonymity"; vague: "some analysts") are listed alike, with ``identified``
+telling them apart; hedges and agentless passives, which name nobody, are not sources. Names are matched across outlets after light
 normalisation (case, a leading "the", possessive "'s", white space), and a bare surname is folded
 into the one full name of the same event that ends with it ("Khan" -> "Imran Khan") when exactly one
 such name exists.
@@ -30,6 +32,7 @@ SOURCE_COLUMNS = (
     "n_articles",
     "n_outlets",
     "only_this_outlet",
+    "identified",
 )
 
 _SPACE = re.compile(r"\s+")
@@ -51,6 +54,7 @@ class SourceCount:
     n_articles: int
     n_outlets: int
     only_this_outlet: bool
+    identified: bool = True
 
 
 @dataclass
@@ -86,8 +90,14 @@ def _identified(a: Attribution) -> bool:
     return a.source.kind not in UNIDENTIFIED_SOURCE_KINDS and bool(a.source.name.strip())
 
 
+def _listed(a: Attribution) -> bool:
+    """A source someone could be counted as: identified, or an anonymous or vague phrase."""
+    return bool(a.source.name.strip()) and a.source.kind != "none" and a.kind not in (
+        "hedged", "agentless_passive")
+
+
 def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
-    """Identified sources per (event, outlet), with counts and whether only that outlet cites them.
+    """Sources per (event, outlet), with counts and whether only that outlet cites them.
 
     Rows are sorted by event, outlet, then most-cited first, then name: the same input gives the
     same table.
@@ -95,7 +105,7 @@ def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
     by_event: dict[str | None, list[tuple[str, str, Attribution]]] = defaultdict(list)
     for art in analyzed:
         for a in unique_attributions(art):
-            if _identified(a):
+            if _listed(a):
                 by_event[art.article.event].append((art.article.outlet, art.article.id, a))
     rows: list[SourceCount] = []
     for event in sorted(by_event, key=lambda e: (e is None, e or "")):
@@ -145,6 +155,7 @@ def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
                     n_articles=len(cell.articles),
                     n_outlets=n_outlets,
                     only_this_outlet=n_outlets == 1,
+                    identified=kind not in UNIDENTIFIED_SOURCE_KINDS,
                 )
             )
     rows.sort(key=lambda r: (r.event is None, r.event or "", r.outlet, -r.n_attributions, r.source))
@@ -169,6 +180,7 @@ def source_table(rows: Sequence[SourceCount]) -> list[list[str]]:
                 str(r.n_articles),
                 str(r.n_outlets),
                 "true" if r.only_this_outlet else "false",
+                "true" if r.identified else "false",
             ]
         )
     return out

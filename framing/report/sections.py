@@ -218,10 +218,60 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
     return "".join(h)
 
 
+_KIND_WORDS = {"named_person": "person", "named_org": "organisation", "official": "office",
+               "media": "news outlet", "anonymous": "anonymous", "vague": "vague group"}
+
+
+def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
+    """Who each outlet gives voice to: identified, anonymous and vague sources with counts."""
+    h: list[str] = [
+        "<p class=small>Every source an outlet credits a claim to, identified or not: "
+        "anonymous sources (\"officials who spoke on condition of anonymity\") and vague ones "
+        "(\"some analysts\") are listed beside named people, organisations, offices and "
+        "outlets. Hedges and agentless passives credit nobody and are not listed. Full table in "
+        "sources.csv.</p>"
+    ]
+    for c in comparisons:
+        h.append(_event_heading(c))
+        rows = c.extra.get("sources", ())
+        if not rows:
+            h.append("<p>No source is credited with a claim in this event.</p>")
+            continue
+        by_outlet: dict[str, list[Any]] = defaultdict(list)
+        for r in rows:
+            by_outlet[r.outlet].append(r)
+        h.append('<div class="outlets">')
+        for outlet in sorted(by_outlet):
+            items = by_outlet[outlet]
+            counts: dict[str, int] = defaultdict(int)
+            for r in items:
+                counts["identified" if r.identified else r.kind] += r.n_attributions
+            summary = ", ".join(f"{counts[k]} {k}" for k in ("identified", "anonymous", "vague")
+                                if counts[k])
+            h.append(f'<div class="card"><h3>{escape(outlet)}</h3>'
+                     f"<p class=small>Attributions: {escape(summary)}.</p><table>"
+                     "<tr><th>Source</th><th>Kind</th><th>Quotes</th><th>Reported</th>"
+                     "<th>Only here</th></tr>")
+            for r in items[:top_n]:
+                h.append(
+                    f"<tr><td>{escape(r.source)}</td>"
+                    f"<td>{escape(_KIND_WORDS.get(r.kind, r.kind))}</td>"
+                    f'<td class="num">{r.n_direct_quotes}</td>'
+                    f'<td class="num">{r.n_reported + r.n_chain_origin}</td>'
+                    f"<td>{'yes' if r.only_this_outlet else ''}</td></tr>"
+                )
+            more = len(items) - top_n
+            h.append("</table>" + (f"<p class=small>… and {more} more in sources.csv.</p>"
+                                   if more > 0 else "") + "</div>")
+        h.append("</div>")
+    return "".join(h)
+
+
 def comparison_sections(comparisons: Sequence[Comparison]) -> dict[str, str]:
     """Heading -> HTML body of every cross-outlet section (for ``render_report``)."""
     return {
         "Contrasts between outlets": contrasts_section(comparisons),
+        "Who each outlet gives voice to": sources_section(comparisons),
         "Words each outlet uses for each actor": labels_section(comparisons),
         "Claims across outlets": claims_section(comparisons),
         "Distinctive words and phrases": terms_section(comparisons),

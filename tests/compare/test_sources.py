@@ -1,4 +1,4 @@
-"""sources.csv: per event and outlet, identified sources with counts (hand-built fixtures)."""
+"""sources.csv: per event and outlet, every source with counts (hand-built fixtures)."""
 
 from __future__ import annotations
 
@@ -54,9 +54,13 @@ def test_counts_and_only_this_outlet() -> None:
     assert set(got) == {
         ("North Post", "Amina Rahimi"),
         ("North Post", "the Interior Ministry"),
+        ("North Post", "some analysts"),
         ("South Times", "Interior Ministry"),
         ("South Times", "Radio Delta"),
     }
+    # a vague source is listed as unidentified; the hedge "reportedly" names nobody
+    assert not got[("North Post", "some analysts")].identified
+    assert got[("North Post", "Amina Rahimi")].identified
     rahimi = got[("North Post", "Amina Rahimi")]
     assert (rahimi.n_attributions, rahimi.n_direct_quotes, rahimi.n_reported) == (2, 1, 1)
     assert rahimi.role == "governor"
@@ -68,6 +72,7 @@ def test_counts_and_only_this_outlet() -> None:
     # sorted by event, outlet, most cited first
     assert [r.source for r in rows] == [
         "Amina Rahimi",
+        "some analysts",
         "the Interior Ministry",
         "Interior Ministry",
         "Radio Delta",
@@ -90,7 +95,8 @@ def test_table_and_csv(tmp_path: Path) -> None:
     table = source_table(count_sources([art]))
     assert table[0] == list(SOURCE_COLUMNS)
     assert table[1] == [
-        "e1", "North Post", "Omar Sultani", "named_person", "", "1", "0", "1", "0", "1", "1", "true"
+        "e1", "North Post", "Omar Sultani", "named_person", "", "1", "0", "1", "0", "1", "1", "true",
+        "true",
     ]
     path = tmp_path / "sources.csv"
     assert write_sources(path, [art]) == 1
@@ -98,7 +104,16 @@ def test_table_and_csv(tmp_path: Path) -> None:
         assert list(csv.reader(fh)) == table
 
 
-def test_no_identified_sources() -> None:
-    art = _article("a1", "North Post", [_attr("reported", "critics", "vague", 10)])
-    assert count_sources([art]) == []
+def test_anonymous_and_vague_sources_are_listed_per_outlet() -> None:
+    art = _article("a1", "North Post", [
+        _attr("reported", "critics", "vague", 10),
+        _attr("reported", "two officials who spoke on condition of anonymity", "anonymous", 30),
+        _attr("reported", "Two officials who spoke on condition of anonymity", "anonymous", 50),
+        _attr("agentless_passive", "", "none", 70),
+    ])
+    rows = count_sources([art])
+    assert [(r.source, r.kind, r.n_attributions, r.identified) for r in rows] == [
+        ("two officials who spoke on condition of anonymity", "anonymous", 2, False),
+        ("critics", "vague", 1, False),
+    ]
     assert source_table([]) == [list(SOURCE_COLUMNS)]
