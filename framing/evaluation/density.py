@@ -330,6 +330,38 @@ def _ece(p: np.ndarray, y: np.ndarray) -> float:
     return expected_calibration_error(p, y)
 
 
+def lexicon_precision(
+    sents: Sequence[Any], y: np.ndarray, owner: np.ndarray, bands: Sequence[float] = (0.6, 0.7,
+                                                                                   0.8, 0.9),
+) -> dict[str, Any]:
+    """Share of BABE words matching a labelling or evaluative entry of the packaged lexicon
+    (weight at least each band) that the annotators marked biased: the probability the analysis
+    gives a strong lexicon word the model scores lower (``framing.nlp.loaded.LEXICON_PRECISION``).
+    """
+    from framing.nlp.loaded import LEXICON_EVIDENCE, loaded_terms
+
+    words, _ = loaded_terms()
+    weights = np.zeros(len(y))
+    k = 0
+    for s in sents:
+        for start, end in s.words:
+            token = s.text[start:end].lower().strip("\"'“”‘’.,;:!?()[]")
+            entry = words.get(token)
+            if entry is not None and entry[0] in LEXICON_EVIDENCE:
+                weights[k] = entry[1]
+            k += 1
+    if k != len(y) or (len(owner) and int(owner[-1]) != len(sents) - 1):
+        raise ValueError(f"{k} lexicon words for {len(y)} encoded words: order drifted")
+    out: dict[str, Any] = {"rule": "labelling or evaluative entry of weight >= band, words of "
+                                   "BABE SG2 against biased_words (no model)"}
+    for band in bands:
+        hit = weights >= band
+        n = int(hit.sum())
+        out[f"{band:.1f}"] = {"n_words": n,
+                              "precision": round(float(y[hit].mean()), 4) if n else None}
+    return out
+
+
 def evaluate_density(
     data: Path,
     limit: int | None = None,
@@ -395,6 +427,7 @@ def evaluate_density(
                    "held_out": word_prf(prob, y, f1_cut)},
         "folds": fold_notes,
     }
+    result["lexicon_precision"] = lexicon_precision(sents, y, owner)
     if tuned:
         say("density: shipped fine-tuned model (in-sample)")
         result["shipped_tuned_in_sample"] = _tuned(sents, y, owner, n_boot)

@@ -206,6 +206,19 @@ def widen(start: int, end: int, pairs: Sequence[ModifierPair]) -> tuple[int, int
 
 #: Lexicon categories outside what the training corpora annotate: kept in model mode, re-scored.
 KEEP_LEXICON_CATEGORIES = frozenset({"epistemic_verb", "intensifier"})
+#: Lexicon categories whose strong entries are evidence of their own.
+LEXICON_EVIDENCE = frozenset({"labelling", "evaluative"})
+#: Share of BABE SG2 words matching a labelling or evaluative lexicon entry of at least this
+#: weight that the annotators marked biased (``framing eval density``, "lexicon_precision"):
+#: an entry of weight 0.8 or more is loaded 70% of the time, of 0.7 or more 62%, of 0.6 or
+#: more 55% (all more likely loaded than not; weaker entries are not evidence on their own).
+LEXICON_PRECISION: tuple[tuple[float, float], ...] = ((0.8, 0.705), (0.7, 0.622), (0.6, 0.547))
+
+
+def lexicon_precision(weight: float) -> float | None:
+    """Measured probability that a word of a lexicon entry of ``weight`` is loaded (None below
+    the weakest band measured as more likely loaded than not)."""
+    return next((p for w, p in LEXICON_PRECISION if weight >= w), None)
 
 
 def apply_model(
@@ -309,13 +322,16 @@ def _merge_spans(
         out.append(LoadedSpan(span, sentence.text[span.start - base : span.end - base], score,
                               tuple(cats or ["evaluative"]), who[0], who[1]))
     for ls in lex:
-        if any(o.span.overlaps(ls.span) for o in out):
-            continue
-        if not set(ls.categories) & KEEP_LEXICON_CATEGORIES or _on_plain_cue(ls.span, sentence):
+        if any(o.span.overlaps(ls.span) for o in out) or _on_plain_cue(ls.span, sentence):
             continue
         scores = [float(p) for (s, e), p in zip(res.words, res.word_scores, strict=True)
                   if base + s < ls.span.end and ls.span.start < base + e]
-        score = round(max(scores), 4) if scores else ls.score
+        score = round(max(scores), 4) if scores else 0.0
+        prior = lexicon_precision(ls.score) if set(ls.categories) & LEXICON_EVIDENCE else None
+        if prior is not None:
+            score = max(score, prior)  # the entry alone is more likely loaded than not
+        elif not set(ls.categories) & KEEP_LEXICON_CATEGORIES:
+            continue
         if score >= floor:
             out.append(replace(ls, score=score))
     out.sort(key=lambda x: (x.span.start, x.span.end))
