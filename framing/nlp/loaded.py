@@ -96,6 +96,16 @@ def find_loaded_lexicon(doc: Doc) -> list[LoadedSpan]:
         start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
         out.append(LoadedSpan(Span(start, end), doc.text[start:end], weight, (cat,), "author"))
         taken.update(range(i, j))
+    for tok in doc[:-2]:  # hyphenated compounds the tokenizer splits: "witch-hunt", "so-called"
+        hyphen, second = doc[tok.i + 1], doc[tok.i + 2]
+        if hyphen.text != "-" or tok.whitespace_ or hyphen.whitespace_ or tok.i in taken:
+            continue
+        entry = words.get(f"{tok.lower_}-{second.lower_}")
+        if entry is not None:
+            start, end = tok.idx, second.idx + len(second.text)
+            out.append(LoadedSpan(Span(start, end), doc.text[start:end], entry[1], (entry[0],),
+                                  "author"))
+            taken.update((tok.i, hyphen.i, second.i))
     for tok in doc:
         if tok.i in taken or tok.is_punct or tok.is_space:
             continue
@@ -211,8 +221,8 @@ LEXICON_EVIDENCE = frozenset({"labelling", "evaluative"})
 #: Share of BABE SG2 words matching a labelling or evaluative lexicon entry of at least this
 #: weight that the annotators marked biased (``framing eval density``, "lexicon_precision"):
 #: an entry of weight 0.8 or more is loaded 70% of the time, of 0.7 or more 62%, of 0.6 or
-#: more 55% (all more likely loaded than not; weaker entries are not evidence on their own).
-LEXICON_PRECISION: tuple[tuple[float, float], ...] = ((0.8, 0.705), (0.7, 0.622), (0.6, 0.547))
+#: more 54% (all more likely loaded than not; weaker entries are not evidence on their own).
+LEXICON_PRECISION: tuple[tuple[float, float], ...] = ((0.8, 0.704), (0.7, 0.621), (0.6, 0.543))
 
 
 def lexicon_precision(weight: float) -> float | None:

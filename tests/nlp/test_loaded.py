@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framing.models import Article
+from framing.models import Article, LoadedSpan, SentenceAnalysis
 from framing.nlp.bias_model import (
     WORD_FEATURES,
     Heads,
@@ -262,3 +262,53 @@ def test_modifier_pairs_from_the_parse() -> None:
     got = {(text[a:b], text[c:d]) for a, b, c, d in modifier_pairs(doc)}
     assert ("brutal", "regime") in got
     assert ("border", "town") in got
+
+
+# ------------------------------------------------------------------ what is reported, and to whom
+
+CUE_TEXT = "Ana Lind claimed the cowardly raid was planned."
+#           cue "claimed" 9-16; content 17-47; "cowardly" 21-29
+
+
+def _claimed() -> SentenceAnalysis:
+    from framing.models import Attribution, Source, Span
+
+    said = Attribution("reported", Span(17, 47), Source("Ana Lind", "named_person", Span(0, 8)),
+                       Span(9, 16), "claim")
+    lexicon = (LoadedSpan(Span(21, 29), "cowardly", 0.9, ("evaluative",), "author"),
+               LoadedSpan(Span(9, 16), "claimed", 0.7, ("epistemic_verb",), "author"))
+    return SentenceAnalysis(0, Span(0, len(CUE_TEXT)), CUE_TEXT, "attributed", (said,),
+                            loaded=lexicon)
+
+
+def test_plain_cue_verbs_are_not_loaded_spans_and_paraphrase_is_the_outlet_s() -> None:
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    words = ((0, 3), (4, 8), (9, 16), (17, 20), (21, 29), (30, 34), (35, 38), (39, 46))
+    res = SentenceScores(0.6, (ScoredSpan(9, 16, 0.9, ()), ScoredSpan(21, 29, 0.6, ())), words,
+                         (0.0, 0.0, 0.9, 0.0, 0.6, 0.0, 0.0, 0.0))
+    got = [(x.text, x.speaker, x.reported_for) for x in _merge_spans(_claimed(), res)]
+    # "claimed" judges the speech act (evaluative_cue_share), it is not a loaded span
+    assert got == [("cowardly", "author", "Ana Lind")]
+
+
+def test_spans_below_the_floor_are_not_reported_but_strong_lexicon_entries_are() -> None:
+    from framing.nlp.bias_model import SentenceScores
+    from framing.nlp.loaded import _merge_spans, lexicon_precision
+
+    words = ((0, 3), (4, 8), (9, 16), (17, 20), (21, 29), (30, 34), (35, 38), (39, 46))
+    res = SentenceScores(0.2, (), words, (0.0, 0.0, 0.1, 0.0, 0.2, 0.0, 0.0, 0.0))
+    (span,) = _merge_spans(_claimed(), res, floor=0.3)
+    # the model alone says 0.2; a lexicon entry of weight 0.9 is loaded 70% of the time
+    assert span.text == "cowardly" and span.score == lexicon_precision(0.9) == 0.704
+    assert lexicon_precision(0.5) is None
+
+
+@pytest.mark.slow
+def test_hyphenated_lexicon_terms_are_found() -> None:
+    from framing.nlp.loaded import find_loaded_lexicon
+    from framing.nlp.pipeline import load_nlp
+
+    doc = load_nlp(Settings().spacy_model)("They called it a witch-hunt by so-called experts.")
+    assert [s.text for s in find_loaded_lexicon(doc)] == ["witch-hunt", "so-called"]
