@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
-PIPELINE_VERSION = "1.5"
+PIPELINE_VERSION = "1.6"
 
 ProgressFn = Callable[[int, int], None]
 
@@ -144,10 +144,10 @@ def analyze_doc(article: Article, doc: Doc, settings: Settings) -> AnalyzedArtic
     """
     from framing.nlp import attribution, loaded, voice
 
-    attrs = attribution.extract_attributions(doc)
+    body_start = _body_start(article)
+    attrs = attribution.extract_attributions(doc, headline_end=body_start)
     spans = loaded.find_loaded_lexicon(doc)
     hedges = loaded.find_hedges(doc)
-    body_start = _body_start(article)
     sentences = voice.build_sentences(doc, attrs, spans, hedges, headline_end=body_start)
     out: list[SentenceAnalysis] = []
     for s in sentences:

@@ -120,6 +120,13 @@ def test_quoted_as_saying_is_a_chain_to_the_person_quoted() -> None:
     assert chain[0].parent is not None and chain[0].parent.source.kind == "media"
 
 
+def test_a_group_named_after_an_outlet_mention_is_not_an_outlet() -> None:
+    body = ("The Coast Channel said the pass was closed. "
+            "The militia, also known as the Red Hand, denied blocking it.")
+    s = _sentence(body)
+    assert "media" not in _kinds(s)
+
+
 def test_an_outlet_described_once_stays_an_outlet() -> None:
     body = ("Velde Morgen, a regional newspaper, said the mill would close. "
             "Velde Morgen also said 300 jobs would go.")
@@ -153,6 +160,11 @@ def test_headline_grammar() -> None:
     assert [s.voice for s in art.sentences if s.part == "title"] == ["attributed"]
     art = _analyse("The minister spoke on Monday.", title="Is the flood plan already dead?")
     assert [s.voice for s in art.sentences if s.part == "title"] == ["question"]
+    # an action headline, and a passive with its auxiliary dropped
+    art = _analyse("The dam burst on Monday.", title="Engineers dodge questions")
+    assert [s.voice for s in art.sentences if s.part == "title"] == ["author"]
+    art = _analyse("The dam held.", title="Volunteers praised after dam rescue")
+    assert [s.voice for s in art.sentences if s.part == "title"] == ["vague"]
 
 
 # K: datelines are not sentences of their own and not speakers
@@ -176,6 +188,7 @@ def test_datelines(opening: str) -> None:
     "The fire started in a warehouse called the Long Shed.",
     "The bridge is named after a nineteenth-century ferryman.",
     "The agreement never uses the word \"withdrawal\".",
+    "The militia, also known as the Red Hand, controls the pass.",
 ])
 def test_look_alikes_are_the_author_s(text: str) -> None:
     s = _sentence(text)

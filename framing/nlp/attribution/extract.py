@@ -38,6 +38,7 @@ from framing.nlp.attribution.hedges import (
     ACCUSATION_LEMMAS,
     HEDGE_ADVERBS,
     agentless_passive,
+    headline_passives,
     hedge_attribution,
     is_hedge,
 )
@@ -220,7 +221,8 @@ def _dedupe(items: list[Attribution]) -> list[Attribution]:
 
 
 def extract_attributions(
-    doc: Doc, head: AttributionHead | None = None, use_head: bool = True, acts: bool = False
+    doc: Doc, head: AttributionHead | None = None, use_head: bool = True, acts: bool = False,
+    headline_end: int = 0,
 ) -> list[Attribution]:
     """All attributions in a parsed article, in text order.
 
@@ -232,7 +234,8 @@ def extract_attributions(
     (:func:`framing.nlp.attribution.speech.keep_speech`). ``acts=True`` keeps every relation of
     the PARC/PolNeAR scheme, which also marks acts of a source that credit it with no claim
     ("did not respond to requests for comment", "has also commented on X's death", "a group
-    called X"); ``framing eval polnear`` scores both. Odd input never raises: a failure
+    called X"); ``framing eval polnear`` scores both. Sentences before ``headline_end`` are the
+    headline (:func:`framing.nlp.attribution.hedges.headline_passives`). Odd input never raises: a failure
     on one cue drops that cue, a failure of the whole learned path falls back to the rules.
     """
     if head is None and use_head:
@@ -241,20 +244,23 @@ def extract_attributions(
         head = load_head()
     if head is not None:
         try:
-            return _finish(doc, _extract_learned(doc, head), acts)
+            return _finish(doc, _extract_learned(doc, head), acts, headline_end)
         except Exception:  # one article must never fail because of attribution
             log.exception("learned attribution failed; falling back to rules")
     try:
-        return _finish(doc, extract_attributions_rules(doc), acts)
+        return _finish(doc, extract_attributions_rules(doc), acts, headline_end)
     except Exception:
         log.exception("rule attribution failed; article keeps no attributions")
         return []
 
 
-def _finish(doc: Doc, found: list[Attribution], acts: bool) -> list[Attribution]:
-    """The steps both paths share: "quoted X as saying" chains; then, unless ``acts``, claims
-    only with their source kinds settled over the article; cue stance last."""
-    found = split_quoted_as_saying(doc, found)
+def _finish(
+    doc: Doc, found: list[Attribution], acts: bool, headline_end: int = 0
+) -> list[Attribution]:
+    """The steps both paths share: "quoted X as saying" chains and headline passives; then,
+    unless ``acts``, claims only with their source kinds settled over the article; cue stance
+    last."""
+    found = headline_passives(doc, split_quoted_as_saying(doc, found), headline_end)
     if not acts:
         found = settle_kinds(doc, keep_speech(doc, found))
     return _with_stance(found)

@@ -14,8 +14,8 @@ from framing.nlp.attribution.tokens import _agent, _passive
 from framing.resources import read_lines
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
-    from spacy.tokens import Token
 
 #: Adverbs that hedge a claim without naming its source.
 HEDGE_ADVERBS = frozenset(read_lines("attribution/hedge_adverbs.txt"))
@@ -61,3 +61,41 @@ def hedge_attribution(tok: Token, sent: SpacySpan, cue: Span) -> Attribution | N
     else:
         return None
     return Attribution(kind, _clause_span(tok), Source("", "none", None), cue, lemma)
+
+
+def headline_passives(
+    doc: Doc, items: list[Attribution], headline_end: int
+) -> list[Attribution]:
+    """Headline grammar drops the auxiliary of a passive: "Rescue teams praised", "Minister
+    blamed for delays" are agentless passive speech acts, not the subject's own speech.
+
+    In sentences that end before ``headline_end``, a past-participle judging verb (an
+    accusation or an evaluative cue verb) with a subject and no object or clause of its own
+    becomes an ``agentless_passive`` with no source, replacing what the cue finder made of it.
+    """
+    from framing.nlp.attribution.cues import cue_stance
+
+    if headline_end <= 0:
+        return items
+    out = list(items)
+    for sent in doc.sents:
+        if sent.start_char >= headline_end:
+            break
+        root = sent.root
+        if root.pos_ in ("NOUN", "PROPN"):  # "Minister blamed for delays": a participle on it
+            root = next((c for c in root.children if c.dep_ == "acl"), root)
+            has_subject = True
+        else:
+            has_subject = any(c.dep_ == "nsubj" for c in root.children)
+        lemma = root.lemma_.lower()
+        if root.tag_ not in ("VBD", "VBN") or not (
+                lemma in ACCUSATION_LEMMAS or cue_stance(lemma) == "evaluative"):
+            continue
+        kids = {c.dep_ for c in root.children}
+        if not has_subject or kids & {"dobj", "ccomp", "xcomp", "dative", "attr", "oprd"}:
+            continue
+        cue = Span(root.idx, root.idx + len(root.text))
+        out = [a for a in out if a.cue is None or not a.cue.overlaps(cue)]
+        out.append(Attribution("agentless_passive", _sentence_span(sent), Source("", "none", None),
+                               cue, lemma))
+    return sorted(out, key=lambda a: (a.content.start, a.content.end, a.kind))

@@ -128,8 +128,14 @@ def _last_word(name: str) -> str:
     return words[-1].lower() if words else ""
 
 
+_NOT_NAME_WORDS = frozenset({"the", "a", "an", "and", "of", "for", "in", "on", "at", "to", "some",
+                             "many", "his", "her", "its", "their", "this", "these", "those"})
+
+
 def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[\w'’-]+", name) if w[:1].isupper()}
+    """Capitalised words of a source's name, without articles and other function words."""
+    return {w.lower() for w in re.findall(r"[\w'’-]+", name)
+            if w[:1].isupper() and w.lower() not in _NOT_NAME_WORDS}
 
 
 #: Nouns of a journalist (a person who is `media` as a source).
@@ -240,12 +246,13 @@ ORG_HEADS = frozenset({"ministry", "government", "army", "police", "embassy", "o
 
 
 def _only_unnaming(doc: Doc, a: Attribution) -> bool:
-    """"(a diplomat who) asked not to be named": the unnaming clause is not a claim."""
+    """"(a diplomat who) asked not to be named", "spoke on condition of anonymity": the unnaming
+    clause is not a claim."""
     if a.kind not in ("reported", "chain"):
         return False
-    start = a.content.start if a.cue is None else min(a.cue.start, a.content.start)
-    text = doc.text[start : a.content.end]
-    m = UNNAMING.search(text)
-    if m is None and not any(w in text.lower() for w in ANONYMITY_WORDS):
+    content = doc.text[a.content.start : a.content.end]
+    if len(content.split()) > 8:
         return False
-    return len(text.split()) <= 8
+    cue = "" if a.cue is None else doc.text[a.cue.start : a.cue.end]
+    return UNNAMING.search(f"{cue} {content}") is not None or any(
+        w in content.lower().split() for w in ANONYMITY_WORDS)

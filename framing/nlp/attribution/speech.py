@@ -68,8 +68,8 @@ def _cue_tokens(doc: Doc, a: Attribution) -> list[Token]:
 def _speech_word(tokens: list[Token]) -> bool:
     """A cue without a verb needs a word of speech or a document ("statement", "according to",
     "poll") or a punctuation cue ("PENCE:", "― Name")."""
-    return any(t.is_punct or t.lemma_.lower() in speech_nouns()
-               or t.lemma_.lower() in cue_lemmas() or t.lower_ in speech_nouns()
+    return any(t.is_punct or t.lemma_.lower() in speech_nouns() or t.lower_ in speech_nouns()
+               or (t.pos_ not in ("NOUN", "PROPN") and t.lemma_.lower() in cue_lemmas())
                for t in tokens)
 
 
@@ -150,7 +150,7 @@ def speech_verdict(doc: Doc, a: Attribution) -> str:
 
 def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     """The verdict and the rule that gave it (N: no word of speech, L: naming, A: a participle
-    describing a noun, H: hedged act,
+    describing a noun, H: hedged act, E: neither source nor clause,
     I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
     content)."""
     if a.kind not in _CHECKED_KINDS:
@@ -166,6 +166,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         return ("drop", "A")  # a participle describing a noun: "written questions"
     if _hedged_action(verb) is not None:
         return ("hedge", "H")
+    if (a.source.span is None or a.source.kind == "none") and not _has_clause(doc, a, verb):
+        return ("drop", "E")  # neither a source nor a claim: "Officials dodge blame"
     lemma = verb.lemma_.lower()
     if lemma in institutional_lemmas():
         return ("keep", "") if _that_clause(verb) or _has_quote(doc, a) else ("drop", "I")
