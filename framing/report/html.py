@@ -147,7 +147,7 @@ def sentence_marks(sentence: SentenceAnalysis, text: str) -> list[Mark]:
     marks: list[Mark] = []
     for ls in sentence.loaded:
         if ls.speaker != "author":
-            who = f"quoted: {ls.speaker}'s own words"
+            who = f"quoted: the words of {ls.speaker}"
         elif ls.reported_for is not None:
             who = f"the outlet's wording of {ls.reported_for}'s claim"
         else:

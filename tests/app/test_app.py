@@ -90,8 +90,9 @@ def test_reader_switches_outlet_and_article(cached: Cached) -> None:
     assert '<span class="src" title="source: Police chief Ann Lee (named person)' in body
     at.selectbox(key="article").set_value("a-2").run()
     body = _html(at)
-    # Loaded words inside a vague source's content are charged to that source (blue).
-    assert '<mark class="quoted" title="loaded (intensifier); score 0.80; quoted: Officials"' in body
+    # A loaded span whose speaker is a source is that source's own words (blue).
+    assert ('<mark class="quoted" title="loaded (intensifier); score 0.80; quoted: the words of '
+            'Officials"') in body
     attrs = _frame(at, "source", "source kind", "kind", "cue", "content", "via")
     assert attrs["source"].tolist() == ["Officials"]
     at.selectbox(key="outlet").set_value("Beta Wire").run()

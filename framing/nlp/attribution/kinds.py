@@ -165,7 +165,14 @@ def _outlet_words(name: str) -> set[str]:
     words = [w.lower() for w in re.findall(r"[\w'’-]+", name) if w.lower() != "the"]
     if not words:
         return set()
-    return {w for w in (words[0], words[-1]) if w in outlet_name_words()}
+    found = {w for w in (words[0], words[-1]) if w in outlet_name_words()}
+    if found <= AMBIGUOUS_OUTLET_WORDS and not {"news", "press"} & set(words):
+        return set()  # "the UN children's agency", "the health service": not outlets
+    return found
+
+
+#: Outlet name words that also end other organisations' names.
+AMBIGUOUS_OUTLET_WORDS = frozenset({"agency", "service", "network", "media"})
 
 
 def _person_by_role(head: Token) -> bool:
@@ -220,9 +227,9 @@ def settle_kinds(doc: Doc, items: list[Attribution]) -> list[Attribution]:
             kind = "official"  # "the director of Arvo General Hospital"
         if kind == "anonymous":
             anonymous_heads.add(head.lower_)
-        elif kind == "media":
+        elif kind == "media" and head.pos_ == "PROPN":  # a name, not "a channel in Kabul"
             outlets.update(words)
-        elif kind == "named_person":
+        elif kind == "named_person" and head.pos_ == "PROPN":
             persons.update(words)
         if kind != a.source.kind:
             settled[id(a.source)] = replace(a.source, kind=kind)
