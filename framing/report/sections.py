@@ -218,8 +218,8 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
     return "".join(h)
 
 
-_KIND_WORDS = {"named_person": "person", "named_org": "organisation", "official": "office",
-               "media": "news outlet", "anonymous": "anonymous", "vague": "vague group"}
+_KIND_WORDS = {"named_person": "person", "named_org": "org.", "official": "office",
+               "media": "outlet", "anonymous": "anon.", "vague": "vague"}
 
 
 def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
@@ -250,15 +250,15 @@ def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
                                 if counts[k])
             h.append(f'<div class="card"><h3>{escape(outlet)}</h3>'
                      f"<p class=small>Attributions: {escape(summary)}.</p><table>"
-                     "<tr><th>Source</th><th>Kind</th><th>Quotes</th><th>Reported</th>"
-                     "<th>Only here</th></tr>")
+                     "<tr><th>Source</th><th>Kind</th><th title=\"direct quotes\">Quotes</th>"
+                     "<th title=\"reported speech, according to, chains\">Other</th></tr>")
             for r in items[:top_n]:
+                only = " <span class=small>(only here)</span>" if r.only_this_outlet else ""
                 h.append(
-                    f"<tr><td>{escape(r.source)}</td>"
+                    f"<tr><td>{escape(r.source)}{only}</td>"
                     f"<td>{escape(_KIND_WORDS.get(r.kind, r.kind))}</td>"
                     f'<td class="num">{r.n_direct_quotes}</td>'
-                    f'<td class="num">{r.n_reported + r.n_chain_origin}</td>'
-                    f"<td>{'yes' if r.only_this_outlet else ''}</td></tr>"
+                    f'<td class="num">{r.n_reported + r.n_chain_origin}</td></tr>'
                 )
             more = len(items) - top_n
             h.append("</table>" + (f"<p class=small>… and {more} more in sources.csv.</p>"
