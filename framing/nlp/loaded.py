@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from framing.models import AnalyzedArticle, LoadedSpan, SentenceAnalysis, Span
+from framing.nlp.attribution.tokens import doc_text
 from framing.resources import read_lines, read_table
 from framing.settings import Settings
 
@@ -94,7 +95,7 @@ def find_loaded_lexicon(doc: Doc) -> list[LoadedSpan]:
             continue
         cat, weight = phrases[p]
         start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
-        out.append(LoadedSpan(Span(start, end), doc.text[start:end], weight, (cat,), "author"))
+        out.append(LoadedSpan(Span(start, end), doc_text(doc)[start:end], weight, (cat,), "author"))
         taken.update(range(i, j))
     for tok in doc[:-2]:  # hyphenated compounds the tokenizer splits: "witch-hunt", "so-called"
         hyphen, second = doc[tok.i + 1], doc[tok.i + 2]
@@ -103,7 +104,7 @@ def find_loaded_lexicon(doc: Doc) -> list[LoadedSpan]:
         entry = words.get(f"{tok.lower_}-{second.lower_}")
         if entry is not None:
             start, end = tok.idx, second.idx + len(second.text)
-            out.append(LoadedSpan(Span(start, end), doc.text[start:end], entry[1], (entry[0],),
+            out.append(LoadedSpan(Span(start, end), doc_text(doc)[start:end], entry[1], (entry[0],),
                                   "author"))
             taken.update((tok.i, hyphen.i, second.i))
     for tok in doc:

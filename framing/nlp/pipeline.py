@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from framing.models import AnalyzedArticle, Article, Attribution, Entity, SentenceAnalysis, Span
+from framing.nlp.attribution.tokens import doc_text
 from framing.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _register_components() -> None:
                 doc[i + 1].is_sent_start = True
             elif tok.is_space and "\n" in tok.text:
                 doc[i + 1].is_sent_start = True
-        dateline = find_dateline(doc.text)
+        dateline = find_dateline(doc_text(doc))
         if dateline is not None:  # "KABUL, May 3 (Reuters) — The …" is one sentence
             for tok in doc:
                 if dateline[0] < tok.idx <= dateline[1]:

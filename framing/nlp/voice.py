@@ -14,6 +14,7 @@ from framing.models import (
     Source,
     Span,
 )
+from framing.nlp.attribution.tokens import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -145,7 +146,7 @@ def build_sentences(
             for a in attrs
             if _overlap(a.content, span) > 0 or (a.cue is not None and span.contains(a.cue))
         )
-        quoted = quoted_regions(doc.text[span.start : span.end], span.start)
+        quoted = quoted_regions(doc_text(doc)[span.start : span.end], span.start)
         s_loaded = tuple(
             replace(ls, speaker=who, reported_for=claim)
             for ls in loaded
@@ -154,12 +155,12 @@ def build_sentences(
         )
         s_hedges = tuple(h for h in hedges if span.start <= h.start < span.end)
         assertion = _is_assertion(sent) or span.start < headline_end
-        voice = sentence_voice(span, doc.text[span.start : span.end], s_attrs, assertion)
+        voice = sentence_voice(span, doc_text(doc)[span.start : span.end], s_attrs, assertion)
         out.append(
             SentenceAnalysis(
                 index=len(out),
                 span=span,
-                text=doc.text[span.start : span.end],
+                text=doc_text(doc)[span.start : span.end],
                 voice=voice,
                 attributions=s_attrs,
                 loaded=s_loaded,

@@ -61,6 +61,7 @@ from framing.nlp.attribution.tokens import (
     _strip_punct,
     _subject,
     _tok_span,
+    doc_text,
 )
 from framing.nlp.attribution.turns import _credit_orphan_quotes, _speaker_turns
 
@@ -83,7 +84,7 @@ def head_info() -> str:
 
 def extract_attributions_rules(doc: Doc) -> list[Attribution]:
     """Attributions found by the v1 rules alone (the path taken when no head is installed)."""
-    text = doc.text
+    text = doc_text(doc)
     quotes = find_quotes(text)
     resolver = _SourceResolver(text, quotes)
     found: list[Attribution] = []
@@ -294,7 +295,7 @@ def _extract_learned(doc: Doc, head: AttributionHead) -> list[Attribution]:
         token_table,
     )
 
-    text = doc.text
+    text = doc_text(doc)
     quote_ranges = find_quotes(text)
     qmask = quote_mask(doc, text, quote_ranges)
     nouns = noun_prefix(doc)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from framing.models import Attribution, Source
 from framing.nlp.attribution.sources import ORG_WORDS, source_nouns
-from framing.nlp.attribution.tokens import _phrase_head
+from framing.nlp.attribution.tokens import _phrase_head, doc_text
 from framing.resources import read_lines
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _unnamed_by_clause(tokens: list[Token]) -> bool:
         return False
     doc = tokens[0].doc
     start, end = min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
-    return UNNAMING.search(doc.text[start:end]) is not None
+    return UNNAMING.search(doc_text(doc)[start:end]) is not None
 
 
 def _own_phrase(head: Token) -> list[Token]:
@@ -257,9 +257,9 @@ def _only_unnaming(doc: Doc, a: Attribution) -> bool:
     clause is not a claim."""
     if a.kind not in ("reported", "chain"):
         return False
-    content = doc.text[a.content.start : a.content.end]
+    content = doc_text(doc)[a.content.start : a.content.end]
     if len(content.split()) > 8:
         return False
-    cue = "" if a.cue is None else doc.text[a.cue.start : a.cue.end]
+    cue = "" if a.cue is None else doc_text(doc)[a.cue.start : a.cue.end]
     return UNNAMING.search(f"{cue} {content}") is not None or any(
         w in content.lower().split() for w in ANONYMITY_WORDS)

@@ -19,7 +19,7 @@ from framing.models import Attribution
 from framing.nlp.attribution.cues import cue_lemmas
 from framing.nlp.attribution.hedges import HEDGE_ADVERBS, hedge_attribution
 from framing.nlp.attribution.sources import DOCUMENT_NOUNS
-from framing.nlp.attribution.tokens import _passive, _tok_span
+from framing.nlp.attribution.tokens import _passive, _tok_span, doc_text
 from framing.resources import read_lines
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> b
 
 
 def _has_quote(doc: Doc, a: Attribution) -> bool:
-    return any(ch in _QUOTE_MARKS for ch in doc.text[a.content.start : a.content.end])
+    return any(ch in _QUOTE_MARKS for ch in doc_text(doc)[a.content.start : a.content.end])
 
 
 def _clausal_complement(verb: Token) -> bool:

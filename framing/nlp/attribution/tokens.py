@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from framing.models import Span
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
 #: Dependency labels of a clause's subject.
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
@@ -73,3 +73,12 @@ def _agent(verb: Token) -> Token | None:
 
 def _passive(verb: Token) -> bool:
     return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in verb.children)
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per doc: spaCy rebuilds it from every token on each read, which
+    made per-sentence and per-span reads cost the square of the article's length."""
+    cached = doc.user_data.get("framing_text")
+    if cached is None:
+        cached = doc.user_data["framing_text"] = doc.text
+    return str(cached)
