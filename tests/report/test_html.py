@@ -83,7 +83,7 @@ def test_figure_evidence_counts() -> None:
     n, examples = figure_evidence(alpha, "vague_voice_share")
     assert n == 1 and examples[0][0] == "a-2"
     n, examples = figure_evidence(alpha, "loaded_density_quoted")
-    assert n == 1 and "quoted: Officials" in examples[0][1]
+    assert n == 1 and "quoted: the words of Officials" in examples[0][1]
     assert figure_evidence(alpha, "hedging_rate") == (0, [])
 
 

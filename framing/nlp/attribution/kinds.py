@@ -214,7 +214,7 @@ def settle_kinds(doc: Doc, items: list[Attribution]) -> list[Attribution]:
         elif kind in ("named_org", "named_person") and (
                 _outlet_words(src.name) or _outlet_by_description(head) or words & outlets):
             kind = "media"
-        elif kind == "media" and src.name and not (
+        elif kind == "media" and head.pos_ == "PROPN" and not (
                 _outlet_words(src.name) or _outlet_by_description(head) or words & outlets
                 or words & journalists or head.lemma_.lower() in media_nouns()):
             kind = "named_org"  # "Free Press Circle": a press word inside an organisation's name
