@@ -18,7 +18,9 @@ def interval_chart(
     vals = [v for _, e in rows for v in (e.mean, e.low, e.high) if v is not None]
     hi = max(vals) if vals else 1.0
     lo = min(0.0, min(vals)) if vals else 0.0
-    span = (hi - lo) or 1.0
+    if hi <= lo:  # every value 0 (or none): an axis of 0 to 1, not two labels on one spot
+        hi = lo + 1.0
+    span = hi - lo
     label_w, row_h, pad = 150, 26, 12
     # Room on the right for the value label, '0.27 (n=1)' included.
     plot_w = width - label_w - 2 * pad - 78

@@ -63,40 +63,103 @@ margin-bottom:.6rem}h2{break-after:avoid}.ev{break-inside:avoid}}
 METHODS = [
     (
         "Sentences, parse and entities",
-        "spaCy English pipeline (Honnibal et al. 2020), model en_core_web_sm, run once per corpus.",
+        "spaCy English pipeline (Honnibal et al. 2020), model en_core_web_sm, run once per corpus; "
+        "the headline is parsed with the body, and a dateline stays in the sentence it opens.",
     ),
     (
         "Attribution",
         "Cue, source and content following the PARC scheme (Pareti 2016) and the quote extraction "
-        "of GenderGapTracker (Asr et al. 2021): direct quotes, reported speech via the reporting verb's "
-        "subject and clausal complement, 'according to', chains ('citing'), hedges ('reportedly') "
-        "and agentless passive accusations.",
+        "of GenderGapTracker (Asr et al. 2021): direct quotes, reported speech via the reporting "
+        "verb's subject and clausal complement, 'according to', chains ('citing', 'quoted X as "
+        "saying'), hedges ('reportedly') and agentless passives ('is accused of'). A learned cue "
+        "classifier and source ranker trained on PolNeAR (Newell et al. 2018) find the cues: cue / "
+        "source / content overlap F1 0.788 / 0.799 / 0.863 on PolNeAR dev, about 95% of two "
+        "annotators' agreement. Only claims count: an actor's action ('released a video', 'did not "
+        "respond to a request for comment') and naming look-alikes ('also known as') are the "
+        "outlet's assertions, not attributions.",
     ),
     (
-        "Voice",
-        "A sentence is in the outlet's own voice when it asserts something and no attribution covers "
-        "it; 'vague' when the covering source is anonymous, vague or absent.",
+        "Voice and sources",
+        "A sentence is in the outlet's own voice when it asserts something and no claim covers it; "
+        "'attributed' when an identified source stands behind it; 'vague' when the source is "
+        "anonymous ('on condition of anonymity', 'asked not to be named', bare 'sources'), vague "
+        "('critics', 'some diplomats'), a hedge or an agentless passive. A chain takes its "
+        "origin's voice. Source kinds are settled over the article (an outlet described once stays "
+        "an outlet; 'the officials' after anonymous officials stay anonymous). On the "
+        "hand-labelled challenge set: voice accuracy 0.97, source-kind accuracy 0.95.",
     ),
     (
-        "Loaded language",
-        "Seed lexicon of labelling, intensifying, evaluative and epistemic terms (categories after "
-        "Da San Martino et al. 2019; epistemic verbs after Hooper 1975 and Recasens et al. 2013); "
-        "a span is reported where the model's calibrated word probability reaches the cut chosen on "
-        "held-out folds for span precision, and keeps its score. Each span is charged to whoever "
-        "chose the words: the quoted source only inside quotation marks; paraphrase of a source "
-        "and the reporting verb are the outlet's own wording (marked as paraphrase, with the source "
-        "whose claim it is). Hedges after Hyland (2005).",
+        "Who chose the loaded words",
+        "A loaded span belongs to the quoted source only inside quotation marks; paraphrase of a "
+        "source and the reporting verb are the outlet's own wording (shown as paraphrase, with the "
+        "source whose claim it is), after the lexical/quoted distinction of BASIL (Fan et al. "
+        "2019).",
     ),
     (
-        "Uncertainty",
-        "Outlet means with 95% percentile bootstrap intervals over articles (Efron 1979); "
-        "fewer than two articles: not estimable.",
+        "Uncertainty and contrasts",
+        "Outlet means with 95% percentile bootstrap intervals over articles (Efron 1979); fewer "
+        "than two articles: not estimable. A contrast between two outlets is the difference of "
+        "their means with a bootstrap interval, a two-sided permutation test (Good 2005) with "
+        "Benjamini-Hochberg correction over the event's tests (1995), Hedges' g and Cliff's delta.",
+    ),
+    (
+        "Claims, labels, terms",
+        "Claims: sentences of each outlet aligned by MiniLM sentence similarity (Reimers & "
+        "Gurevych 2019); an outlet that only carries a claim through a syndicated copy is not "
+        "counted as independent. Labels: mentions of each actor grouped by named entities, an "
+        "alias table, name parts and acronyms and embedding similarity, and the words each outlet "
+        "uses for them counted. Distinctive terms: log-odds ratio with an informative Dirichlet "
+        "prior (Monroe, Colaresi & Quinn 2008) against the other outlets of the event.",
     ),
 ]
 
 
+def loaded_method(run: RunMetadata) -> tuple[str, str]:
+    """The loaded-language method this run used, with its measured accuracy."""
+    model = str(run.models.get("loaded_language", "lexicon-v1"))
+    floor = run.settings.get("loaded_min_probability")
+    lexicon = ("A hand-written seed lexicon of labelling, intensifying, evaluative and epistemic "
+               "terms (categories after Da San Martino et al. 2019; epistemic verbs after Hooper "
+               "1975 and Recasens et al. 2013). Hedges after Hyland (2005).")
+    if "tuned" in model or "heads" in model:
+        text = (f"Model {model}: MiniLM (Wang et al. 2020) with word and sentence heads trained "
+                "on BABE (Spinde et al. 2021) and the PTC propaganda corpus (Da San Martino et al. "
+                "2019), Platt-calibrated (Platt 1999); cross-validated sentence-bias macro-F1 "
+                "0.785 on BABE, biased-word F1 0.50, Loaded_Language span F1 0.34 on PTC. A span "
+                f"is reported where the calibrated word probability reaches {floor}, the cut "
+                "chosen on training folds for span precision, and keeps its score; a strong "
+                "lexicon entry counts with its measured BABE precision. " + lexicon)
+    else:
+        text = ("Lexicon only (the learned model was off or unavailable): a floor, not a "
+                "detector — on annotated news a lexicon alone finds a small share of loaded "
+                "words. " + lexicon)
+    return "Loaded language", text
+
+
 #: Full references for the methods section (sorted when rendered).
 REFERENCES = [
+    "Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: A practical and "
+    "powerful approach to multiple testing. Journal of the Royal Statistical Society B, 57(1), "
+    "289-300.",
+    "Cliff, N. (1993). Dominance statistics: Ordinal analyses to answer ordinal questions. "
+    "Psychological Bulletin, 114(3), 494-509.",
+    "Fan, L., White, M., Sharma, E., Su, R., Choubey, P. K., Huang, R., & Wang, L. (2019). In "
+    "plain sight: Media bias through the lens of factual reporting. Proceedings of EMNLP-IJCNLP "
+    "2019, 6343-6349.",
+    "Good, P. (2005). Permutation, Parametric and Bootstrap Tests of Hypotheses (3rd ed.). "
+    "Springer.",
+    "Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related "
+    "estimators. Journal of Educational Statistics, 6(2), 107-128.",
+    "Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words: Lexical feature "
+    "selection and evaluation for identifying the content of political conflict. Political "
+    "Analysis, 16(4), 372-403.",
+    "Newell, E., Margolin, D., & Ruths, D. (2018). An attribution relations corpus for political "
+    "news. Proceedings of LREC 2018, 2179-2186.",
+    "Platt, J. (1999). Probabilistic outputs for support vector machines and comparisons to "
+    "regularized likelihood methods. Advances in Large Margin Classifiers, 61-74.",
+    "Spinde, T., Plank, M., Krieger, J.-D., Ruas, T., Gipp, B., & Aizawa, A. (2021). Neural "
+    "media bias detection using distant supervision with BABE. Findings of EMNLP 2021, "
+    "1166-1177.",
     "Asr, F. T., Mazraeh, M., Lopes, A., Gautam, V., Gonzales, J., Rao, P., & Taboada, M. (2021). "
     "The Gender Gap Tracker: Using natural language processing to measure gender bias in media. "
     "PLoS ONE, 16(1), e0245533.",
@@ -166,7 +229,10 @@ def sentence_marks(sentence: SentenceAnalysis, text: str) -> list[Mark]:
             tip = f"cue: {text[a.cue.start : a.cue.end]} (lemma {a.cue_lemma}"
             tip += f", {stance})" if stance else ")"
             marks.append((a.cue.start, a.cue.end, "span", "cue", tip))
-        tip = f"content credited to {a.source.name} ({a.source.kind.replace('_', ' ')}; {kind})"
+        if a.source.name and a.source.kind != "none":
+            tip = f"content credited to {a.source.name} ({a.source.kind.replace('_', ' ')}; {kind})"
+        else:
+            tip = f"content credited to no named source ({kind})"
         marks.append((a.content.start, a.content.end, "span", "content", tip))
     for h in sentence.hedges:
         marks.append((h.start, h.end, "span", "hedge", "hedge"))
@@ -395,7 +461,7 @@ def _references(run: RunMetadata) -> list[str]:
 def render_methods(run: RunMetadata) -> str:
     """Methods with citations, feature definitions and run metadata."""
     h = ['<section id="methods"><h2>Methods</h2><dl>']
-    for name, text in METHODS:
+    for name, text in (*METHODS, loaded_method(run)):
         h.append(f"<dt><b>{escape(name)}</b></dt><dd>{escape(text)}</dd>")
     h.append("</dl><h3>References</h3><ol class=refs>")
     h += [f"<li>{escape(r)}</li>" for r in _references(run)]

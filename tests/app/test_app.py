@@ -179,3 +179,13 @@ def test_reopen_a_stored_run(cached: Cached) -> None:
     assert not at.exception
     assert at.session_state["run_key"] == cached.key
     assert "tiny &lt;b&gt;corpus&lt;/b&gt;" in _html(at)
+
+
+def test_streamlit_config_sends_nothing_and_hides_the_deploy_button() -> None:
+    import tomllib
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    settings = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert settings["browser"]["gatherUsageStats"] is False
+    assert settings["client"]["toolbarMode"] == "viewer"

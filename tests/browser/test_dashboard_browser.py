@@ -91,6 +91,8 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(page.get_by_role("button", name="Report (PDF)")).to_be_visible(timeout=120_000)
     expect(page.get_by_role("button", name="PARQUET").first).to_be_visible()
     page.get_by_role("tab", name="Sources").click()
+    # .streamlit/config.toml: no Deploy button in the toolbar
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
     assert problems == []
 
 

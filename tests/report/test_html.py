@@ -104,3 +104,42 @@ def test_highlight_article_and_title() -> None:
     assert highlight_title(titled).endswith('<mark class="author" title="loaded (x); score 0.70; '
                                             "the outlet&#x27;s own voice\">one</mark>")
     assert highlight_article(titled) == highlight_article(art)
+
+
+def test_a_chart_of_zeros_has_a_readable_axis() -> None:
+    from framing.models import Estimate, OutletProfile
+    from framing.report.figures import interval_chart
+
+    zero = Estimate(0.0, 0.0, 0.0, 3)
+    svg = interval_chart([OutletProfile("A", 3, {"f": zero}), OutletProfile("B", 3, {"f": zero})],
+                         "f", "all zero")
+    labels = re.findall(r'font-size="10" fill="#666"[^>]*>([^<]*)<', svg)
+    assert labels == ["0.00", "1.00"]  # not "0.00" twice on one spot
+
+
+def test_content_of_a_hedge_names_no_source() -> None:
+    from framing.models import Attribution, Source
+    from framing.report.html import sentence_marks
+
+    text = "The strike was reportedly approved."
+    hedge = Attribution("hedged", Span(0, 34), Source("", "none"), Span(15, 25), "reportedly")
+    sent = SentenceAnalysis(0, Span(0, len(text)), text, "vague", (hedge,))
+    tips = [m[4] for m in sentence_marks(sent, text)]
+    assert "content credited to no named source (hedged)" in tips
+    assert not any("credited to  (" in t for t in tips)
+
+
+def test_methods_describe_the_loaded_model_the_run_used() -> None:
+    from dataclasses import replace
+
+    from framing.report.html import render_methods
+
+    _, analyzed = corpus.tiny_corpus()
+    run = corpus.comparisons(analyzed)[0].run
+    lexicon = render_methods(replace(run, models={"loaded_language": "lexicon-v1"}))
+    assert "Lexicon only" in lexicon and "a floor, not a detector" in lexicon
+    tuned = render_methods(replace(run, models={"loaded_language": "lexicon-v1 + loaded-tuned-2"},
+                                   settings={**run.settings, "loaded_min_probability": 0.3}))
+    assert "loaded-tuned-2" in tuned and "0.785" in tuned and "reaches 0.3" in tuned
+    for part in ("permutation test", "Dirichlet", "syndicated"):
+        assert part in tuned
