@@ -42,13 +42,63 @@ def _event_heading(c: Comparison) -> str:
     return f"<h3>Event: {escape(c.event or '(no event)')}</h3>"
 
 
-def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 24) -> str:
-    """Pairwise outlet contrasts on the headline features, significant ones first."""
+#: How each report feature reads in a sentence: (what the outlet does, unit: "share" or "rate").
+FINDING_PHRASES: dict[str, tuple[str, str]] = {
+    "author_voice_share": ("writes {v} of its assertions in its own voice", "share"),
+    "evaluative_author_claims": ("makes {v} evaluative claims in its own voice per article",
+                                 "count"),
+    "loaded_density_author": ("chooses {v} loaded words per 100 words of its own wording",
+                              "rate"),
+    "loaded_density_paraphrase": ("puts {v} loaded words per 100 words into its paraphrase of "
+                                  "sources", "rate"),
+    "loaded_density_quoted": ("quotes {v} loaded words per 100 quoted words", "rate"),
+    "vague_voice_share": ("rests {v} of its assertions on unnamed or vague sources, hedges or "
+                          "agentless passives", "share"),
+    "vague_source_share": ("credits {v} of its attributions to anonymous, vague or no sources",
+                           "share"),
+    "hedging_rate": ("hedges {v} times per 100 words", "rate"),
+    "evaluative_cue_share": ("uses judging cue verbs ('claimed', 'admitted') for {v} of its "
+                             "reported speech", "share"),
+    "direct_quote_share": ("gives {v} of its attributions as direct quotes", "share"),
+}
+
+
+def _value(x: float | None, unit: str) -> str:
+    if x is None:
+        return "–"
+    return f"{100 * x:.0f}%" if unit == "share" else f"{x:.2f}"
+
+
+def _holds(r: Any) -> bool:
+    """A difference that holds: adjusted p below 0.05 and an interval that excludes zero."""
+    return (r.p_adjusted is not None and r.p_adjusted < 0.05 and r.low is not None
+            and r.high is not None and (r.low > 0 or r.high < 0))
+
+
+def finding_sentence(r: Any) -> str:
+    """A contrast in plain words ("A writes 62% …, B 18%: a difference of 44 points …")."""
+    phrase, unit = FINDING_PHRASES.get(r.feature, (f"scores {{v}} on {r.feature}", "rate"))
+    diff = r.difference or 0.0
+    lo, hi = (r.low, r.high) if diff >= 0 else (-r.high, -r.low)
+    if unit == "share":
+        size = f"{100 * abs(diff):.0f} points, 95% interval {100 * lo:.0f}–{100 * hi:.0f}"
+    else:
+        size = f"{abs(diff):.2f}, 95% interval {lo:.2f}–{hi:.2f}"
+    return (f"{r.a} {phrase.format(v=_value(r.mean_a, unit))}, {r.b} "
+            f"{_value(r.mean_b, unit)}: a difference of {size}, unlikely to be chance "
+            f"(adjusted p {_p(r.p_adjusted)}; {r.n_a} and {r.n_b} articles).")
+
+
+def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> str:
+    """Differences between outlets that hold, in plain sentences; the statistics below them."""
     h: list[str] = [
-        "<p class=small>Difference of outlet means (first minus second) with a 95% bootstrap "
-        "interval, two-sided permutation-test p-value, Benjamini–Hochberg adjusted p (q) over "
-        "all tests of the event, Hedges' g and Cliff's delta. Every feature and pair is in "
-        "contrasts.csv.</p>"
+        "<p class=small>A difference is stated when it holds on two tests: the 95% bootstrap "
+        "interval of the difference of outlet means excludes zero and the permutation-test p, "
+        "adjusted for the number of tests of the event (Benjamini–Hochberg), is below 0.05. The "
+        "two can disagree — the interval resamples each outlet's articles, the permutation test "
+        "shuffles articles between outlets, and the adjustment grows with the number of tests — "
+        "so a difference passing only one is listed in the details, not stated. Every feature "
+        "and pair is in contrasts.csv.</p>"
     ]
     for c in comparisons:
         h.append(_event_heading(c))
@@ -60,31 +110,45 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 24) -> 
             )
             continue
         shown = [r for r in rows if r.feature in REPORT_FEATURES]
-        shown.sort(
-            key=lambda r: (
-                r.p_adjusted is None,
-                r.p_adjusted if r.p_adjusted is not None else 1.0,
-                -abs(r.hedges_g or 0.0),
-            )
-        )
-        n_sig = sum(1 for r in rows if r.p_adjusted is not None and r.p_adjusted < 0.05)
+        holding = sorted((r for r in shown if _holds(r)),
+                         key=lambda r: (r.p_adjusted, -abs(r.hedges_g or 0.0)))
+        if holding:
+            h.append("<ul class=findings>" + "".join(
+                f"<li>{escape(finding_sentence(r))}</li>" for r in holding) + "</ul>")
+        else:
+            h.append("<p>No difference between these outlets holds on the headline features: "
+                     "every adjusted p is 0.05 or more, or the interval includes zero. With few "
+                     "articles per outlet only large differences can show.</p>")
+        details = sorted(
+            shown, key=lambda r: (r.p_adjusted is None,
+                                  r.p_adjusted if r.p_adjusted is not None else 1.0,
+                                  -abs(r.hedges_g or 0.0)))
+        details = details[:max_rows]
+        n_rest = len(shown) - len(details)
         h.append(
-            f"<p>{n_sig} of {len(rows)} outlet contrasts have q &lt; 0.05 "
-            f"(all features).</p><table><tr><th>Feature</th><th>Outlets</th><th>n</th>"
-            "<th>Difference [95% CI]</th><th>p</th><th>q (BH)</th><th>g</th><th>δ</th>"
-            "<th>Note</th></tr>"
+            f"<details><summary>Statistics of the {len(details)} contrasts with the smallest "
+            f"adjusted p{f' ({n_rest} more in contrasts.csv)' if n_rest else ''}"
+            "</summary><table><tr><th>Feature</th><th>Outlets (first − second)</th>"
+            "<th>Articles</th><th>Difference [95% interval]</th><th>p (permutation)</th>"
+            "<th>p adjusted (Benjamini–Hochberg)</th><th>Effect size (Hedges' g)</th>"
+            "<th>Cliff's delta</th><th>Note</th></tr>"
         )
-        for r in shown[:max_rows]:
+        for r in details:
             ci = f" [{_num(r.low)}, {_num(r.high)}]" if r.low is not None else ""
+            note = r.note
+            if not _holds(r) and r.low is not None and r.high is not None and (
+                    r.low > 0 or r.high < 0):
+                note = (note + "; " if note else "") + "interval excludes zero, adjusted p " \
+                    "does not: not stated"
             h.append(
                 f"<tr><td>{escape(r.feature)}</td><td>{escape(r.a)} − {escape(r.b)}</td>"
                 f'<td class="num">{r.n_a} / {r.n_b}</td>'
                 f'<td class="num">{_num(r.difference)}{ci}</td>'
                 f'<td class="num">{_p(r.p_value)}</td><td class="num">{_p(r.p_adjusted)}</td>'
                 f'<td class="num">{_num(r.hedges_g)}</td><td class="num">{_num(r.cliffs_delta)}</td>'
-                f"<td class=small>{escape(r.note)}</td></tr>"
+                f"<td class=small>{escape(note)}</td></tr>"
             )
-        h.append("</table>")
+        h.append("</table></details>")
     return "".join(h)
 
 

@@ -143,3 +143,26 @@ def test_methods_describe_the_loaded_model_the_run_used() -> None:
     assert "loaded-tuned-2" in tuned and "0.785" in tuned and "reaches 0.3" in tuned
     for part in ("permutation test", "Dirichlet", "syndicated"):
         assert part in tuned
+
+
+def test_contrasts_lead_with_the_differences_that_hold() -> None:
+    from framing.compare.contrasts import Contrast
+    from framing.models import Comparison
+    from framing.report.sections import contrasts_section
+
+    _, analyzed = corpus.tiny_corpus()
+    run = corpus.comparisons(analyzed)[0].run
+    holds = Contrast("e", "outlet", "Kabul Dispatch", "Global Wire", "author_voice_share", 12, 11,
+                     0.62, 0.18, 0.44, 0.30, 0.58, 0.001, 0.004, 1.9, 0.8)
+    one_test = Contrast("e", "outlet", "Kabul Dispatch", "Global Wire", "hedging_rate", 12, 11,
+                        1.2, 0.4, 0.8, 0.1, 1.5, 0.171, 0.30, 0.7, 0.3)
+    html = contrasts_section([Comparison("e", (), (), run, {"contrasts": (holds, one_test)})])
+    assert ("Kabul Dispatch writes 62% of its assertions in its own voice, Global Wire 18%: a "
+            "difference of 44 points, 95% interval 30–58, unlikely to be chance") in html
+    assert "hedges" not in html.split("<details>")[0]  # only one of the two tests: not stated
+    assert "interval excludes zero, adjusted p does not: not stated" in html
+    assert "q (BH)" not in html
+    none = Contrast("e", "outlet", "A", "B", "author_voice_share", 3, 3, 0.5, 0.4, 0.1, -0.2, 0.4,
+                    0.6, 1.0, 0.2, 0.1)
+    assert "No difference between these outlets holds" in contrasts_section(
+        [Comparison("e", (), (), run, {"contrasts": (none,)})])
