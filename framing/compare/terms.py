@@ -83,6 +83,39 @@ def count_terms(texts: Iterable[str], max_n: int = 2) -> tuple[Counter[str], int
     return counts, n_tokens
 
 
+def name_words(outlet: str) -> set[str]:
+    """The outlet's own name as terms: its words, the whole name and its acronym ("gws")."""
+    words = tokenize(outlet)
+    out = set(words) | {" ".join(words)}
+    if len(words) > 1:
+        out.add("".join(w[0] for w in words))
+    return out
+
+
+def _boilerplate(term: str, own: set[str], others: Mapping[str, int]) -> bool:
+    """The outlet naming itself ("gws", "dispatch"): a word of its name or its acronym that the
+    other outlets never use ("kabul" stays when others write it too)."""
+    if term in own and others.get(term, 0) == 0:
+        return True
+    parts = term.split()
+    return len(parts) > 1 and all(p in own for p in parts) and others.get(term, 0) == 0
+
+
+def _without_parts(
+    ranked: list[tuple[float, float, str]], counts: Mapping[str, int], share: float = 0.8
+) -> list[tuple[float, float, str]]:
+    """Drop a word listed with a phrase that holds most of its uses ("islamic" and "state" beside
+    "islamic state"): one entry per expression."""
+    phrases = [w for _, _, w in ranked if " " in w]
+    out = []
+    for z, delta, w in ranked:
+        if " " not in w and any(w in p.split() and counts.get(p, 0) >= share * counts.get(w, 0)
+                                for p in phrases):
+            continue
+        out.append((z, delta, w))
+    return out
+
+
 def log_odds_dirichlet(
     y_i: Mapping[str, int],
     y_j: Mapping[str, int],
@@ -133,10 +166,13 @@ def distinctive_terms(
             if other != outlet:
                 others.update(c)
         scored = log_odds_dirichlet(mine, others, prior)
+        own = name_words(outlet)
         candidates = [
             (z, delta, w) for w, (delta, z) in scored.items() if mine.get(w, 0) >= min_count and z > 0
+            and not _boilerplate(w, own, others)
         ]
         candidates.sort(key=lambda t: (-t[0], t[2]))
+        candidates = _without_parts(candidates, mine)
         for rank, (z, delta, w) in enumerate(candidates[:top_n], start=1):
             rows.append(
                 Term(

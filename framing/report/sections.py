@@ -168,13 +168,21 @@ def terms_section(comparisons: Sequence[Comparison], top_n: int = 10) -> str:
         by_outlet: dict[str, list[Any]] = defaultdict(list)
         for t in terms:
             by_outlet[t.outlet].append(t)
+        n_sig = sum(1 for t in terms if t.z > 1.96)
+        if n_sig == 0:
+            h.append("<p>No term reaches z &gt; 1.96 in this event: the lists show each "
+                     "outlet's most distinctive words, but none is distinctive beyond what chance "
+                     "gives with this much text.</p>")
+        else:
+            h.append(f"<p>{n_sig} terms reach z &gt; 1.96 (in bold).</p>")
         h.append('<div class="outlets">')
         for outlet in sorted(by_outlet):
             h.append(f'<div class="card"><h3>{escape(outlet)}</h3><table>'
                      "<tr><th>Term</th><th>Count</th><th>Others</th><th>z</th></tr>")
             for t in by_outlet[outlet][:top_n]:
+                term = f"<b>{escape(t.term)}</b>" if t.z > 1.96 else escape(t.term)
                 h.append(
-                    f"<tr><td>{escape(t.term)}</td><td class=num>{t.count}</td>"
+                    f"<tr><td>{term}</td><td class=num>{t.count}</td>"
                     f"<td class=num>{t.count_others}</td><td class=num>{t.z:.2f}</td></tr>"
                 )
             h.append("</table></div>")

@@ -41,3 +41,26 @@ def test_planted_term_is_top() -> None:
 
 def test_one_outlet_has_no_terms() -> None:
     assert distinctive_terms({"A": ["Some text here, text again."]}) == []
+
+
+def test_an_outlet_naming_itself_is_not_distinctive() -> None:
+    texts = {
+        "Kabul Dispatch": ["Kabul Dispatch reports from Kabul. (Kabul Dispatch) The raid failed.",
+                           "KD staff. The raid killed a ringleader in Kabul. Dispatch desk."] * 3,
+        "Global Wire Service": ["GWS - The raid in Kabul killed a commander. GWS",
+                                "GWS: the commander died in Kabul. GWS"] * 3,
+    }
+    terms = {(t.outlet, t.term) for t in distinctive_terms(texts, min_count=1)}
+    assert not {("Global Wire Service", "gws"), ("Kabul Dispatch", "dispatch"),
+                ("Kabul Dispatch", "kabul dispatch")} & terms
+    assert ("Kabul Dispatch", "ringleader") in terms
+
+
+def test_a_word_inside_a_listed_phrase_is_one_entry() -> None:
+    texts = {
+        "A": ["The Islamic State claimed it. Islamic State fighters fled. Islamic State again."] * 2,
+        "B": ["The group claimed it. Fighters fled. The group again."] * 2,
+    }
+    terms = [t.term for t in distinctive_terms(texts, min_count=1) if t.outlet == "A"]
+    assert "islamic state" in terms
+    assert "islamic" not in terms and "state" not in terms

@@ -166,3 +166,19 @@ def test_contrasts_lead_with_the_differences_that_hold() -> None:
                     0.6, 1.0, 0.2, 0.1)
     assert "No difference between these outlets holds" in contrasts_section(
         [Comparison("e", (), (), run, {"contrasts": (none,)})])
+
+
+def test_terms_section_says_when_no_term_is_distinctive_beyond_chance() -> None:
+    from framing.compare.terms import Term
+    from framing.models import Comparison
+    from framing.report.sections import terms_section
+
+    _, analyzed = corpus.tiny_corpus()
+    run = corpus.comparisons(analyzed)[0].run
+    weak = (Term("A", "raid", 1, 3, 1, 10.0, 0.4, 1.1, 1), Term("B", "siege", 1, 2, 0, 8.0, 0.3,
+                                                               0.9, 1))
+    html = terms_section([Comparison("e", (), (), run, {"terms": weak})])
+    assert "No term reaches z &gt; 1.96" in html
+    strong = (*weak, Term("A", "ringleader", 1, 9, 0, 30.0, 1.5, 2.5, 2))
+    html = terms_section([Comparison("e", (), (), run, {"terms": strong})])
+    assert "1 terms reach z &gt; 1.96" in html and "<b>ringleader</b>" in html
