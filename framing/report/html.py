@@ -360,6 +360,11 @@ def _sentence_weight(s: SentenceAnalysis) -> float:
     return max((ls.score for ls in s.loaded), default=0.0) + 0.1 * len(s.attributions)
 
 
+#: Most sentences listed under "show the other N" of one figure and outlet (the rest are in
+#: sentences.jsonl): keeps the report readable and its size bounded.
+EVIDENCE_MAX = 40
+
+
 def figure_evidence(
     articles: Sequence[AnalyzedArticle], feature: str, limit: int = 2
 ) -> tuple[int, list[tuple[str, str]]]:
@@ -434,6 +439,18 @@ def render_event(
                 h.append("<p class=small>No sentence of this kind.</p>")
             for aid, html_text in examples:
                 h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>{html_text}</div>')
+            if n > len(examples):
+                _, ranked = figure_evidence(by_outlet.get(p.outlet, []), feat,
+                                            limit=EVIDENCE_MAX + len(examples))
+                rest = [e for e in ranked if e not in examples][:EVIDENCE_MAX]
+                h.append(f"<details><summary>Show the other {n - len(examples)}</summary>")
+                for aid, html_text in rest:
+                    h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>'
+                             f"{html_text}</div>")
+                if n - len(examples) > len(rest):
+                    h.append(f"<p class=small>… and {n - len(examples) - len(rest)} more in "
+                             "sentences.jsonl.</p>")
+                h.append("</details>")
             h.append("</div>")
         h.append("</div></div>")
     h.append("</section>")

@@ -182,3 +182,15 @@ def test_terms_section_says_when_no_term_is_distinctive_beyond_chance() -> None:
     strong = (*weak, Term("A", "ringleader", 1, 9, 0, 30.0, 1.5, 2.5, 2))
     html = terms_section([Comparison("e", (), (), run, {"terms": strong})])
     assert "1 terms reach z &gt; 1.96" in html and "<b>ringleader</b>" in html
+
+
+@pytest.mark.slow
+def test_every_matching_sentence_is_one_click_away(demo_run) -> None:  # type: ignore[no-untyped-def]
+    # a card that counts more matching sentences than it highlights lists the rest in <details>
+    report = demo_run.paths["report.html"].read_text(encoding="utf-8")
+    assert "Show the other" in report
+    for card in re.findall(r'<div class="card"><h5>.*?</h5>.*?(?=<div class="card"><h5>|</section>)',
+                           report, flags=re.S):
+        n = int(re.search(r"(\d+) matching sentence", card).group(1))  # type: ignore[union-attr]
+        shown = card.count('<div class="ev">')
+        assert shown == n or (n > 2 and "Show the other" in card), card[:200]
