@@ -211,7 +211,7 @@ def cross_outlet_tables(
     Embeddings come from the MiniLM encoder; when it cannot be loaded, labels are grouped without
     embeddings and claims are not aligned (``claims_note`` says why).
     """
-    from framing.compare.claims import align_claims, claim_sentences
+    from framing.compare.claims import align_claims, claim_sentences, label_map, neutralize
     from framing.compare.contrasts import build_contrasts
     from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
     from framing.compare.sources import count_sources
@@ -235,15 +235,17 @@ def cross_outlet_tables(
     keys = sorted({label_key(m.text) for m in mentions})
     sentences = claim_sentences(analyzed)
     try:
-        vectors = _embed(keys + [s.text for s in sentences], settings)
+        label_vectors = dict(zip(keys, _embed(keys, settings), strict=True))
+        out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
+        # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K")
+        names = label_map(out["labels"])
+        vectors = _embed([neutralize(s.text, names) for s in sentences], settings)
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
         out["labels"] = tuple(build_labels(mentions, alias_rows, None, event=event))
         out["claims"] = None
         out["claims_note"] = f"Claims were not aligned: the sentence encoder is unavailable ({exc})."
         return out
-    label_vectors = dict(zip(keys, vectors[: len(keys)], strict=True))
-    out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
     outlets = sorted({a.article.outlet for a in analyzed})
     arts = [a.article for a in analyzed]
     copies: dict[str, set[str]] = defaultdict(set)
@@ -253,7 +255,7 @@ def cross_outlet_tables(
                                 key=lambda a: (a.published or "", len(a.text), a.id))
         copies[copy.id].add(original.id)
     out["claims"] = tuple(
-        align_claims(sentences, vectors[len(keys) :], outlets,
+        align_claims(sentences, vectors, outlets,
                      copies={k: frozenset(v) for k, v in copies.items()})
     )
     return out

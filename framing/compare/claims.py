@@ -4,7 +4,9 @@ Sentences are embedded by the caller (MiniLM, L2-normalised; see ``framing.nlp.e
 grouped by average-linkage agglomerative clustering on cosine distance (a sentence joins a claim
 when its mean similarity to the claim's sentences is at least ``threshold``). A claim is carried
 by the outlets with a sentence in it and omitted by the other outlets of the event. Headline and
-lead claims (a headline sentence or body sentence index 0-2) rank first.
+lead claims (at least half of the carrying outlets have it in a headline or body sentence 0-2)
+rank first. Actors' labels are replaced by one label per actor before embedding
+(:func:`neutralize`), so outlets that name a group differently still share a claim.
 
 Syndicated copy (an article flagged as an exact or near duplicate of another outlet's article) is
 not independent coverage: an outlet that carries a claim only through such copies is listed in
@@ -13,8 +15,11 @@ not independent coverage: an outlet that carries a claim only through such copie
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +97,39 @@ def claim_sentences(analyzed: Sequence[AnalyzedArticle]) -> list[ClaimSentence]:
     return out
 
 
+def label_map(rows: Sequence[Any]) -> dict[str, str]:
+    """Each label of an actor named in more than one way -> the actor's most used label.
+
+    ``rows`` are :class:`framing.compare.labels.LabelRow`; places are left alone. Claims are
+    compared on text with every label replaced, so that "the Khawarij ringleader was killed" and
+    "the Daesh commander was killed" are one claim whatever each outlet calls the group.
+    """
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        if r.actor_type != "place":
+            counts[r.actor][r.label] += r.count
+    out: dict[str, str] = {}
+    for labels in counts.values():
+        if len(labels) < 2:
+            continue
+        canonical = min(labels, key=lambda w: (-labels[w], w))
+        for label in labels:
+            if label != canonical:
+                out[label.lower()] = canonical
+    return out
+
+
+def neutralize(text: str, mapping: Mapping[str, str]) -> str:
+    """``text`` with every label of ``mapping`` (whole words, any case, longest first) replaced
+    by its actor's canonical label."""
+    if not mapping:
+        return text
+    keys = sorted(mapping, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w-])",
+                         re.IGNORECASE)
+    return pattern.sub(lambda m: mapping[m.group(0).lower()], text)
+
+
 def is_lead(s: ClaimSentence) -> bool:
     return s.part == "title" or s.index <= LEAD_INDEX
 
@@ -120,8 +158,9 @@ def align_claims(
     threshold: float = DEFAULT_THRESHOLD,
     copies: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Claim]:
-    """Claims ranked: lead claims first (by earliest sentence index), then by how many outlets
-    carry them independently, then by size. ``outlets`` are all outlets of the event (for
+    """Claims ranked: claims more than one outlet carries independently first, lead claims
+    first within each (by earliest sentence index), then by how many outlets carry them
+    independently, then by size (so the report's tables number claims without gaps). ``outlets`` are all outlets of the event (for
     omissions); ``copies`` maps the id of a copy to the ids of the articles it copies."""
     if len(sentences) != embeddings.shape[0]:
         raise ValueError(f"{len(sentences)} sentences but {embeddings.shape[0]} embeddings")
@@ -146,11 +185,14 @@ def align_claims(
         )
         carrying = sorted({s.outlet for s in sents})
         via_copy = copied_outlets(sents, copies or {})
-        lead = any(is_lead(s) for s in sents)
+        # a lead claim: at least half of the outlets carrying it put it in a headline or lead
+        in_lead = {s.outlet for s in sents if is_lead(s)}
+        lead = 2 * len(in_lead) >= len(carrying)
         first = min(s.index for s in sents)
+        independent = len(carrying) - len(via_copy)
         drafts.append(
             (
-                (not lead, first if lead else 0, -(len(carrying) - len(via_copy)), -len(sents),
+                (independent < 2, not lead, first if lead else 0, -independent, -len(sents),
                  medoid),
                 sentences[medoid],
                 tuple(sents),
