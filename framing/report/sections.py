@@ -242,17 +242,26 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
 
 def _claims_table(claims: Sequence[Any]) -> str:
     h = [
-        "<table><tr><th>#</th><th>Claim (representative sentence)</th><th>Carried by</th>"
-        "<th>Omitted by</th></tr>"
+        "<table><tr><th>#</th><th>Claim (representative sentence) and each outlet's sentences"
+        "</th><th>Carried by</th><th>Omitted by</th></tr>"
     ]
     for cl in claims:
-        lead = " <span class=small>(headline/lead)</span>" if cl.is_lead else ""
+        lead = " <span class=small>(a headline or lead claim)</span>" if cl.is_lead else ""
         carried = ", ".join(
             f"{o} (via a syndicated copy)" if o in cl.via_copy else o for o in cl.outlets
         )
+        evidence: dict[str, list[str]] = defaultdict(list)
+        for sent in cl.sentences:
+            where = "headline" if sent.part == "title" else f"sentence {sent.index + 1}"
+            evidence[sent.outlet].append(f"{sent.text} ({sent.article_id}, {where})")
+        items = "".join(
+            f"<li><b>{escape(o)}</b>: " + " · ".join(escape(t) for t in evidence[o]) + "</li>"
+            for o in sorted(evidence))
         h.append(
             f"<tr><td class=num>{cl.claim_id}</td><td>{escape(cl.representative.text)}{lead}"
-            f"</td><td>{escape(carried)}</td>"
+            f"<details><summary class=small>{len(cl.sentences)} sentence"
+            f"{'s' if len(cl.sentences) != 1 else ''}</summary><ul class=small>{items}</ul>"
+            f"</details></td><td>{escape(carried)}</td>"
             f"<td>{escape(', '.join(cl.omitted_by)) or '–'}</td></tr>"
         )
     h.append("</table>")
@@ -283,7 +292,8 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
             h.append("<h4>Claims carried by more than one outlet</h4>")
             h.append(_claims_table(shared[:max_claims]))
         if alone:
-            h.append("<h4>Headline and lead claims only one outlet carries</h4>")
+            h.append("<h4>Headline and lead claims only one outlet reports in its own articles"
+                     "</h4>")
             h.append(_claims_table(alone[:max_claims]))
         if not shared and not alone:
             h.append("<p>No claim is shared between outlets, and no headline claim was found.</p>")

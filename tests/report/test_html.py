@@ -194,3 +194,19 @@ def test_every_matching_sentence_is_one_click_away(demo_run) -> None:  # type: i
         n = int(re.search(r"(\d+) matching sentence", card).group(1))  # type: ignore[union-attr]
         shown = card.count('<div class="ev">')
         assert shown == n or (n > 2 and "Show the other" in card), card[:200]
+
+
+def test_each_claim_shows_every_outlet_s_sentences() -> None:
+    from framing.compare.claims import Claim, ClaimSentence
+    from framing.models import Comparison
+    from framing.report.sections import claims_section
+
+    _, analyzed = corpus.tiny_corpus()
+    run = corpus.comparisons(analyzed)[0].run
+    a = ClaimSentence("Alpha", "a-1", 0, "title", "Ringleader <b>killed</b> in raid")
+    b = ClaimSentence("Beta", "b-1", 4, "body", "The commander died in the raid.")
+    claim = Claim(1, a, (a, b), ("Alpha", "Beta"), ("Gamma",), True, 0)
+    html = claims_section([Comparison("e", (), (), run, {"claims": (claim,)})])
+    assert "<b>Alpha</b>: Ringleader &lt;b&gt;killed&lt;/b&gt; in raid (a-1, headline)" in html
+    assert "<b>Beta</b>: The commander died in the raid. (b-1, sentence 5)" in html
+    assert "(a headline or lead claim)" in html
