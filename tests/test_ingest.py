@@ -122,8 +122,11 @@ def test_html_file_is_extracted(tmp_path: Path) -> None:
 def test_missing_path_and_unsupported_type(tmp_path: Path) -> None:
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
     result = load_articles([tmp_path / "nope.jsonl", tmp_path / "x.pdf"])
-    assert [r.reason for r in result.rejections] == ["no such file or folder",
-                                                     "unsupported file type .pdf"]
+    assert [r.reason for r in result.rejections] == [
+        "no such file or folder",
+        "unsupported file type .pdf (whole file rejected, counted as one record)",
+    ]
+    assert result.n_read == 2
 
 
 def test_repeat_record_same_text_is_reported() -> None:
@@ -173,3 +176,296 @@ def test_shingles_short_text() -> None:
 )
 def test_english_ratio(text: str, english: bool) -> None:
     assert (english_ratio(text) >= Settings().min_english_ratio) is english
+
+
+# --- Issue 18: every record on its own; nothing crashes, stalls or goes missing -------------
+
+GOOD = '{"id": "ok", "outlet": "O", "text": "The minister said it."}'
+
+
+def _accounted(result) -> None:  # type: ignore[no-untyped-def]
+    assert result.n_read == len(result.articles) + len(result.rejections)
+    for a in result.articles:
+        for value in (a.id, a.outlet, a.text, a.title or ""):
+            value.encode("utf-8")
+
+
+def _jsonl(tmp_path: Path, *lines: str | bytes) -> Path:
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b"\n".join(x if isinstance(x, bytes) else x.encode() for x in lines) + b"\n")
+    return p
+
+
+def _sanitized(result) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    out: dict[str, list[str]] = {}
+    for f in result.flags:
+        if f.kind == "sanitized":
+            out.setdefault(f.article_id, []).append(f.detail)
+    return out
+
+
+@pytest.mark.parametrize("depth", [65, 1000, 100_000])
+def test_deeply_nested_json_is_one_rejected_record(tmp_path: Path, depth: int) -> None:
+    deep = "[" * depth + "]" * depth
+    p = _jsonl(tmp_path, GOOD, '{"id": "d", "outlet": "O", "text": "x", "extra": ' + deep + "}",
+               "[" * depth + "]" * depth, GOOD.replace('"ok"', '"ok2"'))
+    result = load_articles([p])
+    _accounted(result)
+    assert [a.id for a in result.articles] == ["ok", "ok2"]
+    assert result.n_read == 4
+    assert [r.record for r in result.rejections] == [f"{p}:2", f"{p}:3"]
+    assert result.rejections[0].reason == "nested too deeply (more than 64 levels of lists/objects)"
+
+
+def test_lone_surrogates_replaced_and_flagged(tmp_path: Path) -> None:
+    p = _jsonl(tmp_path, '{"id": "s\\ud800", "outlet": "O\\udfff", "title": "T\\ud800",'
+               ' "event": "e\\udc00", "text": "The army \\ud83d said so.", "note": ["\\ud800"]}')
+    result = load_articles([p])
+    _accounted(result)
+    (a,) = result.articles
+    assert (a.id, a.outlet, a.title, a.event) == ("s\ufffd", "O\ufffd", "T\ufffd", "e\ufffd")
+    assert a.text == "The army \ufffd said so."
+    assert a.metadata == {"note": ["\ufffd"]}
+    assert _sanitized(result) == {
+        "s\ufffd": ["replaced lone surrogates with U+FFFD in id, outlet, text, title, event, note"]
+    }
+
+
+def test_a_proper_surrogate_pair_is_kept(tmp_path: Path) -> None:
+    p = _jsonl(tmp_path, '{"id": "e", "outlet": "O", "text": "He said \\ud83d\\ude00 twice."}')
+    result = load_articles([p])
+    assert result.articles[0].text == "He said \U0001f600 twice."
+    assert not _sanitized(result)
+
+
+def test_control_characters_and_nul_removed_and_flagged(tmp_path: Path) -> None:
+    p = _jsonl(
+        tmp_path,
+        '{"id": "c", "outlet": "O", "title": "A\\u0007B", '
+        '"text": "The army\\u0000 said\\tso.\\fNext page.\\u001b"}',
+        b'{"id": "raw", "outlet": "O", "text": "Raw\x00 NUL and\ttab in the line."}',
+    )
+    result = load_articles([p])
+    _accounted(result)
+    by_id = {a.id: a for a in result.articles}
+    assert by_id["c"].text == "The army said\tso.\nNext page."
+    assert by_id["c"].title == "AB"
+    assert by_id["raw"].text == "Raw NUL and\ttab in the line."
+    assert _sanitized(result) == {"c": ["removed control characters in text, title"],
+                                  "raw": ["removed control characters in text"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("   \n\t ", "empty text"),
+     ("\u200b\u200b\ufeff", "empty text (only whitespace, zero-width or control characters)"),
+     ("\x00\x00", "empty text (only whitespace, zero-width or control characters)"),
+     (" \u2060\u00ad\x01 ", "empty text (only whitespace, zero-width or control characters)")],
+)
+def test_invisible_text_is_empty(text: str, reason: str) -> None:
+    result = load_records([{"id": "z", "outlet": "O", "text": text}])
+    assert [r.reason for r in result.rejections] == [reason]
+    assert result.rejections[0].id == "z"
+
+
+def test_zero_width_id_or_outlet_is_missing() -> None:
+    result = load_records([{"id": "\u200b", "outlet": "O", "text": "Said."},
+                           {"id": "x", "outlet": " \x00 ", "text": "Said."}])
+    assert [r.reason for r in result.rejections] == ["missing id", "missing outlet"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("outlet", ["Kabul Times", "Dawn Mirror"], "outlet is a list, not a string"),
+     ("id", True, "id is a boolean (true), not a string"),
+     ("id", 1.5, "id is a number (1.5), not a string"),
+     ("text", 42, "text is a number (42), not a string"),
+     ("text", ["a"], "text is a list, not a string"),
+     ("title", {"a": 1}, "title is an object, not a string"),
+     ("published", False, "published is a boolean (false), not a string")],
+)
+def test_wrong_json_types_are_rejected(tmp_path: Path, field: str, value: object,
+                                       reason: str) -> None:
+    import json
+
+    rec = {"id": "w", "outlet": "O", "text": "The army said so.", field: value}
+    result = load_articles([_jsonl(tmp_path, json.dumps(rec), GOOD)])
+    _accounted(result)
+    assert [a.id for a in result.articles] == ["ok"]
+    assert [r.reason for r in result.rejections] == [reason]
+
+
+def test_whole_number_id_is_its_decimal_string(tmp_path: Path) -> None:
+    p = _jsonl(tmp_path, '{"id": 17, "outlet": "O", "text": "Said.", "event": 3, "id2": null}')
+    (a,) = load_articles([p]).articles
+    assert (a.id, a.event) == ("17", "3")
+
+
+def test_nan_counts_as_missing() -> None:
+    result = load_records([{"id": float("nan"), "outlet": "O", "text": "Said."},
+                           {"id": "n", "outlet": "O", "text": "Said.", "title": float("nan")}])
+    assert [r.reason for r in result.rejections] == ["missing id"]
+    assert result.articles[0].title is None
+
+
+def test_json_oddities_rejected_per_line(tmp_path: Path) -> None:
+    p = _jsonl(tmp_path, '{"id": "a", "outlet": "O", "text": "x", "text": "y"}',
+               '{"id": ' + "9" * 5000 + ', "outlet": "O", "text": "x"}', GOOD)
+    result = load_articles([p])
+    _accounted(result)
+    assert [r.reason for r in result.rejections] == [
+        "field 'text' given twice",
+        "not JSON that can be read (a number with too many digits)",
+    ]
+
+
+def test_bom_and_line_endings(tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + b"\r\n"
+                     + GOOD.replace('"ok"', '"ok2"').encode() + b"\r\n")
+    cr = tmp_path / "cr.jsonl"
+    cr.write_bytes(GOOD.replace('"ok"', '"c1"').encode() + b"\r"
+                   + GOOD.replace('"ok"', '"c2"').encode() + b"\r")
+    joined = tmp_path / "joined.jsonl"  # two BOM'd files joined with cat
+    joined.write_bytes(b"\xef\xbb\xbf" + GOOD.replace('"ok"', '"j1"').encode() + b"\n"
+                       + b"\xef\xbb\xbf" + GOOD.replace('"ok"', '"j2"').encode() + b"\n")
+    table = tmp_path / "t.csv"
+    table.write_bytes(b'\xef\xbb\xbfid,outlet,text,title\r\nt1,O,"Line one\r\nline two\rthree",'
+                      b'"A\rB"\r\n')
+    result = load_articles([crlf, cr, joined, table])
+    _accounted(result)
+    assert not result.rejections
+    by_id = {a.id: a for a in result.articles}
+    assert set(by_id) == {"ok", "ok2", "c1", "c2", "j1", "j2", "t1"}
+    assert by_id["t1"].text == "Line one\nline two\nthree"
+    assert by_id["t1"].title == "A\nB"
+
+
+def test_utf16_file_with_bom(tmp_path: Path) -> None:
+    p = tmp_path / "u16.csv"
+    p.write_bytes("id,outlet,text\nu,O,Kabul said so.\n".encode("utf-16"))
+    result = load_articles([p])
+    assert [a.text for a in result.articles] == ["Kabul said so."]
+
+
+def test_csv_long_fields(tmp_path: Path) -> None:
+    p = tmp_path / "long.csv"
+    long_ok = "word " * 40_000  # 200,000 characters: over csv's default field limit
+    p.write_text("id,outlet,text\n"
+                 f'a,O,"{long_ok[:199_000]}"\n'
+                 f'b,O,"{"x" * 250_000}"\n'
+                 "c,O,The minister said it.\n", encoding="utf-8")
+    result = load_articles([p])
+    _accounted(result)
+    assert [a.id for a in result.articles] == ["a", "c"]
+    assert [(r.record, r.reason) for r in result.rejections] == [
+        (f"{p}:3", "oversize text: 250000 characters > limit 200000")]
+
+
+def test_csv_bad_byte_rejects_its_row_only(tmp_path: Path) -> None:
+    p = tmp_path / "five.csv"
+    p.write_bytes(b"id,outlet,text\n"
+                  b"1,O,The army said so.\n"
+                  b"2,O,caf\xe9 said.\n"
+                  b'3,O,"Two\nlines\xff"\n'
+                  b"4,O,The ministry said.\n"
+                  b"5,O,Officials said.\n")
+    result = load_articles([p])
+    _accounted(result)
+    assert result.n_read == 5
+    assert [a.id for a in result.articles] == ["1", "4", "5"]
+    assert [(r.record, r.reason) for r in result.rejections] == [
+        (f"{p}:3", "undecodable bytes (not UTF-8) in text"),
+        (f"{p}:4", "undecodable bytes (not UTF-8) in text"),
+    ]
+
+
+def test_csv_header_problems_reject_every_row(tmp_path: Path) -> None:
+    dup = tmp_path / "dup.csv"
+    dup.write_text("id,outlet,text,text\n1,O,a,b\n2,O,c,d\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,outlet,te\xffxt\n1,O,a\n")
+    blank = tmp_path / "blank.csv"  # trailing commas from a spreadsheet
+    blank.write_text("id,outlet,text,,\n1,O,Said.,,\n", encoding="utf-8")
+    result = load_articles([dup, bad, blank])
+    _accounted(result)
+    assert result.n_read == 4
+    assert [r.reason for r in result.rejections] == [
+        "the CSV header names column 'text' twice, so no row can be read"] * 2 + [
+        "the CSV header has undecodable bytes (not UTF-8), so no row can be read"]
+    assert [a.id for a in result.articles] == ["1"]
+
+
+def test_csv_record_named_by_its_first_line(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text('id,outlet,text\n\n1,O,"a\nb\nc"\n2,,x\n', encoding="utf-8")
+    result = load_articles([p])
+    assert [r.record for r in result.rejections] == [f"{p}:6"]
+
+
+def test_oversize_title_and_whole_file_accounting(tmp_path: Path) -> None:
+    result = load_records([{"id": "t", "outlet": "O", "text": "Said.", "title": "x" * 200}],
+                          Settings(max_chars=100))
+    assert result.rejections[0].reason == "oversize title: 200 characters > limit 100"
+    p = _jsonl(tmp_path, GOOD, GOOD)
+    result = load_articles([p], Settings(max_file_bytes=10))
+    assert result.n_read == 1
+    assert result.rejections[0].reason.startswith("oversize file")
+    assert result.rejections[0].reason.endswith(
+        "whole file rejected, counted as one record; the records in it were not counted")
+
+
+def test_folder_rules(tmp_path: Path) -> None:
+    (tmp_path / "Wire").mkdir()
+    (tmp_path / "Wire" / "bad.txt").write_bytes(b"caf\xe9 said")
+    (tmp_path / "Wire" / "crlf.md").write_bytes(
+        b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\nThe ministry\x00 said it.\r\n")
+    (tmp_path / "Wire" / "blank.txt").write_text("\u200b \n", encoding="utf-8")
+    (tmp_path / "Wire" / "deep.txt").write_text("Said.", encoding="utf-8")
+    (tmp_path / "Wire" / "deep.json").write_text('{"x": ' + "[" * 5000 + "]" * 5000 + "}")
+    (tmp_path / "Wire" / "typed.txt").write_text("Said.", encoding="utf-8")
+    (tmp_path / "Wire" / "typed.json").write_text('{"outlet": ["A", "B"]}')
+    (tmp_path / "orphan.json").write_text('[{"id": "x"}]')
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00")
+    (tmp_path / "page.html").write_bytes(
+        b"<html><body><article><p>" + b"The governor\x00 said the bridge would reopen. " * 8
+        + b"</p></article></body></html>")
+    (tmp_path / "page.html.json").write_text('{"outlet": "City"}')
+    result = load_articles([tmp_path])
+    _accounted(result)
+    reasons = {Path(r.record).relative_to(tmp_path).as_posix(): r.reason
+               for r in result.rejections}
+    assert reasons == {
+        "Wire/bad.txt": "undecodable bytes (not UTF-8) at byte 3",
+        "Wire/blank.txt": "empty text (only whitespace, zero-width or control characters)",
+        "Wire/deep.txt": "sidecar deep.json: nested too deeply (more than 64 levels of lists/"
+                         "objects)",
+        "Wire/typed.txt": "outlet is a list, not a string",
+        "orphan.json": "a .json file is read only as the sidecar of a .txt/.md/.html file of "
+                       "the same name, and there is none; put records in .jsonl or .csv "
+                       "(whole file rejected, counted as one record)",
+        "notes.docx": "unsupported file type .docx (whole file rejected, counted as one record)",
+    }
+    by_id = {a.id: a for a in result.articles}
+    assert by_id["Wire/crlf"].title == "T"
+    assert by_id["Wire/crlf"].text == "The ministry said it.\n"
+    assert "governor said the bridge" in by_id["page"].text
+
+
+def test_in_memory_records_that_are_not_objects_or_cyclic() -> None:
+    cyclic: dict[str, object] = {"id": "c", "outlet": "O", "text": "Said."}
+    cyclic["self"] = cyclic
+    result = load_records([["not", "a", "dict"], cyclic])  # type: ignore[list-item]
+    _accounted(result)
+    assert [r.reason for r in result.rejections] == [
+        "not an object but list", "nested too deeply (more than 64 levels of lists/objects)"]
+
+
+def test_rejection_strings_are_writable() -> None:
+    result = load_records([{"id": "\ud800x", "outlet": ["O"], "text": "Said."}],
+                          origin="up\udcffload")
+    (r,) = result.rejections
+    for s in (r.record, r.reason, r.id or ""):
+        s.encode("utf-8")
+    assert r.id == "\ufffdx"
