@@ -206,8 +206,16 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
             h.append("<p>No actor was mentioned more than once.</p>")
             continue
         by_actor: dict[str, list[Any]] = defaultdict(list)
+        places = sorted({r.actor for r in rows if r.actor_type == "place"})
         for r in rows:
-            by_actor[r.actor].append(r)
+            if r.actor_type != "place":
+                by_actor[r.actor].append(r)
+        if places:
+            h.append(f"<p class=small>Places ({escape(', '.join(places[:12]))}"
+                     f"{' …' if len(places) > 12 else ''}) are left out here; their labels are in "
+                     "labels.csv.</p>")
+        if not by_actor:
+            continue
         # the most mentioned actors, then those named in more different ways
         rank = {
             name: (-rs[0].actor_mentions, -len({r.label.lower() for r in rs}), name)

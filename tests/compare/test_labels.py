@@ -167,3 +167,23 @@ def test_demo_labels_show_each_outlets_words_for_isis_k(demo_run) -> None:  # ty
     assert {"Khawarij", "Fitna al-Khawarij"} <= by_outlet["Islamabad Herald"]
     assert {"ISIS-K", "militants"} <= by_outlet["Global Wire Service"]
     assert "Daesh" not in by_outlet["Islamabad Herald"] | by_outlet["Global Wire Service"]
+
+
+def test_entity_types_the_tagger_gets_wrong_on_unseen_names() -> None:
+    from framing.compare.labels import entity_type
+
+    assert entity_type("Qari Hamidullah", "ORG", "the death of ", set()) == "PERSON"
+    assert entity_type("Hamidullah", "ORG", "", {"hamidullah"}) == "PERSON"
+    assert entity_type("Orakzai", "ORG", "camps operated in Bajaur and ", set()) == "GPE"
+    assert entity_type("Thatta", "ORG", "the worst hit were ", set(), " districts, where") == "GPE"
+    assert entity_type("Parliament", "ORG", "a vote in ", set()) == "ORG"
+    assert entity_type("Centre for Regional Studies", "FAC", "a researcher at the ", set()) == "ORG"
+    assert entity_type("Tessel Water Board", "ORG", "in ", set()) == "ORG"  # not one word
+
+
+def test_a_title_anywhere_makes_every_mention_of_the_name_a_person() -> None:
+    from framing.compare.labels import Mention, _titled_persons
+
+    ms = [Mention("A", "a1", 0, "Qari Tamim", "PERSON", "s"),
+          Mention("B", "b1", 2, "Tamim", "ORG", "s"), Mention("B", "b1", 3, "Tessel", "GPE", "s")]
+    assert [m.entity_label for m in _titled_persons(ms)] == ["PERSON", "PERSON", "GPE"]
