@@ -20,7 +20,12 @@ import framing_dashboard as fd  # noqa: E402
 from framing import api  # noqa: E402
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
 from framing.report.figures import interval_chart  # noqa: E402
-from framing.report.html import KEY_FEATURES, highlight_article, highlight_title  # noqa: E402
+from framing.report.html import (  # noqa: E402
+    KEY_FEATURES,
+    attribution_rows,
+    highlight_article,
+    highlight_title,
+)
 from framing.report.pdf import PdfError, find_chromium  # noqa: E402
 from framing.scoring import FEATURES  # noqa: E402
 from framing.settings import load_settings  # noqa: E402
@@ -246,24 +251,10 @@ with tabs[2]:
             html(f'<h2 class="article-title">{highlight_title(art)}</h2><p class="meta">{meta}</p>')
             st.html(fd.legend())
             html(highlight_article(art))
-            attrs = {
-                (x.kind, x.content.start, x.content.end, x.cue.start if x.cue else -1): x
-                for s in art.sentences
-                for x in s.attributions
-            }
+            attrs = attribution_rows(art)
             with st.expander(f"Attributions ({len(attrs)})", expanded=False):
                 st.dataframe(
-                    [
-                        {
-                            "source": x.source.name,
-                            "source kind": x.source.kind,
-                            "kind": x.kind,
-                            "cue": a.text[x.cue.start : x.cue.end] if x.cue else "",
-                            "content": a.text[x.content.start : x.content.end],
-                            "via": x.parent.source.name if x.parent else "",
-                        }
-                        for _, x in sorted(attrs.items())
-                    ],
+                    attrs,
                     width="stretch",
                     key="attributions",
                 )

@@ -360,6 +360,27 @@ def _sentence_weight(s: SentenceAnalysis) -> float:
     return max((ls.score for ls in s.loaded), default=0.0) + 0.1 * len(s.attributions)
 
 
+def attribution_rows(article: AnalyzedArticle) -> list[dict[str, str]]:
+    """One row per attribution of an article (each once), its cue and content read from the part
+    it sits in: a headline's attribution from the headline, a body's from the body."""
+    a = article.article
+    seen: dict[tuple[str, str, int, int, int], dict[str, str]] = {}
+    for s in article.sentences:
+        text = (a.title or "") if s.part == "title" else a.text
+        for x in s.attributions:
+            key = (s.part, x.kind, x.content.start, x.content.end, x.cue.start if x.cue else -1)
+            seen.setdefault(key, {
+                "part": s.part,
+                "source": x.source.name,
+                "source kind": x.source.kind,
+                "kind": x.kind,
+                "cue": text[x.cue.start : x.cue.end] if x.cue else "",
+                "content": text[x.content.start : x.content.end],
+                "via": x.parent.source.name if x.parent else "",
+            })
+    return [seen[k] for k in sorted(seen, key=lambda k: (k[0] != "title", *k[1:]))]
+
+
 #: Most sentences listed under "show the other N" of one figure and outlet (the rest are in
 #: sentences.jsonl): keeps the report readable and its size bounded.
 EVIDENCE_MAX = 40

@@ -93,7 +93,7 @@ def test_reader_switches_outlet_and_article(cached: Cached) -> None:
     # A loaded span whose speaker is a source is that source's own words (blue).
     assert ('<mark class="quoted" title="loaded (intensifier); score 0.80; quoted: the words of '
             'Officials"') in body
-    attrs = _frame(at, "source", "source kind", "kind", "cue", "content", "via")
+    attrs = _frame(at, "part", "source", "source kind", "kind", "cue", "content", "via")
     assert attrs["source"].tolist() == ["Officials"]
     at.selectbox(key="outlet").set_value("Beta Wire").run()
     assert at.selectbox(key="article").value == "b-1"

@@ -210,3 +210,19 @@ def test_each_claim_shows_every_outlet_s_sentences() -> None:
     assert "<b>Alpha</b>: Ringleader &lt;b&gt;killed&lt;/b&gt; in raid (a-1, headline)" in html
     assert "<b>Beta</b>: The commander died in the raid. (b-1, sentence 5)" in html
     assert "(a headline or lead claim)" in html
+
+
+def test_attribution_rows_read_a_headline_attribution_from_the_headline() -> None:
+    from framing.models import AnalyzedArticle, Article, Attribution, Source
+    from framing.report.html import attribution_rows
+
+    title = "Minister Tomas Orrin pledges aid"
+    body = "The storm hit on Monday. Tomas Orrin on Wednesday pledged extra funds for the coast."
+    said = Attribution("reported", Span(21, 32), Source("Tomas Orrin", "named_person",
+                                                        Span(9, 20)), Span(21, 28), "pledge")
+    sents = (SentenceAnalysis(0, Span(0, len(title)), title, "attributed", (said,),
+                              part="title"),
+             SentenceAnalysis(1, Span(0, 24), body[:24], "author"))
+    (row,) = attribution_rows(AnalyzedArticle(Article("a", "O", body, title=title), sents, (),
+                                              "test"))
+    assert (row["part"], row["cue"], row["content"]) == ("title", "pledges", "pledges aid")
