@@ -21,6 +21,7 @@ from framing.ingest.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
 from framing.models import Estimate, IngestResult, OutletProfile
 from framing.report.exports import SENTENCE_TABLES, Table, read_csv_table, sentence_tables
 from framing.report.html import KEY_FEATURES, LEGEND
+from framing.scoring import FEATURES
 from framing.settings import Settings
 
 #: Tables other parts of framing write into a run folder, with the view that shows them.
@@ -142,7 +143,8 @@ def estimate_text(e: Estimate) -> str:
 def outlet_card(profile: OutletProfile) -> str:
     """HTML card of one outlet's key figures with their intervals (all text escaped)."""
     rows = "".join(
-        f'<tr><td title="{escape(q)}">{escape(f)}</td>'
+        f'<tr><td title="{escape(FEATURES.get(f, q))}">{escape(q)}<br>'
+        f'<span class="small">{escape(f)}</span></td>'
         f'<td class="num">{escape(estimate_text(profile.features[f]))}</td></tr>'
         for f, q in KEY_FEATURES.items()
         if f in profile.features

@@ -89,7 +89,7 @@ load_problem: str | None = None
 skipped: list[str] = []
 go = False
 if source == "Demo corpus":
-    st.sidebar.caption("Invented articles by three made-up outlets about one event.")
+    st.sidebar.caption("Invented articles by three made-up outlets about two events.")
     go = st.sidebar.button("Analyse demo corpus", key="analyse_demo", type="primary")
     if go:
         ingest = api.load([api.demo_corpus_path()], settings)
@@ -214,7 +214,12 @@ with tabs[0]:
                 with col:
                     html(fd.outlet_card(profile))
         groups = store.group_profiles(key, event)
-        if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
+        members: dict[str, set[str]] = {}
+        for sc in store.scores(key, event):
+            members.setdefault(sc.group or "(no group)", set()).add(sc.outlet)
+        # group cards only add something when a group holds more than one outlet
+        if groups and any(len(members.get(g.outlet, ())) > 1 for g in groups) and not (
+                len(groups) == 1 and groups[0].outlet == "(no group)"):
             st.subheader("Outlet groups")
             cols = st.columns(max(len(groups), 1))
             for col, profile in zip(cols, groups, strict=False):

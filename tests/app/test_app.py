@@ -71,7 +71,9 @@ def test_cached_run_shows_outlets_side_by_side(cached: Cached) -> None:
         assert f"<h3>{outlet}</h3>" in body
     # Key figures with intervals: Beta's question count is 0 in b-1 and 1 in b-2, and Alpha's
     # author-voice share is 1/2 in both articles (interval collapses to the mean).
-    assert '<td title="How much does the outlet assert in its own voice?">author_voice_share' in body
+    # each figure reads as a question, its feature name beneath, its definition on hover
+    assert ("How much does the outlet assert in its own voice?<br>"
+            '<span class="small">author_voice_share</span>') in body
     assert '<td class="num">0.50 [0.50, 0.50]</td>' in body
     assert "5 analysed" in at.caption[0].value and "1 rejected" in at.caption[0].value
     rejected = _frame(at, "record", "status", "reason")
