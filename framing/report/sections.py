@@ -357,6 +357,51 @@ def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
     return "".join(h)
 
 
+def _ci(r: Any, share: bool) -> str:
+    if r is None or r.mean is None:
+        return "–"
+    f = (lambda x: f"{100 * x:.0f}%") if share else (lambda x: f"{x:.2f}")
+    interval = f" [{f(r.low)}, {f(r.high)}]" if r.low is not None and r.high is not None else ""
+    return f(r.mean) + interval
+
+
+def over_time_section(comparisons: Sequence[Comparison]) -> str:
+    """Per outlet and week: how much it wrote (attention) and how (own voice, loaded wording,
+    anonymous sources), with intervals."""
+    h: list[str] = [
+        "<p class=small>Shown when an outlet's articles span more than a week. Weeks start on "
+        "Monday (from each article's publication date); each figure is the week's mean per "
+        "article with a 95% bootstrap interval (none for a single article). Every week and "
+        "feature in over_time.csv.</p>"
+    ]
+    for c in comparisons:
+        h.append(_event_heading(c))
+        rows = c.extra.get("over_time", ())
+        if not rows:
+            h.append("<p>Every outlet's articles fall within one week (or carry no date): no "
+                     "timeline.</p>")
+            continue
+        cells = {(r.outlet, r.week, r.feature): r for r in rows}
+        h.append('<div class="outlets">')
+        for outlet in sorted({r.outlet for r in rows}):
+            weeks = sorted({r.week for r in rows if r.outlet == outlet})
+            h.append(f'<div class="card"><h3>{escape(outlet)}</h3><table><tr><th>Week of</th>'
+                     "<th>Articles</th><th>Own voice</th><th>Loaded words per 100</th>"
+                     "<th>Anonymous sources</th></tr>")
+            for w in weeks:
+                n = cells.get((outlet, w, "n_articles"))
+                h.append(
+                    f"<tr><td>{escape(w)}</td><td class=num>{int(n.mean) if n else 0}</td>"
+                    f"<td class=num>{_ci(cells.get((outlet, w, 'author_voice_share')), True)}</td>"
+                    f"<td class=num>{_ci(cells.get((outlet, w, 'loaded_density_author')), False)}"
+                    f"</td><td class=num>"
+                    f"{_ci(cells.get((outlet, w, 'anonymous_source_share')), True)}</td></tr>"
+                )
+            h.append("</table></div>")
+        h.append("</div>")
+    return "".join(h)
+
+
 def comparison_sections(comparisons: Sequence[Comparison]) -> dict[str, str]:
     """Heading -> HTML body of every cross-outlet section (for ``render_report``)."""
     return {
@@ -365,4 +410,5 @@ def comparison_sections(comparisons: Sequence[Comparison]) -> dict[str, str]:
         "Words each outlet uses for each actor": labels_section(comparisons),
         "Claims across outlets": claims_section(comparisons),
         "Distinctive words and phrases": terms_section(comparisons),
+        "Framing over time": over_time_section(comparisons),
     }

@@ -226,3 +226,21 @@ def test_attribution_rows_read_a_headline_attribution_from_the_headline() -> Non
     (row,) = attribution_rows(AnalyzedArticle(Article("a", "O", body, title=title), sents, (),
                                               "test"))
     assert (row["part"], row["cue"], row["content"]) == ("title", "pledges", "pledges aid")
+
+
+def test_over_time_section_shows_weeks_with_intervals() -> None:
+    from framing.compare.over_time import WeekRow
+    from framing.models import Comparison
+    from framing.report.sections import over_time_section
+
+    _, analyzed = corpus.tiny_corpus()
+    run = corpus.comparisons(analyzed)[0].run
+    rows = (WeekRow("e", "Alpha <i>", "2025-03-03", 2, "n_articles", 2.0, None, None),
+            WeekRow("e", "Alpha <i>", "2025-03-03", 2, "author_voice_share", 0.3, 0.2, 0.4),
+            WeekRow("e", "Alpha <i>", "2025-03-10", 1, "n_articles", 1.0, None, None),
+            WeekRow("e", "Alpha <i>", "2025-03-10", 1, "author_voice_share", 0.9, None, None))
+    html = over_time_section([Comparison("e", (), (), run, {"over_time": rows})])
+    assert "Alpha &lt;i&gt;" in html
+    assert "<td>2025-03-03</td><td class=num>2</td><td class=num>30% [20%, 40%]</td>" in html
+    assert "<td>2025-03-10</td><td class=num>1</td><td class=num>90%</td>" in html
+    assert "no timeline" in over_time_section([Comparison("e", (), (), run, {})])
