@@ -24,6 +24,17 @@ class Settings:
     max_chars: int = 200_000
     #: Input files larger than this (bytes) are rejected as oversize.
     max_file_bytes: int = 50_000_000
+    #: A run of more characters than this without a likely sentence end is split (after a clause
+    #: mark, else at white space) before parsing, so the parse and attribution of one sentence
+    #: stay bounded; 0 disables.
+    max_sentence_chars: int = 2_000
+    #: Past this many quotation marks (straight, curly double, guillemets) in headline and body, an
+    #: article is flagged and its quotation marks are analysed as plain text; 0 disables.
+    max_quote_marks: int = 2_000
+    #: Seconds one article's analysis after the parse may take (attribution, loaded language,
+    #: voice); past it the article is rejected ("analysis exceeded the time budget of N s"). Checked
+    #: between stages, and in a process's main thread also enforced by SIGALRM; 0 disables.
+    analysis_time_budget: float = 60.0
     seed: int = 42
     bootstrap_samples: int = 2000
     confidence: float = 0.95

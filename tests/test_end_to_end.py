@@ -135,10 +135,10 @@ def test_article_whose_analysis_fails_is_reported_not_lost(
 
     real = pipeline.analyze_doc
 
-    def flaky(article, doc, settings):  # type: ignore[no-untyped-def]
+    def flaky(article, doc, settings, check=None):  # type: ignore[no-untyped-def]
         if "BOOM" in doc.text:
             raise RuntimeError("parser exploded")
-        return real(article, doc, settings)
+        return real(article, doc, settings, check)
 
     monkeypatch.setattr(pipeline, "analyze_doc", flaky)
     src = tmp_path / "in.jsonl"
