@@ -469,3 +469,18 @@ def test_rejection_strings_are_writable() -> None:
     for s in (r.record, r.reason, r.id or ""):
         s.encode("utf-8")
     assert r.id == "\ufffdx"
+
+
+def test_metadata_keys_cleaned_named_and_not_merged() -> None:
+    result = load_records([
+        {"id": "k", "outlet": "O", "text": "Said.", "src\ud800": {"a\x00": "b\ud800"}},
+        {"id": "m", "outlet": "O", "text": "Said.", "tag": 1, "tag\x00": 2},
+        {"id": "n", "outlet": "O", "text": "Said.", "text\x07": "again"},
+    ])
+    _accounted(result)
+    (a,) = result.articles
+    assert a.metadata == {"src\ufffd": {"a": "b\ufffd"}}
+    assert _sanitized(result) == {"k": ["replaced lone surrogates with U+FFFD in src\ufffd",
+                                        "removed control characters in src\ufffd"]}
+    assert [r.reason for r in result.rejections] == [
+        "field 'tag' given twice once cleaned", "field 'text' given twice once cleaned"]

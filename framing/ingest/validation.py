@@ -123,7 +123,7 @@ class _Fields:
         self.max_chars = max_chars
         self.cleaned: dict[str, list[str]] = {}
 
-    def _note(self, name: str, changes: tuple[str, ...]) -> None:
+    def note(self, name: str, changes: tuple[str, ...]) -> None:
         for change in changes:
             self.cleaned.setdefault(change, []).append(name)
 
@@ -144,7 +144,7 @@ class _Fields:
                 f"oversize {name}: {len(value)} characters > limit {self.max_chars}"
             )
         value, changes = clean_string(value)
-        self._note(name, changes)
+        self.note(name, changes)
         if is_blank(value):
             return None
         return value.strip()
@@ -163,19 +163,24 @@ class _Fields:
             if not value.strip():
                 raise RecordError("empty text")
             raise RecordError("empty text (only whitespace, zero-width or control characters)")
-        self._note("text", changes)
+        self.note("text", changes)
         return text
 
     def metadata(self, value: Any, name: str) -> Any:
         """A metadata value with every string (and key) in it cleaned."""
         if isinstance(value, str):
             cleaned, changes = clean_string(value)
-            self._note(name, changes)
+            self.note(name, changes)
             return cleaned
         if isinstance(value, Mapping):
-            return {
-                self.metadata(str(k), name): self.metadata(v, name) for k, v in value.items()
-            }
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                key, changes = clean_string(str(k))
+                self.note(name, changes)
+                if key in out:
+                    raise RecordError(f"key {key!r} given twice in {name} once cleaned")
+                out[key] = self.metadata(v, name)
+            return out
         if isinstance(value, list | tuple):
             return [self.metadata(v, name) for v in value]
         return value
@@ -211,7 +216,10 @@ def validate_record(raw: Mapping[str, Any], max_chars: int) -> tuple[Article, tu
             continue
         if isinstance(value, str) and is_blank(value):
             continue
-        clean_key = fields.metadata(key, key)
+        clean_key, changes = clean_string(key)
+        fields.note(clean_key, changes)
+        if clean_key in extra or clean_key in REQUIRED + OPTIONAL:
+            raise RecordError(f"field {clean_key!r} given twice once cleaned")
         extra[clean_key] = fields.metadata(value, clean_key)
     article = Article(
         id=ident,
