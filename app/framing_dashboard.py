@@ -76,18 +76,22 @@ def save_uploads(
     folder = root / digest.hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
     skipped: list[str] = []
+    used: set[str] = set()
     for up in uploads:
-        name = PurePosixPath(up.name).name
+        name = _unique(PurePosixPath(up.name.replace("\\", "/")).name, used)
         suffix = PurePosixPath(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
             skipped.append(f"{name}: unsupported file type {suffix or '(none)'}")
             continue
         if suffix != ".zip":
-            (folder / name).write_bytes(up.data)
+            try:
+                (folder / name).write_bytes(up.data)
+            except (OSError, ValueError) as exc:
+                skipped.append(f"{name}: cannot be saved ({exc})")
             continue
         try:
             zf = zipfile.ZipFile(io.BytesIO(up.data))
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, OSError, ValueError):
             skipped.append(f"{name}: not a readable ZIP file")
             continue
         total = 0
@@ -107,9 +111,26 @@ def save_uploads(
                     skipped.append(f"{name}/{info.filename}: too large once unpacked")
                     continue
                 target = folder / PurePosixPath(name).stem / member
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(zf.read(info))
+                try:
+                    data = zf.read(info)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                except Exception as exc:  # noqa: BLE001 - a broken member skips that member
+                    skipped.append(
+                        f"{name}/{info.filename}: cannot be unpacked ({type(exc).__name__})"
+                    )
     return folder, skipped
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """``name``, or ``stem (2).ext`` when an earlier upload had that name (none overwritten)."""
+    path = PurePosixPath(name)
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{path.stem} ({n}){path.suffix}"
+    used.add(candidate)
+    return candidate
 
 
 def load_folder(folder: Path, settings: Settings) -> IngestResult:

@@ -484,3 +484,35 @@ def test_metadata_keys_cleaned_named_and_not_merged() -> None:
                                         "removed control characters in src\ufffd"]}
     assert [r.reason for r in result.rejections] == [
         "field 'tag' given twice once cleaned", "field 'text' given twice once cleaned"]
+
+
+def test_dashboard_upload_reads_through_the_readers(tmp_path: Path) -> None:
+    import importlib.util
+    import io
+    import sys
+    import zipfile
+
+    fd = sys.modules.get("framing_dashboard")  # loaded the same way as tests/app/conftest.py
+    if fd is None:
+        path = Path(__file__).resolve().parents[1] / "app" / "framing_dashboard.py"
+        spec = importlib.util.spec_from_file_location("framing_dashboard", path)
+        assert spec is not None and spec.loader is not None
+        fd = importlib.util.module_from_spec(spec)
+        sys.modules["framing_dashboard"] = fd
+        spec.loader.exec_module(fd)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("c/x.txt", "Said.")
+    broken = bytearray(buf.getvalue())
+    broken[broken.index(b"Said.")] ^= 0xFF  # CRC no longer matches: the member cannot be read
+    ups = [fd.Upload("a.jsonl", b'{"id": "1", "outlet": "O", "text": "Said \\ud800."}\n\xff\n'),
+           fd.Upload("a.jsonl", b'{"id": "2", "outlet": "O", "text": "Also said."}\n'),
+           fd.Upload("z.zip", bytes(broken))]
+    folder, skipped = fd.save_uploads(ups, tmp_path, Settings())
+    assert skipped == ["z.zip/c/x.txt: cannot be unpacked (BadZipFile)"]
+    result = fd.load_folder(folder, Settings())
+    _accounted(result)
+    assert sorted(a.id for a in result.articles) == ["1", "2"]  # same-named uploads both read
+    assert [(r.record, r.reason) for r in result.rejections] == [
+        ("a.jsonl:2", "undecodable bytes (not UTF-8) at byte 0")]
+    assert _sanitized(result) == {"1": ["replaced lone surrogates with U+FFFD in text"]}
