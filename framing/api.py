@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+import os
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,7 @@ from framing.models import (
     Article,
     ArticleScores,
     Comparison,
+    Flag,
     IngestResult,
     Rejection,
     RunMetadata,
@@ -69,6 +72,51 @@ def load(paths: Sequence[str | Path], settings: Settings | None = None) -> Inges
     return load_articles(paths, settings or Settings())
 
 
+def _load_named(
+    inputs: Sequence[str | Path], settings: Settings
+) -> tuple[IngestResult, dict[str, str]]:
+    """The corpus as :func:`load` reads it and, for each accepted article id, the input record it
+    came from (``file:line``, or the file), so that a failure later in the run can name it.
+
+    Each raw record ends up as exactly one article (in order) or one rejection naming it, so the
+    records not named by a rejection are, in order, the articles'. Should a reader fail outright
+    or the counts not match, :func:`load` reads the corpus and articles are named by id.
+    """
+    from framing.ingest.readers import accept_records, iter_records
+
+    raws: list[Any] = []
+    try:
+        for p in inputs:
+            raws.extend(iter_records(Path(p), settings))
+    except Exception:  # the reader's failure is accounted for by load(), which guards it
+        return load(inputs, settings), {}
+    ingest = accept_records(raws, settings)
+    return ingest, _record_names([str(r[0]) for r in raws], ingest)
+
+
+def _record_names(names: Sequence[str], ingest: IngestResult) -> dict[str, str]:
+    """Accepted article id -> record name, given the names of every raw record in order."""
+    rejected = Counter(r.record for r in ingest.rejections)
+    accepted: list[str] = []
+    for name in names:
+        if rejected[name] > 0:
+            rejected[name] -= 1
+        else:
+            accepted.append(name)
+    if len(accepted) != len(ingest.articles) or any(rejected.values()):
+        return {}
+    return {a.id: name for a, name in zip(ingest.articles, accepted, strict=True)}
+
+
+def _failure_reason(exc: Exception) -> str:
+    """The reason an analysis failure gives: the time budget's own words, else the error."""
+    from framing.nlp.pipeline import BudgetExceeded
+
+    if isinstance(exc, BudgetExceeded):
+        return str(exc)
+    return f"analysis failed: {type(exc).__name__}: {exc}"
+
+
 def select_event(ingest: IngestResult, event: str | None) -> IngestResult:
     """Give articles without an event ``event``; set aside articles of other events (with a reason).
 
@@ -97,11 +145,14 @@ def analyze(
     progress: ProgressFn | None = None,
     failures: list[Rejection] | None = None,
     store: Store | None = None,
+    records: Mapping[str, str] | None = None,
 ) -> list[AnalyzedArticle]:
     """Run the NLP pipeline (spaCy parse, attribution, loaded language, voice) on articles.
 
-    With ``failures``, an article whose analysis raises is left out and listed there as a
-    Rejection with the reason (without it the exception propagates). With a ``store``, articles
+    With ``failures``, an article whose analysis raises or runs past
+    ``settings.analysis_time_budget`` is left out and listed there as a Rejection with the reason
+    (without it the exception propagates); ``records`` (article id -> ``file:line``) lets the
+    rejection name the input record, else it names the id. With a ``store``, articles
     whose text was analysed before (same text hash, pipeline version and analysis settings) are
     read from it and only the others are parsed and then cached.
     """
@@ -111,10 +162,11 @@ def analyze(
     on_error = None
     if failures is not None:
         sink = failures
+        names = records or {}
 
         def on_error(article: Article, exc: Exception) -> None:
             sink.append(
-                Rejection(article.id, f"analysis failed: {type(exc).__name__}: {exc}", article.id)
+                Rejection(names.get(article.id, article.id), _failure_reason(exc), article.id)
             )
 
     if store is None:
@@ -287,41 +339,106 @@ def write_outputs(
     comparisons: Sequence[Comparison],
     title: str = "framing report",
 ) -> dict[str, Path]:
-    """Write the five contract files (sentences, articles, outlets, report, run) into out_dir."""
+    """Write every output file (sentences, tables, report, run.json) into out_dir.
+
+    Each file is written to a hidden temporary file in out_dir first; only when all of them are
+    written are they renamed into place, any old ``run.json`` removed first and the new one moved
+    in last. ``run.json`` marks a finished run: a failure while writing leaves the previous
+    outputs as they were (or, should renaming itself fail, no ``run.json``), never a partial file
+    under an output's name. Every analysed article must be an accepted article of ``ingest``, once.
+    """
     from framing.report import tables
     from framing.report.html import render_report
+    from framing.report.sections import comparison_sections
     from framing.scoring import FEATURES
 
+    run = comparisons[0].run if comparisons else None
+    if run is None:
+        raise ValueError("no comparison to write: nothing was analysed")
+    _check_accounting(ingest, analyzed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     features = list(FEATURES)
     paths = {name: out / name for name in OUTPUT_FILES}
-    tables.write_sentences(paths["sentences.jsonl"], analyzed)
-    flags: dict[str, list[str]] = defaultdict(list)
-    for f in ingest.flags:
-        flags[f.article_id].append(f"{f.kind}: {f.detail}")
-    by_id = {(c.event, s.article_id): s for c in comparisons for s in c.scores}
-    scores = [by_id[(a.article.event, a.article.id)] for a in analyzed]
-    tables.write_articles(paths["articles.csv"], analyzed, scores, features, flags)
-    tables.write_profiles(paths["outlets.csv"], comparisons, features)
-    tables.write_sources(paths["sources.csv"], analyzed)
-    tables.write_contrasts(paths["contrasts.csv"], comparisons)
-    tables.write_terms(paths["terms.csv"], comparisons)
-    tables.write_labels(paths["labels.csv"], comparisons)
-    tables.write_claims(paths["claims.csv"], comparisons)
-    from framing.report.sections import comparison_sections
-
-    paths["report.html"].write_text(
-        render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons)),
-        encoding="utf-8",
-    )
-    run = comparisons[0].run if comparisons else None
-    if run is None:
-        raise ValueError("no comparison to write: nothing was analysed")
-    tables.write_json(
-        paths["run.json"], tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
-    )
+    token = uuid.uuid4().hex[:8]
+    staged = {name: out / f".{name}.{token}.part" for name in OUTPUT_FILES}
+    try:
+        tables.write_sentences(staged["sentences.jsonl"], analyzed)
+        flags: dict[str, list[str]] = defaultdict(list)
+        for f in ingest.flags:
+            flags[f.article_id].append(f"{f.kind}: {f.detail}")
+        by_id = {(c.event, s.article_id): s for c in comparisons for s in c.scores}
+        scores = [by_id[(a.article.event, a.article.id)] for a in analyzed]
+        tables.write_articles(staged["articles.csv"], analyzed, scores, features, flags)
+        tables.write_profiles(staged["outlets.csv"], comparisons, features)
+        tables.write_sources(staged["sources.csv"], analyzed)
+        tables.write_contrasts(staged["contrasts.csv"], comparisons)
+        tables.write_terms(staged["terms.csv"], comparisons)
+        tables.write_labels(staged["labels.csv"], comparisons)
+        tables.write_claims(staged["claims.csv"], comparisons)
+        html = render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons))
+        tables.write_text(staged["report.html"], html)
+        tables.write_json(
+            staged["run.json"], tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
+        )
+        paths["run.json"].unlink(missing_ok=True)
+        for name in OUTPUT_FILES:  # run.json is the last name
+            os.replace(staged[name], paths[name])
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
     return paths
+
+
+def _check_accounting(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> None:
+    """Every analysed article is one accepted article of ``ingest``, and none appears twice."""
+    ids = [a.article.id for a in analyzed]
+    twice = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if twice:
+        raise ValueError(f"articles analysed twice: {twice[:5]}")
+    unknown = sorted(set(ids) - {a.id for a in ingest.articles})
+    if unknown:
+        raise ValueError(f"analysed articles that were not read: {unknown[:5]}")
+
+
+def _settle(
+    ingest: IngestResult,
+    analyzed: Sequence[AnalyzedArticle],
+    failures: Sequence[Rejection],
+    settings: Settings,
+    records: Mapping[str, str] | None = None,
+) -> IngestResult:
+    """The corpus after analysis: failures added to the rejections, any article neither analysed
+    nor rejected listed as a rejection too (so ``read == analysed + rejected`` always holds), and
+    the flags the analysis raises (quotation marks read as text) added."""
+    from framing.nlp.pipeline import quote_marks, quotes_as_text
+
+    names = records or {}
+    done = {a.article.id for a in analyzed} | {r.id for r in failures if r.id is not None}
+    lost = tuple(
+        Rejection(names.get(a.id, a.id), "analysis returned no result for this article", a.id)
+        for a in ingest.articles
+        if a.id not in done
+    )
+    analysed_ids = {a.article.id for a in analyzed}
+    flags = tuple(
+        Flag(
+            a.id,
+            "many_quotes",
+            f"{quote_marks(a)} quotation marks > limit {settings.max_quote_marks}; "
+            "quotation marks analysed as plain text",
+        )
+        for a in ingest.articles
+        if a.id in analysed_ids and quotes_as_text(a, settings)
+    )
+    if not failures and not lost and not flags:
+        return ingest
+    return IngestResult(
+        ingest.articles,
+        ingest.rejections + tuple(failures) + lost,
+        ingest.flags + flags,
+        ingest.n_read,
+    )
 
 
 @dataclass(frozen=True)
@@ -356,15 +473,14 @@ def run_analysis(
     :func:`assign_missing_events`; ``aliases`` is a user alias table for labels.csv.
     """
     settings = settings or Settings()
-    ingest = assign_missing_events(select_event(load(inputs, settings), event), settings)
+    loaded, records = _load_named(inputs, settings)
+    ingest = assign_missing_events(select_event(loaded, event), settings)
     if not ingest.articles:
         reasons = "; ".join(f"{r.record}: {r.reason}" for r in ingest.rejections[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
     failures: list[Rejection] = []
-    analyzed = analyze(ingest.articles, settings, progress, failures)
-    if failures:
-        ingest = IngestResult(ingest.articles, ingest.rejections + tuple(failures), ingest.flags,
-                              ingest.n_read)
+    analyzed = analyze(ingest.articles, settings, progress, failures, records=records)
+    ingest = _settle(ingest, analyzed, failures, settings, records)
     if not analyzed:
         raise ValueError("no article could be analysed: "
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
@@ -405,10 +521,7 @@ def run_cached(
         return key
     failures: list[Rejection] = []
     analyzed = analyze(ingest.articles, settings, progress, failures, store=store)
-    if failures:
-        ingest = IngestResult(
-            ingest.articles, ingest.rejections + tuple(failures), ingest.flags, ingest.n_read
-        )
+    ingest = _settle(ingest, analyzed, failures, settings)
     if not analyzed:
         raise ValueError("no article could be analysed: " + "; ".join(r.reason for r in failures))
     comparisons = compare(analyzed, settings)

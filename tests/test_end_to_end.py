@@ -150,4 +150,5 @@ def test_article_whose_analysis_fails_is_reported_not_lost(
     run = json.loads(res.paths["run.json"].read_text())
     assert run["ingest"]["read"] == 2 and run["ingest"]["analysed"] == 1
     assert run["ingest"]["rejections"] == [
-        {"id": "bad", "reason": "analysis failed: RuntimeError: parser exploded", "record": "bad"}]
+        {"id": "bad", "reason": "analysis failed: RuntimeError: parser exploded",
+         "record": f"{src}:2"}]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framing.report.tables import CsvWriter, no_surrogates, replace_atomically
+
 FORMATS = ("csv", "json", "parquet")
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -82,7 +84,7 @@ def typed_table(name: str, columns: Sequence[str], raw: Sequence[Sequence[str]])
             elif kinds[i] == "float":
                 row.append(float(cell))
             else:
-                row.append(cell)
+                row.append(no_surrogates(cell))
         rows.append(tuple(row))
     return Table(name, tuple(columns), tuple(rows))
 
@@ -90,6 +92,8 @@ def typed_table(name: str, columns: Sequence[str], raw: Sequence[Sequence[str]])
 def read_csv_table(path: str | Path) -> Table:
     """A CSV output file as a typed Table (name from the file name)."""
     p = Path(path)
+    # an output cell may hold a whole article's text: lift the reader's 131,072-character default
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with p.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, [])
@@ -165,7 +169,7 @@ def output_tables(out_dir: str | Path) -> dict[str, Table]:
 
 def to_csv(table: Table) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = CsvWriter(buf)
     w.writerow(table.columns)
     for row in table.rows:
         w.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
@@ -178,7 +182,8 @@ def to_json(table: Table) -> bytes:
         return None if isinstance(v, float) and not math.isfinite(v) else v
 
     records = [{c: clean(v) for c, v in zip(table.columns, row, strict=True)} for row in table.rows]
-    return (json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+    text = json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    return no_surrogates(text).encode("utf-8")
 
 
 def to_parquet(table: Table) -> bytes:
@@ -216,13 +221,17 @@ def export_tables(
     formats: Sequence[str] = FORMATS,
     dest: str | Path | None = None,
 ) -> list[Path]:
-    """Write every table of ``out_dir`` in each format into ``dest`` (default out_dir/tables)."""
+    """Write every table of ``out_dir`` in each format into ``dest`` (default out_dir/tables).
+
+    Each file is written beside its final name and renamed into place, so a failure never leaves a
+    half-written table under a table's name.
+    """
     target = Path(dest) if dest is not None else Path(out_dir) / "tables"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in output_tables(out_dir).items():
         for fmt in formats:
             path = target / f"{name}.{fmt}"
-            path.write_bytes(table_bytes(table, fmt))
+            replace_atomically(path, table_bytes(table, fmt))
             written.append(path)
     return written

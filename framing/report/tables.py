@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from framing.models import (
     AnalyzedArticle,
@@ -23,6 +25,43 @@ from framing.models import (
 )
 
 FLOAT_DIGITS = 6
+#: A UTF-16 surrogate code point: never valid on its own in UTF-8 text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, so it can always be written as UTF-8.
+
+    Readers replace them on the way in; this is the writers' own guarantee that no string,
+    whatever its origin, can stop a file half-written.
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _cell(value: Any) -> Any:
+    return no_surrogates(value) if isinstance(value, str) else value
+
+
+class CsvWriter:
+    """``csv.writer`` (``\\n`` line ends, minimal quoting) that round-trips any string.
+
+    Python's writer quotes only a field holding the delimiter, the quote character or a character
+    of the line terminator, so a bare carriage return went out unquoted and read back as a row
+    break; a row with one is written with every field quoted. Lone surrogates become U+FFFD.
+    """
+
+    def __init__(self, fh: TextIO) -> None:
+        self._plain = csv.writer(fh, lineterminator="\n")
+        self._quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        cells = [_cell(v) for v in row]
+        bare_cr = any(isinstance(v, str) and "\r" in v for v in cells)
+        (self._quoted if bare_cr else self._plain).writerow(cells)
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def _num(x: float | None) -> float | None:
@@ -102,8 +141,8 @@ def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, 
 
 
 def dumps(obj: Any) -> str:
-    """Deterministic JSON: sorted keys, no NaN, UTF-8 text."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    """Deterministic JSON: sorted keys, no NaN, UTF-8 text (lone surrogates as U+FFFD)."""
+    return no_surrogates(json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False))
 
 
 def write_sentences(path: Path, analyzed: Iterable[AnalyzedArticle]) -> int:
@@ -124,7 +163,7 @@ def write_articles(
     flags: Mapping[str, list[str]],
 ) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = CsvWriter(fh)
         w.writerow(
             ["article_id", "outlet", "group", "event", "title", "published", "flags", *features]
         )
@@ -151,7 +190,7 @@ def estimate_cells(e: Estimate) -> list[str]:
 def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequence[str]) -> None:
     """outlets.csv: one row per (event, outlet) and per (event, outlet group), with intervals."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = CsvWriter(fh)
         header = ["event", "level", "outlet", "n_articles"]
         for f in features:
             header += [f, f"{f}_low", f"{f}_high"]
@@ -195,10 +234,27 @@ def run_record(
 
 
 def write_json(path: Path, obj: Any) -> None:
-    path.write_text(
-        json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n",
-        encoding="utf-8",
+    """Indented deterministic JSON (lone surrogates as U+FFFD)."""
+    write_text(
+        path, json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n"
     )
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a hidden file beside ``path`` and rename it into place (never a partial
+    file under ``path``)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str) -> None:
+    """UTF-8 text (lone surrogates as U+FFFD), LF line ends as given."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(no_surrogates(text))
 
 
 def write_sources(path: Path, analyzed: Sequence[AnalyzedArticle]) -> int:
@@ -207,7 +263,7 @@ def write_sources(path: Path, analyzed: Sequence[AnalyzedArticle]) -> int:
 
     rows = source_table(count_sources(analyzed))
     with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+        CsvWriter(fh).writerows(rows)
     return len(rows) - 1
 
 
@@ -220,7 +276,7 @@ def write_contrasts(path: Path, comparisons: Sequence[Comparison]) -> int:
     ]  # fmt: skip
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = CsvWriter(fh)
         w.writerow(header)
         for c in comparisons:
             rows = list(c.extra.get("contrasts", ())) + list(c.extra.get("group_contrasts", ()))
@@ -244,7 +300,7 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
     """Write a CSV file (header, then rows); returns the number of rows."""
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = CsvWriter(fh)
         w.writerow(header)
         for row in rows:
             w.writerow(row)

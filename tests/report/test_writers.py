@@ -1,0 +1,156 @@
+"""Writers round-trip any string (CR, LF, NUL, lone surrogates) and never leave a partial run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import framing_test_corpus as corpus
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from framing import api
+from framing.api import OUTPUT_FILES, write_outputs
+from framing.models import AnalyzedArticle, IngestResult
+from framing.report import tables
+from framing.report.exports import export_tables, read_csv_table
+from framing.report.tables import CsvWriter, dumps, no_surrogates
+
+AWKWARD = ["a\rb", "\r", "x\r\ny", "line\nbreak", 'q"uote', "comma,here", "nul\x00byte",
+           "lone \ud800 surrogate", "\udfff", "\u2028sep", "", " padded "]
+
+
+def _read_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_csv_writer_round_trips_awkward_strings(value: str) -> None:
+    buf = io.StringIO()
+    w = CsvWriter(buf)
+    w.writerow(["id", value, 3])
+    w.writerow(["next", "plain", 1.5])
+    assert _read_rows(buf.getvalue()) == [["id", no_surrogates(value), "3"],
+                                          ["next", "plain", "1.5"]]
+    buf.getvalue().encode("utf-8")  # always encodable
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec=None)), min_size=1, max_size=4))
+def test_csv_writer_round_trips_any_string(row: list[str]) -> None:
+    buf = io.StringIO()
+    CsvWriter(buf).writerow(row)
+    assert _read_rows(buf.getvalue()) == [[no_surrogates(c) for c in row]]
+    buf.getvalue().encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.text() | st.integers(),
+                    lambda kids: st.lists(kids, max_size=3)
+                    | st.dictionaries(st.text(), kids, max_size=3), max_leaves=10))
+def test_dumps_is_always_valid_utf8_json(obj: object) -> None:
+    text = dumps(obj)
+    assert json.loads(text.encode("utf-8").decode("utf-8")) is not None or text == "null"
+
+
+def test_plain_rows_are_written_as_before() -> None:
+    buf = io.StringIO()
+    CsvWriter(buf).writerow(["a", "b c", 1, None])
+    assert buf.getvalue() == "a,b c,1,\n"
+
+
+def _hostile(analyzed: list[AnalyzedArticle]) -> list[AnalyzedArticle]:
+    first = analyzed[0]
+    art = replace(first.article, title="Bare\rreturn \ud800 title", outlet=first.article.outlet)
+    return [replace(first, article=art), *analyzed[1:]]
+
+
+@pytest.fixture()
+def tiny() -> tuple[IngestResult, list[AnalyzedArticle]]:
+    ingest, analyzed = corpus.tiny_corpus()
+    analyzed = _hostile(analyzed)
+    arts = {a.article.id: a.article for a in analyzed}
+    ingest = replace(ingest, articles=tuple(arts.get(a.id, a) for a in ingest.articles))
+    return ingest, analyzed
+
+
+def test_articles_csv_has_one_row_per_analysed_article(
+    tiny: tuple[IngestResult, list[AnalyzedArticle]], tmp_path: Path
+) -> None:
+    ingest, analyzed = tiny
+    paths = write_outputs(tmp_path, ingest, analyzed, corpus.comparisons(analyzed), "t")
+    with paths["articles.csv"].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(analyzed)
+    assert [r["article_id"] for r in rows] == [a.article.id for a in analyzed]
+    assert rows[0]["title"] == "Bare\rreturn \ufffd title"
+    run = json.loads(paths["run.json"].read_text(encoding="utf-8"))
+    assert run["ingest"]["analysed"] == len(rows)
+    for line in paths["sentences.jsonl"].read_text(encoding="utf-8").splitlines():
+        json.loads(line)
+    paths["report.html"].read_text(encoding="utf-8")  # strict UTF-8
+    assert not list(tmp_path.glob(".*.part"))
+    written = export_tables(tmp_path, ("csv", "json"))
+    assert read_csv_table(tmp_path / "tables" / "articles.csv").rows[0][4] == (
+        "Bare\rreturn \ufffd title")
+    assert all(p.exists() for p in written) and not list((tmp_path / "tables").glob(".*"))
+
+
+def test_a_failed_write_leaves_the_previous_run_whole(
+    tiny: tuple[IngestResult, list[AnalyzedArticle]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest, analyzed = tiny
+    comps = corpus.comparisons(analyzed)
+    write_outputs(tmp_path, ingest, analyzed, comps, "first")
+    before = {n: (tmp_path / n).read_bytes() for n in OUTPUT_FILES}
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setattr("framing.report.html.render_report", broken)
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        write_outputs(tmp_path, ingest, analyzed[:1], comps, "second")
+    assert {n: (tmp_path / n).read_bytes() for n in OUTPUT_FILES} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_a_failed_first_write_leaves_no_run(
+    tiny: tuple[IngestResult, list[AnalyzedArticle]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest, analyzed = tiny
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tables, "write_claims", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(tmp_path / "out", ingest, analyzed, corpus.comparisons(analyzed), "t")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_article_analysed_twice_or_never_read_is_refused(
+    tiny: tuple[IngestResult, list[AnalyzedArticle]], tmp_path: Path
+) -> None:
+    ingest, analyzed = tiny
+    comps = corpus.comparisons(analyzed)
+    with pytest.raises(ValueError, match="analysed twice"):
+        write_outputs(tmp_path, ingest, [*analyzed, analyzed[0]], comps, "t")
+    stranger = replace(analyzed[0], article=replace(analyzed[0].article, id="stranger"))
+    with pytest.raises(ValueError, match="not read"):
+        write_outputs(tmp_path, ingest, [*analyzed, stranger], comps, "t")
+    assert not (tmp_path / "run.json").exists()
+
+
+def test_record_names_follow_the_raw_records_in_order() -> None:
+    from framing.models import Article, Rejection
+
+    arts = (Article("a", "o", "t"), Article("b", "o", "t"))
+    ingest = IngestResult(arts, (Rejection("f:2", "bad"),), (), 3)
+    assert api._record_names(["f:1", "f:2", "f:3"], ingest) == {"a": "f:1", "b": "f:3"}
+    assert api._record_names(["f:1", "f:3"], ingest) == {}  # counts do not match: ids only
