@@ -51,6 +51,7 @@ def _kinds(s: SentenceAnalysis) -> set[str]:
     "The council released a two-minute video of the meeting on Friday.",
     "A district court ordered the two men held for a week.",
     "The mayor's office did not reply to written questions.",
+    "Dock workers blocked the harbour’s main gate for two hours.",  # an apostrophe is no quote
 ])
 def test_actions_are_the_author_s(text: str) -> None:
     s = _sentence(text)
@@ -226,3 +227,10 @@ def test_later_sentences_of_a_multi_sentence_quote_belong_to_the_speaker() -> No
     art = _analyse(body)
     charged = {ls.text.lower(): ls.speaker for s in art.sentences for ls in s.loaded}
     assert charged["cowardly"] == "Hal Brede" and charged["thugs"] == "Hal Brede"
+
+
+def test_a_quote_introduced_with_a_colon_is_the_speaker_s_not_the_audience_s() -> None:
+    art = _analyse('Ana Lind told reporters: "We were cheated in broad daylight. It was a fix."')
+    body = [s for s in art.sentences if s.part == "body"]
+    assert [s.voice for s in body] == ["attributed", "attributed"]
+    assert all(a.source.name != "reporters" for s in body for a in s.attributions)

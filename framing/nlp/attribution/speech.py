@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from framing.models import Attribution
 from framing.nlp.attribution.cues import cue_lemmas
 from framing.nlp.attribution.hedges import HEDGE_ADVERBS, hedge_attribution
+from framing.nlp.attribution.quotes import find_quotes
 from framing.nlp.attribution.sources import DOCUMENT_NOUNS
 from framing.nlp.attribution.tokens import _passive, _tok_span, doc_text
 from framing.resources import read_lines
@@ -118,7 +119,8 @@ def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> b
 
 
 def _has_quote(doc: Doc, a: Attribution) -> bool:
-    return any(ch in _QUOTE_MARKS for ch in doc_text(doc)[a.content.start : a.content.end])
+    """The content holds a quotation (not merely an apostrophe: "the board’s office")."""
+    return bool(find_quotes(doc_text(doc)[a.content.start : a.content.end], min_words=1))
 
 
 def _clausal_complement(verb: Token) -> bool:
@@ -187,6 +189,18 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     return ("keep", "")
 
 
+def _redundant_label(doc: Doc, a: Attribution, items: list[Attribution]) -> bool:
+    """A punctuation cue ("…told supporters: “…”") whose content holds another relation's verb
+    cue: the verb already reports the quote, and the colon's "speaker" is only its object."""
+    if a.cue is None or a.kind not in _CHECKED_KINDS:
+        return False
+    cue = doc_text(doc)[a.cue.start : a.cue.end].strip()
+    if not cue or any(ch.isalnum() for ch in cue):
+        return False
+    return any(b is not a and b.cue is not None and a.content.contains(b.cue)
+               and _cue_verb(doc, b) is not None for b in items)
+
+
 def keep_speech(doc: Doc, items: list[Attribution]) -> list[Attribution]:
     """``items`` without actions and look-alikes; a hedged action becomes a hedge.
 
@@ -195,7 +209,7 @@ def keep_speech(doc: Doc, items: list[Attribution]) -> list[Attribution]:
     out: list[Attribution] = []
     dropped: set[int] = set()
     for a in items:
-        verdict = speech_verdict(doc, a)
+        verdict = "drop" if _redundant_label(doc, a, items) else speech_verdict(doc, a)
         if verdict == "keep":
             out.append(a)
             continue
