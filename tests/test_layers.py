@@ -94,3 +94,21 @@ def test_import_framing_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+APP = Path(__file__).resolve().parents[1] / "app"
+#: What the dashboard may use: the public verbs, the report's builders, the data model, the
+#: feature catalogue, settings, readers and the store; never the analysis layers themselves.
+APP_ALLOWED = {"api", "report", "models", "settings", "scoring", "ingest", "store"}
+
+
+def test_the_app_is_a_thin_adapter() -> None:
+    bad = []
+    for path in sorted(APP.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for imp in _imports(tree, top_level_only=False):
+            if imp.split(".")[0] in HEAVY and imp.split(".")[0] != "streamlit":
+                bad.append(f"{path.name} imports {imp}")
+            elif imp.startswith("framing.") and _layer(imp) not in APP_ALLOWED:
+                bad.append(f"{path.name} imports {imp}")
+    assert not bad, "the dashboard reaches past the api and report layers:\n" + "\n".join(bad)
