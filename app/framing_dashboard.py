@@ -7,22 +7,18 @@ the Streamlit script only lays the results out.
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
 import os
-import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from framing.api import load
-from framing.ingest.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
-from framing.models import Estimate, IngestResult, OutletProfile
+# Uploads are saved, unpacked and read by framing.ingest; the app only shows the result.
+from framing.ingest.uploads import UPLOAD_SUFFIXES as UPLOAD_SUFFIXES
+from framing.ingest.uploads import Upload as Upload
+from framing.ingest.uploads import load_uploads as load_uploads
+from framing.models import Estimate, OutletProfile
 from framing.report.exports import SENTENCE_TABLES, Table, read_csv_table, sentence_tables
 from framing.report.html import KEY_FEATURES, LEGEND
 from framing.scoring import FEATURES
-from framing.settings import Settings
 
 #: Tables other parts of framing write into a run folder, with the view that shows them.
 VIEW_TABLES = {
@@ -32,120 +28,12 @@ VIEW_TABLES = {
     "Claims": "claims",
     "Contrasts": "contrasts",
 }
-UPLOAD_SUFFIXES = TEXT_SUFFIXES + TABLE_SUFFIXES + (".zip",)
 
 
 def cache_dir() -> Path:
     """Where the store, analysed runs and uploads live (``FRAMING_CACHE_DIR`` overrides)."""
     env = os.environ.get("FRAMING_CACHE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "framing"
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One uploaded file: its name and bytes."""
-
-    name: str
-    data: bytes
-
-
-class UploadError(ValueError):
-    """An uploaded file that cannot be used, with the reason shown to the user."""
-
-
-def _safe_member(name: str) -> PurePosixPath | None:
-    """A ZIP member path that stays inside the extraction folder, or None."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or any(part in ("..", "") for part in path.parts):
-        return None
-    if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
-        return None
-    return path
-
-
-def save_uploads(
-    uploads: Sequence[Upload], root: Path, settings: Settings
-) -> tuple[Path, list[str]]:
-    """Write uploads (ZIPs extracted safely) into a folder named by their content hash.
-
-    Returns the folder and the files that were skipped, with the reason.
-    """
-    digest = hashlib.sha256()
-    for up in sorted(uploads, key=lambda u: u.name):
-        digest.update(up.name.encode() + b"\0" + hashlib.sha256(up.data).digest())
-    folder = root / digest.hexdigest()[:20]
-    folder.mkdir(parents=True, exist_ok=True)
-    skipped: list[str] = []
-    used: set[str] = set()
-    for up in uploads:
-        name = _unique(PurePosixPath(up.name.replace("\\", "/")).name, used)
-        suffix = PurePosixPath(name).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            skipped.append(f"{name}: unsupported file type {suffix or '(none)'}")
-            continue
-        if suffix != ".zip":
-            try:
-                (folder / name).write_bytes(up.data)
-            except (OSError, ValueError) as exc:
-                skipped.append(f"{name}: cannot be saved ({exc})")
-            continue
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(up.data))
-        except (zipfile.BadZipFile, OSError, ValueError):
-            skipped.append(f"{name}: not a readable ZIP file")
-            continue
-        total = 0
-        with zf:
-            for info in zf.infolist():
-                if info.is_dir():
-                    continue
-                member = _safe_member(info.filename)
-                if member is None:
-                    skipped.append(f"{name}/{info.filename}: unsafe or hidden path")
-                    continue
-                if member.suffix.lower() not in TEXT_SUFFIXES + TABLE_SUFFIXES + (".json",):
-                    skipped.append(f"{name}/{info.filename}: unsupported file type")
-                    continue
-                total += info.file_size
-                if info.file_size > settings.max_file_bytes or total > 4 * settings.max_file_bytes:
-                    skipped.append(f"{name}/{info.filename}: too large once unpacked")
-                    continue
-                target = folder / PurePosixPath(name).stem / member
-                try:
-                    data = zf.read(info)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                except Exception as exc:  # noqa: BLE001 - a broken member skips that member
-                    skipped.append(
-                        f"{name}/{info.filename}: cannot be unpacked ({type(exc).__name__})"
-                    )
-    return folder, skipped
-
-
-def _unique(name: str, used: set[str]) -> str:
-    """``name``, or ``stem (2).ext`` when an earlier upload had that name (none overwritten)."""
-    path = PurePosixPath(name)
-    candidate, n = name, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{path.stem} ({n}){path.suffix}"
-    used.add(candidate)
-    return candidate
-
-
-def load_folder(folder: Path, settings: Settings) -> IngestResult:
-    """Load every readable file of an upload folder, naming records relative to it."""
-    result = load([folder], settings)
-    return relabel(result, folder)
-
-
-def relabel(result: IngestResult, folder: Path) -> IngestResult:
-    """Record names relative to ``folder`` (users never saw the cache path)."""
-    prefix = str(folder) + os.sep
-    rejections = tuple(
-        type(r)(r.record.replace(prefix, ""), r.reason, r.id) for r in result.rejections
-    )
-    return IngestResult(result.articles, rejections, result.flags, result.n_read)
 
 
 def fmt(v: float | None, digits: int = 2) -> str:

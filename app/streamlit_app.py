@@ -86,7 +86,6 @@ status_slot = st.empty()
 problem_slot = st.container()
 ingest = None
 load_problem: str | None = None
-skipped: list[str] = []
 go = False
 if source == "Demo corpus":
     st.sidebar.caption("Invented articles by three made-up outlets about two events.")
@@ -107,8 +106,8 @@ elif source == "Upload files":
             load_problem = "Choose at least one file first."
         else:
             ups = [fd.Upload(f.name, f.getvalue()) for f in files]
-            folder, skipped = fd.save_uploads(ups, root / "uploads", settings)
-            ingest = fd.load_folder(folder, settings)
+            # Files and ZIP members not saved are rejections of the corpus, shown with the rest.
+            ingest = fd.load_uploads(ups, root / "uploads", settings)
 elif source == "Local path":
     path = st.sidebar.text_input("File or folder on this machine", key="local_path")
     go = st.sidebar.button("Analyse path", key="analyse_path", type="primary")
@@ -147,8 +146,6 @@ if go and ingest is not None:
         except ValueError as exc:
             load_problem = str(exc)
         status_slot.empty()
-if skipped:
-    st.sidebar.warning("Skipped files:\n" + "\n".join(f"- {s}" for s in skipped))
 if load_problem:
     problem_slot.error(load_problem)
 failed = st.session_state.get("failed_ingest")

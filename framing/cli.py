@@ -46,8 +46,10 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
         print(f"framing: {exc}", file=sys.stderr)
         return 2
     print(result.accounting)
-    for r in result.ingest.rejections:
-        print(f"  rejected {r.record}: {r.reason}", file=sys.stderr)
+    from framing.ingest.summary import summarize_rejections
+
+    for line in summarize_rejections(result.ingest.rejections):
+        print(f"  rejected {line}", file=sys.stderr)
     for f in result.ingest.flags:
         print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
     print(f"report: {result.paths['report.html'].resolve()}")

@@ -375,8 +375,9 @@ def test_csv_bad_byte_rejects_its_row_only(tmp_path: Path) -> None:
     assert result.n_read == 5
     assert [a.id for a in result.articles] == ["1", "4", "5"]
     assert [(r.record, r.reason) for r in result.rejections] == [
-        (f"{p}:3", "undecodable bytes (not UTF-8) in text"),
-        (f"{p}:4", "undecodable bytes (not UTF-8) in text"),
+        (f"{p}:{line}", "undecodable bytes (not UTF-8) in text; looks like Windows-1252/"
+                        "Latin-1: re-save as UTF-8, e.g. iconv -f cp1252 -t utf-8")
+        for line in (3, 4)
     ]
 
 
@@ -392,7 +393,8 @@ def test_csv_header_problems_reject_every_row(tmp_path: Path) -> None:
     assert result.n_read == 4
     assert [r.reason for r in result.rejections] == [
         "the CSV header names column 'text' twice, so no row can be read"] * 2 + [
-        "the CSV header has undecodable bytes (not UTF-8), so no row can be read"]
+        "the CSV header has undecodable bytes (not UTF-8), so no row can be read; looks like "
+        "Windows-1252/Latin-1: re-save as UTF-8, e.g. iconv -f cp1252 -t utf-8"]
     assert [a.id for a in result.articles] == ["1"]
 
 
@@ -437,7 +439,8 @@ def test_folder_rules(tmp_path: Path) -> None:
     reasons = {Path(r.record).relative_to(tmp_path).as_posix(): r.reason
                for r in result.rejections}
     assert reasons == {
-        "Wire/bad.txt": "undecodable bytes (not UTF-8) at byte 3",
+        "Wire/bad.txt": "undecodable bytes (not UTF-8); looks like Windows-1252/Latin-1: "
+                        "re-save as UTF-8, e.g. iconv -f cp1252 -t utf-8",
         "Wire/blank.txt": "empty text (only whitespace, zero-width or control characters)",
         "Wire/deep.txt": "sidecar deep.json: nested too deeply (more than 64 levels of lists/"
                          "objects)",
@@ -486,33 +489,211 @@ def test_metadata_keys_cleaned_named_and_not_merged() -> None:
         "field 'tag' given twice once cleaned", "field 'text' given twice once cleaned"]
 
 
-def test_dashboard_upload_reads_through_the_readers(tmp_path: Path) -> None:
-    import importlib.util
+def _zip(members: dict[str, bytes]) -> bytes:
     import io
-    import sys
     import zipfile
 
-    fd = sys.modules.get("framing_dashboard")  # loaded the same way as tests/app/conftest.py
-    if fd is None:
-        path = Path(__file__).resolve().parents[1] / "app" / "framing_dashboard.py"
-        spec = importlib.util.spec_from_file_location("framing_dashboard", path)
-        assert spec is not None and spec.loader is not None
-        fd = importlib.util.module_from_spec(spec)
-        sys.modules["framing_dashboard"] = fd
-        spec.loader.exec_module(fd)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("c/x.txt", "Said.")
-    broken = bytearray(buf.getvalue())
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_uploads_read_through_the_readers(tmp_path: Path) -> None:
+    from framing.ingest.uploads import Upload, load_uploads
+
+    broken = bytearray(_zip({"c/x.txt": b"Said."}))
     broken[broken.index(b"Said.")] ^= 0xFF  # CRC no longer matches: the member cannot be read
-    ups = [fd.Upload("a.jsonl", b'{"id": "1", "outlet": "O", "text": "Said \\ud800."}\n\xff\n'),
-           fd.Upload("a.jsonl", b'{"id": "2", "outlet": "O", "text": "Also said."}\n'),
-           fd.Upload("z.zip", bytes(broken))]
-    folder, skipped = fd.save_uploads(ups, tmp_path, Settings())
-    assert skipped == ["z.zip/c/x.txt: cannot be unpacked (BadZipFile)"]
-    result = fd.load_folder(folder, Settings())
+    ups = [Upload("a.jsonl", b'{"id": "1", "outlet": "O", "text": "Said \\ud800."}\n\x81\n'),
+           Upload("a.jsonl", b'{"id": "2", "outlet": "O", "text": "Also said."}\n'),
+           Upload("z.zip", bytes(broken))]
+    result = load_uploads(ups, tmp_path, Settings())
     _accounted(result)
+    assert result.n_read == 4  # three JSONL lines and the member that cannot be unpacked
     assert sorted(a.id for a in result.articles) == ["1", "2"]  # same-named uploads both read
     assert [(r.record, r.reason) for r in result.rejections] == [
+        ("z.zip/c/x.txt",
+         "cannot be unpacked (BadZipFile) (whole file rejected, counted as one record)"),
         ("a.jsonl:2", "undecodable bytes (not UTF-8) at byte 0")]
     assert _sanitized(result) == {"1": ["replaced lone surrogates with U+FFFD in text"]}
+
+
+def test_uploads_unpack_zips_safely(tmp_path: Path) -> None:
+    from framing.ingest.uploads import Upload, load_uploads, save_uploads
+
+    root = tmp_path / "uploads"
+    zipped = _zip({
+        "corpus/Alpha/one.txt": b"The minister said the talks failed.",
+        "../evil.txt": b"escape",
+        "/abs.txt": b"escape",
+        "C:/win.txt": b"escape",
+        "corpus/run.exe": b"binary",
+        "corpus/.secret/x.txt": b"hidden",
+        "__MACOSX/corpus/Alpha/._one.txt": b"\x00\x05\x16\x07resource fork",
+        "corpus/.DS_Store": b"\x00\x00\x00\x01Bud1",
+        "corpus/big.jsonl": b"x" * 200,
+    })
+    ups = [Upload("c.zip", zipped), Upload("notes.pdf", b"%PDF"), Upload("bad.zip", b"no zip"),
+           Upload("c.jsonl", (GOOD + "\n").encode()), Upload("C.JSONL", b"")]
+    folder, skipped = save_uploads(ups, root, Settings(max_file_bytes=100))
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    # c.zip is unpacked into c/; C.JSONL is renamed, not written over c.jsonl on a
+    # case-insensitive disk
+    assert files == ["C (2).JSONL", "c.jsonl", "c/corpus/Alpha/one.txt"]
+    assert not (tmp_path / "evil.txt").exists() and not (root / "evil.txt").exists()
+    whole = " (whole file rejected, counted as one record)"
+    assert sorted((r.record, r.reason) for r in skipped) == [
+        ("bad.zip", "not a readable ZIP file" + whole),
+        ("c.zip/../evil.txt", "unsafe path (it leads outside the upload's folder)" + whole),
+        ("c.zip//abs.txt", "unsafe path (it leads outside the upload's folder)" + whole),
+        ("c.zip/C:/win.txt", "unsafe path (it leads outside the upload's folder)" + whole),
+        ("c.zip/corpus/.secret/x.txt", "hidden file" + whole),
+        ("c.zip/corpus/big.jsonl", "oversize file once unpacked: 200 bytes > limit 100; whole "
+         "file rejected, counted as one record; the records in it were not counted"),
+        ("c.zip/corpus/run.exe", "unsupported file type .exe" + whole),
+        ("notes.pdf", "unsupported file type .pdf" + whole),
+    ]
+    # Every upload is accounted for: skipped files are rejections counted as records read.
+    result = load_uploads(ups, root, Settings(max_file_bytes=100))
+    _accounted(result)
+    assert sorted((a.id, a.outlet) for a in result.articles) == [
+        ("c/corpus/Alpha/one", "Alpha"), ("ok", "O")]
+    assert result.n_read == 2 + len(skipped)
+
+
+def test_upload_zip_total_size_limit(tmp_path: Path) -> None:
+    from framing.ingest.uploads import Upload, save_uploads
+
+    zipped = _zip({f"{i}.txt": b"The minister said so. " * 4 for i in range(6)})  # 88 bytes each
+    _, skipped = save_uploads([Upload("z.zip", zipped)], tmp_path, Settings(max_file_bytes=100))
+    assert [r.record for r in skipped] == ["z.zip/4.txt", "z.zip/5.txt"]
+    assert skipped[0].reason.startswith("the ZIP unpacks to more than 400 bytes")
+
+
+def test_csv_without_a_required_column_says_so_once(tmp_path: Path) -> None:
+    from framing.ingest.summary import summarize_rejections
+
+    p = tmp_path / "data.csv"
+    p.write_text("id,source,body\n" + "".join(f"{i},O,Said {i}.\n" for i in range(412)),
+                 encoding="utf-8")
+    one = tmp_path / "one.csv"
+    one.write_text("id,source,text\n1,O,Said.\n", encoding="utf-8")
+    case = tmp_path / "case.csv"
+    case.write_text("id,Outlet,text\n1,O,Said.\n", encoding="utf-8")
+    result = load_articles([p, one, case])
+    _accounted(result)
+    assert result.n_read == 414 and not result.articles
+    reason = ("no 'outlet' or 'text' column (columns found: id, source, body); "
+              "rename columns to 'outlet' and 'text' or add them")
+    assert {r.reason for r in result.rejections[:412]} == {reason}
+    assert [r.record for r in result.rejections[:2]] == [f"{p}:2", f"{p}:3"]  # each row named
+    assert result.rejections[412].reason == (
+        "no 'outlet' column (columns found: id, source, text); rename a column to 'outlet' or "
+        "add one")
+    assert result.rejections[413].reason == (
+        "no 'outlet' column (columns found: id, Outlet, text); rename a column to 'outlet' or "
+        "add one (names are case-sensitive: 'Outlet' is not 'outlet')")
+    assert summarize_rejections(result.rejections) == [
+        f"412 records of {p}: {reason}",
+        f"{one}:2: {result.rejections[412].reason}",
+        f"{case}:2: {result.rejections[413].reason}",
+    ]
+
+
+def test_summary_groups_identical_reasons_only() -> None:
+    from framing.ingest.summary import summarize_rejections
+    from framing.models import Rejection
+
+    rejections = [Rejection("a.jsonl:1", "missing outlet"), Rejection("a.jsonl:4", "empty text"),
+                  Rejection("a.jsonl:9", "missing outlet"), Rejection("b.jsonl:1", "missing outlet"),
+                  *(Rejection(f"corpus/{i}.pdf", "unsupported file type .pdf") for i in range(5))]
+    assert summarize_rejections(rejections) == [
+        "2 records of a.jsonl: missing outlet",
+        "a.jsonl:4: empty text",
+        "b.jsonl:1: missing outlet",
+        "5 records (corpus/0.pdf, corpus/1.pdf, corpus/2.pdf, …): unsupported file type .pdf",
+    ]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
+def test_csv_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text(delimiter.join(["id", "outlet", "text", "title"]) + "\n"
+                 + delimiter.join(["1", "Dawn", '"The army said, ""go""; then left."', "T"]) + "\n"
+                 + delimiter.join(["2", "Dawn", "Officials said so.", ""]) + "\n",
+                 encoding="utf-8")
+    result = load_articles([p])
+    assert not result.rejections
+    assert [(a.id, a.outlet, a.text) for a in result.articles] == [
+        ("1", "Dawn", 'The army said, "go"; then left.'), ("2", "Dawn", "Officials said so.")]
+
+
+def test_csv_delimiter_sniffed_without_the_required_names(tmp_path: Path) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text("id;source;body\n1;O;Said.\n", encoding="utf-8")
+    result = load_articles([p])
+    assert result.rejections[0].reason.startswith(
+        "no 'outlet' or 'text' column (columns found: id, source, body)")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(tmp_path: Path, codec: str) -> None:
+    table = tmp_path / "u.csv"
+    table.write_bytes("id,outlet,text\nu,Pajhwok,سلام Kabul said so.\n"
+                      "v,Dawn,Islamabad said so.\n".encode(codec))
+    lines = tmp_path / "u.jsonl"
+    lines.write_bytes((GOOD + "\n" + GOOD.replace('"ok"', '"ok2"') + "\n").encode(codec))
+    (tmp_path / "Wire").mkdir()
+    (tmp_path / "Wire" / "t.txt").write_bytes("The minister said so.".encode(codec))
+    result = load_articles([tmp_path])
+    assert not result.rejections and result.n_read == 5
+    by_id = {a.id: a.text for a in result.articles}
+    assert by_id["u"] == "سلام Kabul said so."
+    assert by_id["Wire/t"] == "The minister said so."
+    assert {"ok", "ok2", "v"} <= set(by_id)
+
+
+def test_utf16_without_bom_that_cannot_be_decoded_is_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "u.csv"
+    p.write_bytes("id,outlet,text\nu,O,Said so.\n".encode("utf-16-le") + b"\n")  # odd length
+    result = load_articles([p])
+    assert result.n_read == 1 and not result.articles
+    assert result.rejections[0].reason == (
+        "looks like UTF-16-LE without a byte-order mark, but cannot be read as such; save the "
+        "file as UTF-8; whole file rejected, counted as one record; the records in it were not "
+        "counted")
+
+
+def test_utf8_with_some_nul_bytes_is_not_taken_for_utf16(tmp_path: Path) -> None:
+    p = _jsonl(tmp_path, GOOD, b"a\x00b\x00c\x00d\x00e\x00", GOOD.replace('"ok"', '"b"'))
+    result = load_articles([p])
+    assert result.n_read == 3 and [a.id for a in result.articles] == ["ok", "b"]
+
+
+def test_windows_1252_bytes_say_how_to_resave(tmp_path: Path) -> None:
+    hint = "looks like Windows-1252/Latin-1: re-save as UTF-8, e.g. iconv -f cp1252 -t utf-8"
+    table = tmp_path / "w.csv"
+    table.write_bytes("id,outlet,text\n1,O,Caf\u00e9 \u201cquoted\u201d.\n2,O,Plain.\n"
+                      "3,O,na\u00efve\n".encode("cp1252"))
+    lines = tmp_path / "w.jsonl"
+    lines.write_bytes(b'{"id": "4", "outlet": "O", "text": "caf\xe9"}\n'
+                      b'{"id": "5", "outlet": "O", "text": "na\xefve \x96 so"}\n'
+                      b'{"id": "6", "outlet": "O", "text": "binary \x81\x01"}\n')
+    header = tmp_path / "h.csv"
+    header.write_bytes(b"id,outlet,text,r\xe9sum\xe9\n1,O,Said.,x\n")
+    (tmp_path / "Wire").mkdir()
+    (tmp_path / "Wire" / "t.txt").write_bytes(b"The minister said caf\xe9.")
+    result = load_articles([table, lines, header, tmp_path / "Wire"])
+    _accounted(result)
+    assert [a.id for a in result.articles] == ["2"]
+    assert [(r.record.rsplit("/", 1)[-1], r.reason) for r in result.rejections] == [
+        ("w.csv:2", f"undecodable bytes (not UTF-8) in text; {hint}"),
+        ("w.csv:4", f"undecodable bytes (not UTF-8) in text; {hint}"),
+        ("w.jsonl:1", f"undecodable bytes (not UTF-8); {hint}"),
+        ("w.jsonl:2", f"undecodable bytes (not UTF-8); {hint}"),
+        ("w.jsonl:3", "undecodable bytes (not UTF-8) at byte 43"),  # 0x81: not Windows-1252
+        ("h.csv:2", f"the CSV header has undecodable bytes (not UTF-8), so no row can be read; "
+                    f"{hint}"),
+        ("t.txt", f"undecodable bytes (not UTF-8); {hint}"),
+    ]

@@ -7,7 +7,14 @@ line that is not JSON, JSON nested too deeply or a field of the wrong type rejec
 only. What the validation cleans or refuses is described in ``framing.ingest.validation``.
 
 Encodings: UTF-8, with or without a byte-order mark; UTF-16 and UTF-32 files that start with
-their byte-order mark are transcoded. Line endings LF, CRLF and CR are all read.
+their byte-order mark are transcoded, and so is UTF-16 without one (recognised by the NUL byte in
+every other position that ASCII characters have in it). Bytes that are not UTF-8 reject their
+record; where they read as Windows-1252 text the reason says how to re-save the file. Line
+endings LF, CRLF and CR are all read.
+
+CSV: the delimiter (``,`` ``;`` tab or ``|``) is read off the header line; a header without an
+``id``, ``outlet`` or ``text`` column rejects each row with one reason that names the missing
+column and the columns found.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any, NamedTuple
 from framing.ingest.dedupe import find_duplicates, text_hash
 from framing.ingest.validation import (
     MAX_DEPTH,
+    REQUIRED,
     RecordError,
     clean_string,
     english_ratio,
@@ -40,6 +48,14 @@ _HTML_SUFFIXES = (".html", ".htm")
 #: Said of a table file (JSONL/CSV) that could not be read at all.
 WHOLE_FILE = "whole file rejected, counted as one record; the records in it were not counted"
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes
+#: Said of bytes that are not UTF-8 but read as Windows-1252 (a superset of Latin-1's letters).
+CP1252_HINT = "looks like Windows-1252/Latin-1: re-save as UTF-8, e.g. iconv -f cp1252 -t utf-8"
+# Characters that text in Windows-1252 does not hold; binary data does.
+_BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: Delimiters a CSV file may use; anything else is read as a comma-separated file.
+CSV_DELIMITERS = ",;\t|"
+_FIRST_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
+_FIELD_NAME = re.compile(r"\b(?:id|outlet|text)\b", re.IGNORECASE)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -59,8 +75,30 @@ class RawRecord(NamedTuple):
 Raw = RawRecord
 
 
-def _utf8(data: bytes) -> bytes:
-    """``data`` as UTF-8 without a byte-order mark (UTF-16/32 with a BOM are transcoded)."""
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` looks like UTF-16 without a byte-order mark.
+
+    In UTF-16 every ASCII character (markup, digits, spaces, a CSV header, JSON keys) has a NUL
+    byte beside it, always on the same side; UTF-8 text and random bytes have almost none.
+    """
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    even = sample[0 : 2 * pairs : 2].count(0)
+    odd = sample[1 : 2 * pairs : 2].count(0)
+    need = max(4, pairs // 8)
+    if odd >= need and even * 8 <= odd:
+        return "utf-16-le"
+    if even >= need and odd * 8 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _utf8(data: bytes, table: bool = False) -> bytes:
+    """``data`` as UTF-8 without a byte-order mark (UTF-16/32 with a BOM are transcoded).
+
+    UTF-16 without a BOM is transcoded too; a table (JSONL/CSV) is taken for one only when it
+    also names ``id``, ``outlet`` or ``text`` once read so, so no UTF-8 table is ever misread.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :]
     for bom, codec in _BOMS:
@@ -69,14 +107,42 @@ def _utf8(data: bytes) -> bytes:
                 return data.decode(codec).encode("utf-8")
             except UnicodeError as exc:
                 raise RecordError(f"undecodable bytes ({codec.upper()} with errors)") from exc
-    return data
+    codec16 = _utf16_without_bom(data)
+    if codec16 is None:
+        return data
+    if table and not _FIELD_NAME.search(data[:4096].decode(codec16, errors="replace")):
+        return data
+    try:
+        return data.decode(codec16).encode("utf-8")
+    except UnicodeError as exc:
+        raise RecordError(
+            f"looks like {codec16.upper()} without a byte-order mark, but cannot be read as "
+            "such; save the file as UTF-8"
+        ) from exc
+
+
+def encoding_hint(data: bytes) -> str:
+    """``"; looks like Windows-1252/Latin-1: …"`` when bytes that are not UTF-8 read as
+    Windows-1252 text, else ``""``."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are not Windows-1252
+        return ""
+    return "" if _BINARY.search(text) else f"; {CP1252_HINT}"
 
 
 def _decode(data: bytes) -> str:
-    """Strict UTF-8 text of one record, or RecordError naming the first bad byte."""
+    """Strict UTF-8 text of one record, or RecordError naming the first bad byte.
+
+    When the record reads as Windows-1252 the reason says so (and how to re-save the file)
+    instead of naming the byte, so that every such record of a file gives the same reason.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        hint = encoding_hint(data)
+        if hint:
+            raise RecordError(f"undecodable bytes (not UTF-8){hint}") from exc
         raise RecordError(f"undecodable bytes (not UTF-8) at byte {exc.start}") from exc
 
 
@@ -118,7 +184,7 @@ def _lines(data: bytes) -> list[bytes]:
 
 def _read_jsonl(path: Path, data: bytes) -> Iterator[RawRecord]:
     try:
-        data = _utf8(data)
+        data = _utf8(data, table=True)
     except RecordError as exc:
         yield RawRecord(str(path), None, f"{exc}; {WHOLE_FILE}")
         return
@@ -148,20 +214,76 @@ def _raise_field_limit(limit: int) -> None:
         csv.field_size_limit(limit)
 
 
+def _undecodable_reason(where: str, cells: Iterable[str]) -> str:
+    """``undecodable bytes (not UTF-8) in …``, with the Windows-1252 hint where it applies."""
+    raw = "".join(cells).encode("utf-8", errors="surrogateescape")
+    return f"undecodable bytes (not UTF-8) {where}{encoding_hint(raw)}"
+
+
 def _header(row: list[str]) -> tuple[list[str], str | None]:
     """Column names of a CSV header (blank ones named by position) and a problem, if any."""
     names = [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
     if any(_UNDECODABLE.search(n) for n in names):
-        return names, "the CSV header has undecodable bytes (not UTF-8), so no row can be read"
+        raw = "".join(names).encode("utf-8", errors="surrogateescape")
+        return names, ("the CSV header has undecodable bytes (not UTF-8), so no row can be read"
+                       + encoding_hint(raw))
     for n in names:
         if names.count(n) > 1:
             return names, f"the CSV header names column {n!r} twice, so no row can be read"
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        return names, _missing_columns(missing, names)
     return names, None
+
+
+def _quoted_list(names: Sequence[str], last: str) -> str:
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+
+
+def _missing_columns(missing: Sequence[str], names: Sequence[str], most: int = 20) -> str:
+    """The reason every row of a CSV without a required column is rejected.
+
+    It names the missing columns, lists the columns found (the first ``most``), and points out a
+    column whose name differs only in case or spaces.
+    """
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in names[:most]]
+    found = ", ".join(shown) + (f", … ({len(names)} in all)" if len(names) > most else "")
+    fix = (f"rename a column to {missing[0]!r} or add one" if len(missing) == 1
+           else f"rename columns to {_quoted_list(missing, 'and')} or add them")
+    near = [f"{n!r} is not {m!r}" for m in missing for n in names
+            if n.casefold().replace(" ", "") == m]
+    case = f" (names are case-sensitive: {', '.join(near)})" if near else ""
+    return f"no {_quoted_list(missing, 'or')} column (columns found: {found}); {fix}{case}"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV file (``,`` ``;`` tab or ``|``), read off its header line.
+
+    A delimiter that splits the header into ``id``, ``outlet`` and ``text`` wins; otherwise
+    ``csv.Sniffer`` decides, and a header it cannot read (one column) is comma-separated.
+    """
+    match = _FIRST_LINE.search(text)
+    if match is None:
+        return ","
+    line = match.group()
+    for delimiter in CSV_DELIMITERS:
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if set(REQUIRED) <= {c.strip() for c in cells}:
+            return delimiter
+    try:
+        found = csv.Sniffer().sniff(line, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+    return found if found in CSV_DELIMITERS else ","
 
 
 def _read_csv(path: Path, data: bytes, settings: Settings) -> Iterator[RawRecord]:
     try:
-        data = _utf8(data)
+        data = _utf8(data, table=True)
     except RecordError as exc:
         yield RawRecord(str(path), None, f"{exc}; {WHOLE_FILE}")
         return
@@ -169,7 +291,7 @@ def _read_csv(path: Path, data: bytes, settings: Settings) -> Iterator[RawRecord
     # the field that holds it, and only that row is rejected.
     text = data.decode("utf-8", errors="surrogateescape")
     _raise_field_limit(max(settings.max_file_bytes, settings.max_chars) + 1)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     header: list[str] | None = None
     problem: str | None = None
     last = 0
@@ -196,7 +318,7 @@ def _read_csv(path: Path, data: bytes, settings: Settings) -> Iterator[RawRecord
         bad = [header[i] if i < len(header) else f"column {i + 1}"
                for i, cell in enumerate(row) if _UNDECODABLE.search(cell)]
         if bad:
-            yield RawRecord(name, None, f"undecodable bytes (not UTF-8) in {', '.join(bad)}")
+            yield RawRecord(name, None, _undecodable_reason(f"in {', '.join(bad)}", row))
             continue
         if len(row) > len(header):
             yield RawRecord(name, None, "more fields than the header names")
@@ -288,7 +410,7 @@ def _read_text_file(path: Path, data: bytes, root: Path) -> RawRecord:
     return RawRecord(name, meta, None)
 
 
-def _whole_file(path: Path, reason: str) -> str:
+def whole_file_reason(path: Path, reason: str) -> str:
     """The reason for rejecting a file whole, saying how it was counted."""
     if path.suffix.lower() in TABLE_SUFFIXES:
         return f"{reason}; {WHOLE_FILE}"
@@ -300,18 +422,18 @@ def _read_file(path: Path, settings: Settings, root: Path) -> Iterator[RawRecord
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES + TABLE_SUFFIXES:
         reason = f"unsupported file type {suffix or '(none)'}"
-        yield RawRecord(str(path), None, _whole_file(path, reason))
+        yield RawRecord(str(path), None, whole_file_reason(path, reason))
         return
     try:
         size = path.stat().st_size
         if size > settings.max_file_bytes:
             reason = f"oversize file: {size} bytes > limit {settings.max_file_bytes}"
-            yield RawRecord(str(path), None, _whole_file(path, reason))
+            yield RawRecord(str(path), None, whole_file_reason(path, reason))
             return
         data = path.read_bytes()
     except OSError as exc:
         reason = f"file cannot be read ({exc.strerror or type(exc).__name__})"
-        yield RawRecord(str(path), None, _whole_file(path, reason))
+        yield RawRecord(str(path), None, whole_file_reason(path, reason))
         return
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path, data)
@@ -345,7 +467,7 @@ def _read_folder(root: Path, settings: Settings) -> Iterator[RawRecord]:
         if p.suffix.lower() == ".json":
             reason = ("a .json file is read only as the sidecar of a .txt/.md/.html file of the "
                       "same name, and there is none; put records in .jsonl or .csv")
-            yield RawRecord(str(p), None, _whole_file(p, reason))
+            yield RawRecord(str(p), None, whole_file_reason(p, reason))
         else:
             yield from _read_file(p, settings, root)
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import framing_test_corpus as corpus
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from framing.settings import Settings
 
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 dashboard = sys.modules["framing_dashboard"]
@@ -137,31 +133,14 @@ def test_table_views_and_exports(cached: Cached) -> None:
     assert labels.count("PARQUET") == len(names) and labels.count("JSON") == len(names)
 
 
-def test_save_uploads_extracts_zip_safely(tmp_path: Path) -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("corpus/Alpha/one.txt", "The minister said the talks failed.")
-        zf.writestr("../evil.txt", "escape")
-        zf.writestr("/abs.txt", "escape")
-        zf.writestr("corpus/run.exe", "binary")
-    ups = [
-        dashboard.Upload("c.zip", buf.getvalue()),
-        dashboard.Upload("notes.pdf", b"%PDF"),
-        dashboard.Upload("bad.zip", b"not a zip"),
-    ]
-    folder, skipped = dashboard.save_uploads(ups, tmp_path, Settings())
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert files == ["c/corpus/Alpha/one.txt"]
-    assert not (tmp_path / "evil.txt").exists() and not Path("/abs.txt").exists()
-    assert sorted(skipped) == [
-        "bad.zip: not a readable ZIP file",
-        "c.zip/../evil.txt: unsafe or hidden path",
-        "c.zip//abs.txt: unsafe or hidden path",
-        "c.zip/corpus/run.exe: unsupported file type",
-        "notes.pdf: unsupported file type .pdf",
-    ]
-    ingest = dashboard.load_folder(folder, Settings())
-    assert [(a.id, a.outlet) for a in ingest.articles] == [("c/corpus/Alpha/one", "Alpha")]
+def test_uploads_are_saved_and_read_by_ingest() -> None:
+    # The upload checks (unsafe ZIP paths, size limits, same names) live and are tested in
+    # framing.ingest.uploads (tests/test_ingest.py); the dashboard only calls them.
+    from framing.ingest import uploads
+
+    assert dashboard.load_uploads is uploads.load_uploads and dashboard.Upload is uploads.Upload
+    assert dashboard.UPLOAD_SUFFIXES == uploads.UPLOAD_SUFFIXES
+    assert not hasattr(dashboard, "save_uploads") and not hasattr(dashboard, "_safe_member")
 
 
 def test_estimate_text() -> None:
