@@ -97,7 +97,8 @@ def _utf8(data: bytes, table: bool = False) -> bytes:
     """``data`` as UTF-8 without a byte-order mark (UTF-16/32 with a BOM are transcoded).
 
     UTF-16 without a BOM is transcoded too; a table (JSONL/CSV) is taken for one only when it
-    also names ``id``, ``outlet`` or ``text`` once read so, so no UTF-8 table is ever misread.
+    also names ``id``, ``outlet`` or ``text`` once read so, so a UTF-8 table with stray NUL
+    bytes keeps its lines and its count.
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :]
