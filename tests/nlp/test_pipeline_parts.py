@@ -258,3 +258,21 @@ def test_without_on_error_a_parse_failure_propagates() -> None:
     bad = Article(id="bad", outlet="o", title="x\ud800y", text="Officials said so.")
     with pytest.raises(UnicodeEncodeError):
         analyze_articles([bad], LEXICON)
+
+
+# --- runs without white space ----------------------------------------------------------------
+
+
+def test_long_runs_are_broken_for_the_tokenizer_without_moving_offsets() -> None:
+    from framing.nlp.pipeline import MAX_RUN_CHARS, break_long_runs
+
+    for text in ["plain words", "x" * MAX_RUN_CHARS, "a " + "[" * 5000 + "]" * 5000 + " b"]:
+        broken = break_long_runs(text)
+        assert len(broken) == len(text)
+        assert max(len(w) for w in broken.split()) <= MAX_RUN_CHARS
+    assert break_long_runs("plain words") == "plain words"
+    text = "{" * 3000 + "militants" + "}" * 3000
+    result = analyse(Article(id="n", outlet="o", title="[" * 900, text=text))
+    body = [s.text for s in result.sentences if s.part == "body"]
+    assert any("militants" in t for t in body)
+    assert all(" " not in t for t in body)  # the user's text, not the broken parse
