@@ -140,9 +140,16 @@ def sentence_record(article: AnalyzedArticle, s: SentenceAnalysis) -> dict[str, 
     }
 
 
+#: Line separators other than LF that JSON leaves raw: escaped, so that a JSON line is one line
+#: for every line reader (``str.splitlines``, JavaScript), not only for a split on LF.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(obj: Any) -> str:
-    """Deterministic JSON: sorted keys, no NaN, UTF-8 text (lone surrogates as U+FFFD)."""
-    return no_surrogates(json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False))
+    """Deterministic JSON on one line: sorted keys, no NaN, UTF-8 text (lone surrogates as
+    U+FFFD; NEL, LS and PS escaped)."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    return no_surrogates(text).translate(_LINE_BREAKS)
 
 
 def write_sentences(path: Path, analyzed: Iterable[AnalyzedArticle]) -> int:
