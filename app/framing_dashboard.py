@@ -27,6 +27,8 @@ VIEW_TABLES = {
     "Terms": "terms",
     "Claims": "claims",
     "Contrasts": "contrasts",
+    "Over time": "over_time",
+    "Side by side": "side_by_side",
 }
 
 

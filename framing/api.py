@@ -40,6 +40,8 @@ OUTPUT_FILES = (
     "terms.csv",
     "labels.csv",
     "claims.csv",
+    "over_time.csv",
+    "side_by_side.csv",
     "report.html",
     "run.json",
 )
@@ -266,6 +268,7 @@ def cross_outlet_tables(
     from framing.compare.claims import align_claims, claim_sentences, label_map, neutralize
     from framing.compare.contrasts import build_contrasts
     from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
+    from framing.compare.over_time import weekly_rows
     from framing.compare.sources import count_sources
     from framing.compare.terms import distinctive_terms, outlet_texts
     from framing.ingest.dedupe import duplicate_pairs
@@ -277,6 +280,7 @@ def cross_outlet_tables(
         "contrasts": tuple(build_contrasts(scores, feats, *args, by="outlet", event=event)),
         "terms": tuple(distinctive_terms(outlet_texts(a.article for a in analyzed))),
         "sources": tuple(count_sources(analyzed)),
+        "over_time": tuple(weekly_rows(analyzed, scores, *args)),
     }
     if len({s.group for s in scores if s.group}) > 1:
         out["group_contrasts"] = tuple(
@@ -376,6 +380,8 @@ def write_outputs(
         tables.write_terms(staged["terms.csv"], comparisons)
         tables.write_labels(staged["labels.csv"], comparisons)
         tables.write_claims(staged["claims.csv"], comparisons)
+        tables.write_over_time(staged["over_time.csv"], comparisons)
+        tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
         html = render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons))
         tables.write_text(staged["report.html"], html)
         tables.write_json(
@@ -472,11 +478,13 @@ def run_analysis(
     Articles without an event (and no ``event`` given) are grouped into events by
     :func:`assign_missing_events`; ``aliases`` is a user alias table for labels.csv.
     """
+    from framing.ingest.summary import summarize_rejections
+
     settings = settings or Settings()
     loaded, records = _load_named(inputs, settings)
     ingest = assign_missing_events(select_event(loaded, event), settings)
     if not ingest.articles:
-        reasons = "; ".join(f"{r.record}: {r.reason}" for r in ingest.rejections[:5])
+        reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
     failures: list[Rejection] = []
     analyzed = analyze(ingest.articles, settings, progress, failures, records=records)

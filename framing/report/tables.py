@@ -364,3 +364,40 @@ def _claim_rows(comparisons: Sequence[Comparison]) -> Iterator[list[Any]]:
 def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
     """claims.csv: one row per claim and outlet: whether the outlet carries it, and how."""
     return write_rows(path, CLAIMS_HEADER, _claim_rows(comparisons))
+
+
+def write_over_time(path: Path, comparisons: Sequence[Comparison]) -> int:
+    """over_time.csv: per event, outlet and week, articles and key features with intervals
+    (no rows when no outlet's articles span more than a week)."""
+    from framing.compare.over_time import OVER_TIME_COLUMNS, over_time_table
+
+    rows = [r for c in comparisons for r in c.extra.get("over_time", ())]
+    return write_rows(path, OVER_TIME_COLUMNS, over_time_table(rows)[1:])
+
+
+def side_by_side_header(outlets: Sequence[str]) -> list[str]:
+    head = ["event", "feature"]
+    for o in outlets:
+        head += [f"{o}: mean", f"{o}: low", f"{o}: high", f"{o}: articles"]
+    return head
+
+
+def write_side_by_side(
+    path: Path, comparisons: Sequence[Comparison], features: Sequence[str]
+) -> int:
+    """side_by_side.csv: one row per event and feature, every outlet's mean, 95% interval and
+    article count side by side (the one table comparing all outlets of an event)."""
+    outlets = sorted({p.outlet for c in comparisons for p in c.profiles})
+
+    def rows() -> Iterator[list[str]]:
+        for c in comparisons:
+            by = {p.outlet: p for p in c.profiles}
+            for f in features:
+                row = [c.event or "", f]
+                for o in outlets:
+                    p = by.get(o)
+                    row += (estimate_cells(p.features[f]) + [str(p.n_articles)] if p is not None
+                            else ["", "", "", ""])
+                yield row
+
+    return write_rows(path, side_by_side_header(outlets), rows())

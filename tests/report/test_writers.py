@@ -154,3 +154,31 @@ def test_record_names_follow_the_raw_records_in_order() -> None:
     ingest = IngestResult(arts, (Rejection("f:2", "bad"),), (), 3)
     assert api._record_names(["f:1", "f:2", "f:3"], ingest) == {"a": "f:1", "b": "f:3"}
     assert api._record_names(["f:1", "f:3"], ingest) == {}  # counts do not match: ids only
+
+
+def test_side_by_side_puts_every_outlet_of_an_event_in_one_row(tmp_path: Path) -> None:
+    _, analyzed = corpus.tiny_corpus()
+    comps = corpus.comparisons(analyzed)
+    path = tmp_path / "side_by_side.csv"
+    features = ["author_voice_share", "hedging_rate"]
+    n = tables.write_side_by_side(path, comps, features)
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    assert n == len(rows) == len(comps) * len(features)
+    outlets = sorted({p.outlet for c in comps for p in c.profiles})
+    for o in outlets:
+        assert {f"{o}: mean", f"{o}: low", f"{o}: high", f"{o}: articles"} <= set(rows[0])
+    first = comps[0].profiles[0]
+    row = next(r for r in rows if r["event"] == (comps[0].event or "")
+               and r["feature"] == "author_voice_share")
+    assert float(row[f"{first.outlet}: mean"]) == pytest.approx(
+        first.features["author_voice_share"].mean)
+    assert row[f"{first.outlet}: articles"] == str(first.n_articles)
+
+
+def test_over_time_csv_has_its_header_even_without_a_timeline(tmp_path: Path) -> None:
+    from framing.compare.over_time import OVER_TIME_COLUMNS
+
+    _, analyzed = corpus.tiny_corpus()
+    path = tmp_path / "over_time.csv"
+    assert tables.write_over_time(path, corpus.comparisons(analyzed)) == 0
+    assert _read_rows(path.read_text(encoding="utf-8")) == [list(OVER_TIME_COLUMNS)]
