@@ -152,3 +152,24 @@ def test_article_whose_analysis_fails_is_reported_not_lost(
     assert run["ingest"]["rejections"] == [
         {"id": "bad", "reason": "analysis failed: RuntimeError: parser exploded",
          "record": f"{src}:2"}]
+
+
+def test_framing_over_time_when_coverage_spans_weeks(tmp_path: Path) -> None:
+    rows = []
+    for k, (day, outlet) in enumerate([("2025-03-03", "North Post"), ("2025-03-04", "North Post"),
+                                       ("2025-03-18", "North Post"), ("2025-03-05", "South Times"),
+                                       ("2025-03-19", "South Times")]):
+        rows.append({"id": f"a{k}", "outlet": outlet, "event": "dam", "published": day,
+                     "title": f"Dam report {k}",
+                     "text": "The dam failed on Monday. Officials said the shameful delay cost "
+                             f"lives. Engineers inspected the site on day {k}."})
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = run_analysis([src], tmp_path / "out", Settings(use_model=False,
+                                                              bootstrap_samples=200))
+    table = list(csv.DictReader(result.paths["over_time.csv"].open(encoding="utf-8")))
+    weeks = {(r["outlet"], r["week"]) for r in table if r["feature"] == "n_articles"}
+    assert weeks == {("North Post", "2025-03-03"), ("North Post", "2025-03-17"),
+                     ("South Times", "2025-03-03"), ("South Times", "2025-03-17")}
+    report = result.paths["report.html"].read_text(encoding="utf-8")
+    assert "Framing over time" in report and "2025-03-17" in report
