@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -135,36 +136,58 @@ def build_sentences(
     ("Three engineers freed after talks", "Tarsovian butchers massacre families"), so a headline
     is an assertion even where the parse finds none.
     """
-    out: list[SentenceAnalysis] = []
+    text = doc_text(doc)
+    sents = []
     for sent in doc.sents:
         if not any(ch.isalnum() for ch in sent.text):
             continue  # a stray quote mark or bullet the parser split off: no words to analyse
         toks = [t for t in sent if not t.is_space]
-        span = Span(toks[0].idx, toks[-1].idx + len(toks[-1].text))
-        s_attrs = tuple(
-            a
-            for a in attrs
-            if _overlap(a.content, span) > 0 or (a.cue is not None and span.contains(a.cue))
-        )
-        quoted = quoted_regions(doc_text(doc)[span.start : span.end], span.start)
+        sents.append((sent, toks, Span(toks[0].idx, toks[-1].idx + len(toks[-1].text))))
+    # each attribution, span and hedge goes to the sentences it touches, found by bisection
+    # (a scan of every item per sentence made long articles quadratic)
+    starts = [span.start for _, _, span in sents]
+    by_attr: list[set[int]] = [set() for _ in sents]
+    for n, a in enumerate(attrs):
+        k = max(0, bisect.bisect_right(starts, a.content.start) - 1)
+        while k < len(sents) and sents[k][2].start < a.content.end:
+            if _overlap(a.content, sents[k][2]) > 0:
+                by_attr[k].add(n)
+            k += 1
+        if a.cue is not None:
+            k = bisect.bisect_right(starts, a.cue.start) - 1
+            if k >= 0 and sents[k][2].contains(a.cue):
+                by_attr[k].add(n)
+    by_loaded: list[list[LoadedSpan]] = [[] for _ in sents]
+    for ls in loaded:
+        k = bisect.bisect_right(starts, ls.span.start) - 1
+        if k >= 0 and ls.span.start < sents[k][2].end:
+            by_loaded[k].append(ls)
+    by_hedge: list[list[Span]] = [[] for _ in sents]
+    for h in hedges:
+        k = bisect.bisect_right(starts, h.start) - 1
+        if k >= 0 and h.start < sents[k][2].end:
+            by_hedge[k].append(h)
+    out: list[SentenceAnalysis] = []
+    for k, (sent, toks, span) in enumerate(sents):
+        s_attrs = tuple(attrs[n] for n in sorted(by_attr[k]))
+        s_text = text[span.start : span.end]
+        quoted = quoted_regions(s_text, span.start)
         s_loaded = tuple(
             replace(ls, speaker=who, reported_for=claim)
-            for ls in loaded
-            if span.start <= ls.span.start < span.end
-            for who, claim in [charge(ls.span, attrs, quoted)]
+            for ls in by_loaded[k]
+            for who, claim in [charge(ls.span, s_attrs, quoted)]
         )
-        s_hedges = tuple(h for h in hedges if span.start <= h.start < span.end)
         assertion = _is_assertion(sent) or span.start < headline_end
-        voice = sentence_voice(span, doc_text(doc)[span.start : span.end], s_attrs, assertion)
+        voice = sentence_voice(span, s_text, s_attrs, assertion)
         out.append(
             SentenceAnalysis(
                 index=len(out),
                 span=span,
-                text=doc_text(doc)[span.start : span.end],
+                text=s_text,
                 voice=voice,
                 attributions=s_attrs,
                 loaded=s_loaded,
-                hedges=s_hedges,
+                hedges=tuple(by_hedge[k]),
                 n_words=sum(1 for t in toks if not t.is_punct),
                 is_assertion=assertion,
             )
