@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -269,16 +270,85 @@ with tabs[2]:
                         key="article_features",
                     )
 
+def column_config(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Column descriptions (on hover) and number formats of a table view."""
+    config: dict[str, Any] = {}
+    for name in records[0] if records else ():
+        kind, help_text = fd.column_spec(name)
+        if kind == "int":
+            config[name] = st.column_config.NumberColumn(name, help=help_text, format="%d")
+        elif kind == "float":
+            config[name] = st.column_config.NumberColumn(name, help=help_text, format="%.3f")
+        elif kind == "p":
+            config[name] = st.column_config.NumberColumn(name, help=help_text, format="%.4f")
+        elif kind == "share":
+            config[name] = st.column_config.NumberColumn(name, help=help_text, format="percent")
+        elif kind == "check":
+            config[name] = st.column_config.CheckboxColumn(name, help=help_text)
+        elif name in ("claim", "measures"):
+            config[name] = st.column_config.TextColumn(name, help=help_text, width="large")
+        else:
+            config[name] = st.column_config.TextColumn(name, help=help_text)
+    return config
+
+
+def selected_row(state: object) -> int | None:
+    """The position of the row selected in a dataframe (None when none is)."""
+    rows = getattr(getattr(state, "selection", None), "rows", None) or []
+    return int(rows[0]) if rows else None
+
+
+def show_evidence(name: str, table: fd.Table, records: list[dict[str, Any]], row: int) -> None:
+    """The sentences behind one selected row."""
+    r = records[row]
+    if name == "claims":
+        items = fd.claim_evidence(table, r.get("claim_id"))
+        html(fd.evidence_html(f"Claim {r.get('claim_id')}: each outlet's sentences", items,
+                              "Does not carry this claim."))
+    elif name == "labels":
+        # the examples are left out of the grid: read them from the table's row (same order)
+        examples = fd.label_examples(fd.as_records(table)[row])
+        html(fd.evidence_html(
+            f"“{r.get('label')}” for {r.get('actor')}: example sentences",
+            [(str(r.get("outlet")), examples, "")], "No example sentence was kept."))
+    elif name == "sources":
+        found = fd.source_examples(info.out_dir, event, str(r.get("outlet")), str(r.get("source")))
+        html(fd.evidence_html(
+            f"Sentences crediting {r.get('source')}",
+            [(str(r.get("outlet")), [f"{t} ({where})" for where, t in found], "")],
+            "No sentence found in sentences.jsonl for this source name."))
+
+
 for tab, (label, name) in zip(tabs[3:-1], fd.VIEW_TABLES.items(), strict=True):
     with tab:
         if tab.open:
             table = fd.view_table(info.out_dir, name, event)
             if table is None:
                 st.info(f"{label}: not available for this run ({name}.csv was not produced).")
-            elif not table.rows:
-                st.info(f"{label}: no rows for this event.")
+                continue
+            records = fd.view_records(name, table)
+            html(fd.view_intro_html(name, table, records))
+            if not records:
+                st.info(f"{label}: no rows for this event. {fd.VIEW_EMPTY.get(name, '')}")
+                continue
+            selectable = name in ("claims", "labels", "sources")
+            height = fd.table_height(len(records))
+            config = column_config(records)
+            row = None
+            if selectable:
+                state = st.dataframe(
+                    records, width="stretch", height=height, hide_index=True,
+                    column_config=config, key=f"view_{name}", on_select="rerun",
+                    selection_mode="single-row",
+                )
+                row = selected_row(state)
             else:
-                st.dataframe(fd.as_records(table), width="stretch", key=f"view_{name}")
+                st.dataframe(records, width="stretch", height=height, hide_index=True,
+                             column_config=config, key=f"view_{name}")
+            if row is not None and row < len(records):
+                show_evidence(name, table, records, row)
+            elif selectable:
+                st.caption("Select a row (the box at its left) to read its sentences.")
 
 with tabs[-1]:
     if tabs[-1].open:

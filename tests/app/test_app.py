@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +115,7 @@ def test_table_views_and_exports(cached: Cached) -> None:
     (out / "labels.csv").unlink(missing_ok=True)  # a run from before labels existed
     (out / "terms.csv").write_text("event,outlet,term\n", encoding="utf-8")
     at = _open(cached, "Sources")
-    sources = _frame(at, "event", "outlet", "source", "n")
+    sources = _frame(at, "outlet", "source", "n")  # no event column: chosen in the sidebar
     assert sources["source"].tolist() == ["Police chief Ann Lee"]  # ev-2 row filtered out
     assert not at.get("html") or "outlet-card" not in _html(at)  # hidden tabs not computed
     _switch(at, "Labels")
@@ -121,7 +123,9 @@ def test_table_views_and_exports(cached: Cached) -> None:
         "Labels: not available for this run (labels.csv was not produced)."
     ]
     _switch(at, "Terms")
-    assert [i.value for i in at.info] == ["Terms: no rows for this event."]
+    assert [i.value for i in at.info] == [
+        "Terms: no rows for this event. " + dashboard.VIEW_EMPTY["terms"]
+    ]
     _switch(at, "Export")
     names = dashboard.export_names(out)
     assert {"articles", "outlets", "sources", "sentences", "attributions", "loaded_spans"} <= set(
@@ -131,6 +135,159 @@ def test_table_views_and_exports(cached: Cached) -> None:
     labels = [b.label for b in at.get("download_button")]
     assert labels[0] == "Report (HTML)"
     assert labels.count("PARQUET") == len(names) and labels.count("JSON") == len(names)
+
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=9">'
+
+
+def _write_views(out: Path) -> None:
+    """Table files of a run with two outlets, as the comparison writes them (rows of two events)."""
+    files = {
+        "sources.csv": (
+            "event,outlet,source,kind,role,n_attributions,n_direct_quotes,n_reported,"
+            "n_chain_origin,n_articles,n_outlets,only_this_outlet,identified\n"
+            "ev-1,Alpha News,Police chief Ann Lee,named_person,police chief,1,0,1,0,1,1,true,true\n"
+            "ev-1,Alpha News,Officials,vague,,1,0,1,0,1,1,true,false\n"
+            "ev-2,Beta Wire,x,vague,,2,0,2,0,1,1,true,false\n"
+        ),
+        "labels.csv": (
+            "event,actor,actor_type,actor_mentions,outlet,label,count,share_of_outlet_mentions,"
+            "grouped_by,example_1,example_2\n"
+            f'ev-1,Ann Lee,person,3,Alpha News,police chief,2,0.667,entity,"{HOSTILE.replace(chr(34), chr(34) * 2)} The chief spoke.",Lee said so.\n'
+            "ev-2,X,person,2,Beta Wire,x,2,1.0,entity,,\n"
+        ),
+        "terms.csv": (
+            "event,outlet,rank,term,n_words,count,count_others,per_1000_words,log_odds,z\n"
+            "ev-1,Alpha News,1,cowardly,25,3,0,120.0,1.9,2.51\n"
+            "ev-1,Beta Wire,1,suspects,20,2,1,100.0,0.4,0.31\n"
+        ),
+        "claims.csv": (
+            "event,claim_id,lead,n_outlets,n_independent,carried_by,omitted_by,carried_via_copy,"
+            "claim,outlet,carries,n_sentences,article_ids,sentences\n"
+            "ev-1,1,yes,1,1,Alpha News,Beta Wire,,The suspects fled.,Alpha News,1,2,a-1,"
+            f'"Police chief Ann Lee said the suspects fled. | {HOSTILE.replace(chr(34), chr(34) * 2)} They fled."\n'
+            "ev-1,1,yes,1,1,Alpha News,Beta Wire,,The suspects fled.,Beta Wire,0,0,,\n"
+        ),
+        "contrasts.csv": (
+            "event,level,a,b,feature,n_a,n_b,mean_a,mean_b,difference,difference_low,"
+            "difference_high,p_value,p_adjusted_bh,hedges_g,cliffs_delta,note\n"
+            "ev-1,outlet,Alpha News,Beta Wire,author_voice_share,2,2,0.62,0.18,0.44,0.2,0.6,"
+            "0.002,0.01,1.8,1.0,\n"
+            # interval excludes zero but adjusted p does not pass: not stated
+            "ev-1,outlet,Alpha News,Beta Wire,hedging_rate,2,2,1.5,0.5,1.0,0.2,1.8,0.02,0.2,"
+            "0.9,0.5,\n"
+            # adjusted p passes but the interval includes zero: not stated
+            "ev-1,outlet,Alpha News,Beta Wire,question_count,2,2,1.0,0.0,1.0,-0.5,2.0,0.001,"
+            "0.01,0.9,0.5,\n"
+        ),
+        "over_time.csv": (
+            "event,outlet,week,n_articles,feature,mean,low,high,note\n"
+            "ev-1,Alpha News,2024-03-04,1,author_voice_share,0.5,,,n=1\n"
+            "ev-1,Alpha News,2024-03-11,1,author_voice_share,0.5,,,n=1\n"
+        ),
+    }
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+
+
+def test_every_view_explains_itself_without_the_event_column(cached: Cached) -> None:
+    _write_views(cached.root / "runs" / cached.key)
+    at = _open(cached, "Sources")
+    for label, name in dashboard.VIEW_TABLES.items():
+        _switch(at, label)
+        body = _html(at)
+        assert '<div class="view-intro">' in body, label
+        first = dashboard.VIEW_INTROS[name].split(":")[0].split(".")[0]
+        assert escape(first) in body, label
+        views = [d for d in at.dataframe if list(d.value.columns) != ["record", "status", "reason"]]
+        assert len(views) == 1, label  # every table above has rows for ev-1
+        frame = views[0].value
+        assert "event" not in frame.columns, label
+        assert len(frame) >= 1
+    # every row shown up to a screenful, then the table scrolls
+    assert dashboard.table_height(3) >= 38 + 35 * 3 and dashboard.table_height(10_000) == 720
+    # column descriptions on hover, numbers formatted
+    _switch(at, "Terms")
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert "1.96" in config["z"]["help"] and config["z"]["type_config"]["format"] == "%.3f"
+    assert "Dirichlet" in config["log_odds"]["help"]
+    assert "1 term reaches z &gt; 1.96 (outlets: Alpha News)" in _html(at)
+    _switch(at, "Side by side")
+    frame = at.dataframe[-1].value
+    assert list(frame.columns[:2]) == ["feature", "measures"]
+    assert "Alpha News: mean" in frame.columns
+
+
+def test_contrasts_view_states_the_differences_that_hold(cached: Cached) -> None:
+    at = _open(cached, "Contrasts")
+    # the tiny corpus has no pair of outlets in a contrast
+    assert "No difference holds: there is no pair of outlets to contrast" in _html(at)
+    _write_views(cached.root / "runs" / cached.key)
+    _switch(at, "Contrasts")
+    body = _html(at)
+    assert "1 difference holds on both tests:" in body
+    assert ("<li>Alpha News writes 62% of its assertions in its own voice, Beta Wire 18%: a "
+            "difference of 44 points, 95% interval 20–60, unlikely to be chance (adjusted p "
+            "0.010; 2 and 2 articles).</li>") in body
+    assert "hedges" not in body.split('class="findings"')[1]  # one test only: not stated
+    assert "question" not in body.split('class="findings"')[1]
+    frame = at.dataframe[-1].value
+    assert frame["feature"].tolist()[0] == "author_voice_share"  # smallest adjusted p first
+    assert frame["holds"].tolist() == [True, False, False]
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert "Benjamini" in config["p_adjusted_bh"]["help"] and "hedges_g" in config
+
+
+def test_contrasts_view_says_when_no_difference_holds(cached: Cached) -> None:
+    out = cached.root / "runs" / cached.key
+    _write_views(out)
+    text = (out / "contrasts.csv").read_text(encoding="utf-8").splitlines()
+    (out / "contrasts.csv").write_text("\n".join([text[0], text[2]]) + "\n", encoding="utf-8")
+    body = _html(_open(cached, "Contrasts"))
+    assert "No difference holds between these outlets on any feature" in body
+    assert 'class="findings"' not in body
+
+
+def _select(at: AppTest, name: str, row: int) -> AppTest:
+    at.session_state[f"view_{name}"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_selecting_a_row_shows_its_sentences(cached: Cached) -> None:
+    _write_views(cached.root / "runs" / cached.key)
+    at = _open(cached, "Claims")
+    claims = at.dataframe[-1].value
+    assert claims["claim"].tolist() == ["The suspects fled."]  # one row per claim
+    assert any("Select a row" in c.value for c in at.caption)
+    body = _html(_select(at, "claims", 0))
+    assert "<h2>Claim 1: each outlet&#x27;s sentences</h2>" in body
+    assert "<li>Police chief Ann Lee said the suspects fled.</li>" in body
+    assert "<h3>Beta Wire</h3><p class=\"small\">Does not carry this claim.</p>" in body
+    assert "<img" not in body and "&lt;img src=x onerror=&quot;window.__pwned=9&quot;&gt;" in body
+
+    _switch(at, "Labels")
+    labels = at.dataframe[-1].value
+    assert "example_1" not in labels.columns and labels["label"].tolist() == ["police chief"]
+    body = _html(_select(at, "labels", 0))
+    assert "<li>Lee said so.</li>" in body and "<img" not in body
+
+    _switch(at, "Sources")
+    assert "Alpha News: 1 identified, 1 vague attributions." in _html(at)
+    body = _html(_select(at, "sources", 0))
+    assert "Sentences crediting Police chief Ann Lee" in body
+    assert "<li>Police chief Ann Lee said the suspects fled. (a-1, sentence 2)</li>" in body
+
+
+def test_source_examples_match_spellings(cached: Cached) -> None:
+    out = cached.root / "runs" / cached.key
+    found = [("a-1, sentence 2", "Police chief Ann Lee said the suspects fled.")]
+    assert dashboard.source_examples(out, "ev-1", "Alpha News", "the police chief Ann Lee") == found
+    assert dashboard.source_examples(out, "ev-1", "Alpha News", "Police Chief Ann Lee's") == found
+    assert dashboard.source_examples(out, "ev-1", "Alpha News", "Ann Leeds") == []
+    assert dashboard.source_examples(out, "ev-2", "Alpha News", "Police chief Ann Lee") == []
 
 
 def test_uploads_are_saved_and_read_by_ingest() -> None:

@@ -91,6 +91,13 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(page.get_by_role("button", name="Report (PDF)")).to_be_visible(timeout=120_000)
     expect(page.get_by_role("button", name="PARQUET").first).to_be_visible()
     page.get_by_role("tab", name="Sources").click()
+    expect(page.locator(".view-intro").first).to_contain_text("Every source each outlet credits")
+    page.get_by_role("tab", name="Contrasts").click()
+    # the differences that hold, in plain sentences, or a plain "no difference holds"
+    contrasts = page.locator(".view-intro").filter(has_text="Every pair of outlets")
+    expect(contrasts).to_contain_text(re.compile(r"holds? (on both|between|:)"))
+    expect(page.locator('[data-testid="stDataFrame"]:visible')).to_have_count(1)
+    page.screenshot(path=str(shots / "dashboard-contrasts.png"), full_page=False)
     # .streamlit/config.toml: no Deploy button in the toolbar
     expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
     assert problems == []
