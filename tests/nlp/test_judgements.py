@@ -52,6 +52,8 @@ def _kinds(s: SentenceAnalysis) -> set[str]:
     "A district court ordered the two men held for a week.",
     "The mayor's office did not reply to written questions.",
     "Dock workers blocked the harbour’s main gate for two hours.",  # an apostrophe is no quote
+    "The shipping line declined to comment.",
+    "The port authority refused to say whether the cranes had been inspected.",
 ])
 def test_actions_are_the_author_s(text: str) -> None:
     s = _sentence(text)

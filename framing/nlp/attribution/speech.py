@@ -138,6 +138,18 @@ def _names_only(verb: Token) -> bool:
         c.dep_ in ("nsubj", "aux") for c in verb.children)
 
 
+#: Verbs of refusing whose complement is a speech verb: "declined to comment".
+REFUSAL_LEMMAS = frozenset({"decline", "refuse"})
+
+
+def _refuses_to_speak(verb: Token) -> bool:
+    """"declined to comment", "refused to say whether …", "declined to confirm that …": a
+    refusal to speak is an act of the source, not a claim it makes."""
+    if verb.lemma_.lower() not in REFUSAL_LEMMAS:
+        return False
+    return any(c.dep_ == "xcomp" and c.lemma_.lower() in cue_lemmas() for c in verb.children)
+
+
 def _hedged_action(verb: Token) -> Token | None:
     """A hedge adverb on the cue verb itself ("allegedly promised"), if any."""
     return next((c for c in verb.children if c.dep_ == "advmod"
@@ -152,7 +164,7 @@ def speech_verdict(doc: Doc, a: Attribution) -> str:
 
 def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     """The verdict and the rule that gave it (N: no word of speech, L: naming, A: a participle
-    describing a noun, H: hedged act, E: neither source nor clause,
+    describing a noun, H: hedged act, E: neither source nor clause, R: a refusal to speak,
     I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
     content)."""
     if a.kind not in _CHECKED_KINDS:
@@ -168,6 +180,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         return ("drop", "A")  # a participle describing a noun: "written questions"
     if _hedged_action(verb) is not None:
         return ("hedge", "H")
+    if _refuses_to_speak(verb):
+        return ("drop", "R")  # "declined to comment", "refused to say more": no claim
     if (a.source.span is None or a.source.kind == "none") and not _has_clause(doc, a, verb):
         return ("drop", "E")  # neither a source nor a claim: "Officials dodge blame"
     lemma = verb.lemma_.lower()
