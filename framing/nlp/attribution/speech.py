@@ -123,13 +123,6 @@ def _has_quote(doc: Doc, a: Attribution) -> bool:
     return bool(find_quotes(doc_text(doc)[a.content.start : a.content.end], min_words=1))
 
 
-def _clausal_complement(verb: Token) -> bool:
-    """A finite clause or a quote the verb introduces ("tweeted that …", "wrote: '…'")."""
-    return any(c.dep_ in ("ccomp", "parataxis") for c in verb.children) or verb.dep_ in (
-        "parataxis",) or (verb.dep_ in ("ccomp", "advcl") and verb.head.pos_ in ("VERB", "AUX")
-                          and verb.head.i < verb.i)
-
-
 def _names_only(verb: Token) -> bool:
     """"a group called X", "is known locally as", "named after": naming, not reporting."""
     if verb.lemma_.lower() not in naming_lemmas():
@@ -188,9 +181,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     if lemma in institutional_lemmas():
         return ("keep", "") if _that_clause(verb) or _has_quote(doc, a) else ("drop", "I")
     if lemma not in cue_lemmas():
-        # a verb outside the reporting lexicon reports only with a clause of its own
-        # an action on a thing ("blocked the road", "used the word 'ransom'"): a direct object,
-        # no clause, no complement of saying or intending
+        # outside the reporting lexicon, an action on a thing is no report ("blocked the road"):
+        # a direct object, no clause, no complement of saying or intending
         acts_on = any(c.dep_ == "dobj" for c in verb.children) and not any(
             c.dep_ in ("ccomp", "xcomp", "oprd", "parataxis", "dative") for c in verb.children)
         if acts_on and not _has_clause(doc, a, verb, quotes=False):
