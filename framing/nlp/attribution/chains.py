@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from framing.models import Attribution, Source
 from framing.nlp.attribution.content import _clause_span
 from framing.nlp.attribution.sources import _trim_source_tokens, _words, classify_source
-from framing.nlp.attribution.tokens import _span_of
+from framing.nlp.attribution.tokens import _span_of, cue_verb
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -38,13 +38,8 @@ def _as_saying(verb: Token) -> Token | None:
 
 
 def _citing_verb(doc: Doc, a: Attribution) -> Token | None:
-    if a.cue is None:
-        return None
-    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
-    if span is None:
-        return None
-    return next((t for t in span if t.pos_ == "VERB" and t.lemma_.lower() in CITING_LEMMAS),
-                None)
+    verb = cue_verb(doc, a)
+    return verb if verb is not None and verb.lemma_.lower() in CITING_LEMMAS else None
 
 
 def split_quoted_as_saying(doc: Doc, items: list[Attribution]) -> list[Attribution]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from framing.models import Attribution, Source
 from framing.nlp.attribution.sources import ORG_WORDS, source_nouns
-from framing.nlp.attribution.tokens import _phrase_head, doc_text
+from framing.nlp.attribution.tokens import _phrase_head, cue_verb, doc_text
 from framing.resources import read_lines
 
 if TYPE_CHECKING:
@@ -63,15 +63,6 @@ def _source_head(doc: Doc, src: Source) -> Token | None:
     return _phrase_head(list(span))
 
 
-def _cue_verb(doc: Doc, a: Attribution) -> Token | None:
-    if a.cue is None:
-        return None
-    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
-    if span is None:
-        return None
-    return next((t for t in span if t.pos_ in ("VERB", "AUX")), None)
-
-
 def _unnamed_by_clause(tokens: list[Token]) -> bool:
     if any(t.lower_ in ANONYMITY_WORDS for t in tokens):
         return True
@@ -96,7 +87,7 @@ def _unnamed(doc: Doc, a: Attribution, head: Token) -> bool:
     """The source's phrase, its relative clause or the verb's manner phrase unnames it."""
     if _unnamed_by_clause(_own_phrase(head)):
         return True
-    verb = _cue_verb(doc, a)
+    verb = cue_verb(doc, a)
     if verb is None:
         return False
     for c in verb.children:

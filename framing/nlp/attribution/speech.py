@@ -20,7 +20,7 @@ from framing.nlp.attribution.cues import cue_lemmas
 from framing.nlp.attribution.hedges import HEDGE_ADVERBS, hedge_attribution
 from framing.nlp.attribution.quotes import find_quotes
 from framing.nlp.attribution.sources import DOCUMENT_NOUNS
-from framing.nlp.attribution.tokens import _passive, _tok_span, doc_text
+from framing.nlp.attribution.tokens import _passive, _tok_span, cue_tokens, cue_verb, doc_text
 from framing.resources import read_lines
 
 if TYPE_CHECKING:
@@ -59,13 +59,6 @@ def naming_lemmas() -> frozenset[str]:
     return frozenset(read_lines("attribution/naming_lemmas.txt"))
 
 
-def _cue_tokens(doc: Doc, a: Attribution) -> list[Token]:
-    if a.cue is None:
-        return []
-    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
-    return [] if span is None else list(span)
-
-
 def _speech_word(tokens: list[Token]) -> bool:
     """A cue without a verb needs a word of speech or a document ("statement", "according to",
     "poll") or a punctuation cue ("PENCE:", "― Name")."""
@@ -77,18 +70,6 @@ def _speech_word(tokens: list[Token]) -> bool:
 def _that_clause(verb: Token) -> bool:
     return any(c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that"
                                          for m in c.children) for c in verb.children)
-
-
-def _cue_verb(doc: Doc, a: Attribution) -> Token | None:
-    span = _cue_tokens(doc, a)
-    if not span:
-        return None
-    verbs = [t for t in span if t.pos_ in ("VERB", "AUX")]
-    if not verbs:
-        return None
-    ids = {t.i for t in span}
-    heads = [t for t in verbs if t.head.i not in ids or t.head.i == t.i]
-    return (heads or verbs)[-1]
 
 
 _MENTION_NOUNS = frozenset({"word", "words", "term", "terms", "phrase", "label", "name",
@@ -162,10 +143,10 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     content)."""
     if a.kind not in _CHECKED_KINDS:
         return ("keep", "")
-    verb = _cue_verb(doc, a)
+    verb = cue_verb(doc, a)
     if verb is None:
         # noun cues ("in a statement"), "according to", punctuation cues; not "about", "show"
-        tokens = _cue_tokens(doc, a)
+        tokens = cue_tokens(doc, a)
         return ("keep", "") if not tokens or _speech_word(tokens) else ("drop", "N")
     if _names_only(verb):
         return ("drop", "L")
@@ -204,7 +185,7 @@ def _redundant_label(doc: Doc, a: Attribution, items: list[Attribution]) -> bool
     if not cue or any(ch.isalnum() for ch in cue):
         return False
     return any(b is not a and b.cue is not None and a.content.contains(b.cue)
-               and _cue_verb(doc, b) is not None for b in items)
+               and cue_verb(doc, b) is not None for b in items)
 
 
 def keep_speech(doc: Doc, items: list[Attribution]) -> list[Attribution]:
@@ -220,7 +201,7 @@ def keep_speech(doc: Doc, items: list[Attribution]) -> list[Attribution]:
             out.append(a)
             continue
         dropped.add(id(a))
-        verb = _cue_verb(doc, a) if verdict == "hedge" else None
+        verb = cue_verb(doc, a) if verdict == "hedge" else None
         adverb = _hedged_action(verb) if verb is not None else None
         if adverb is not None:
             hedge = hedge_attribution(adverb, adverb.sent, _tok_span(adverb))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from framing.models import Span
+from framing.models import Attribution, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -82,3 +82,22 @@ def doc_text(doc: Doc) -> str:
     if cached is None:
         cached = doc.user_data["framing_text"] = doc.text
     return str(cached)
+
+
+def cue_tokens(doc: Doc, a: Attribution) -> list[Token]:
+    """The tokens of an attribution's cue (none without a cue)."""
+    if a.cue is None:
+        return []
+    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
+    return [] if span is None else list(span)
+
+
+def cue_verb(doc: Doc, a: Attribution) -> Token | None:
+    """The verb heading an attribution's cue ("did not respond to" -> "respond"), or None."""
+    span = cue_tokens(doc, a)
+    verbs = [t for t in span if t.pos_ in ("VERB", "AUX")]
+    if not verbs:
+        return None
+    ids = {t.i for t in span}
+    heads = [t for t in verbs if t.head.i not in ids or t.head.i == t.i]
+    return (heads or verbs)[-1]
