@@ -147,6 +147,13 @@ def _ratio(num: float, den: float) -> float | None:
     return round(num / den, 4) if den else None
 
 
+def _agreement(conf: Counter[tuple[str, str]]) -> tuple[float | None, dict[str, int]]:
+    """Accuracy of a (gold, predicted) confusion count and its off-diagonal cells."""
+    right = sum(v for (g, p), v in conf.items() if g == p)
+    wrong = {f"{g} -> {p}": v for (g, p), v in sorted(conf.items()) if g != p}
+    return _ratio(right, sum(conf.values())), wrong
+
+
 def score_challenge(
     items: Sequence[ChallengeArticle], analysed: Sequence[AnalyzedArticle]
 ) -> dict[str, Any]:
@@ -220,19 +227,19 @@ def score_challenge(
           if precision and recall else 0.0)
     n_kind = sum(kind_conf.values())
     n_charge = sum(charge_conf.values())
+    voice_acc, voice_wrong = _agreement(voice_conf)
+    kind_acc, kind_wrong = _agreement(kind_conf)
+    charge_acc, charge_wrong = _agreement(charge_conf)
     result: dict[str, Any] = {
         "sentences": n,
-        "voice_accuracy": _ratio(sum(v for (g, p), v in voice_conf.items() if g == p), n),
+        "voice_accuracy": voice_acc,
         "voice_per_class": per_class,
         "author_recall": per_class.get("author"),
         "voice_per_code": {c: _ratio(ok, tot) for c, (ok, tot) in sorted(by_code.items())},
-        "voice_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(voice_conf.items())
-                            if g != p},
+        "voice_confusion": voice_wrong,
         "sources": n_kind,
-        "source_kind_accuracy": _ratio(sum(v for (g, p), v in kind_conf.items() if g == p),
-                                       n_kind),
-        "source_kind_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(kind_conf.items())
-                                  if g != p},
+        "source_kind_accuracy": kind_acc,
+        "source_kind_confusion": kind_wrong,
         "loaded_gold": n_gold_loaded,
         "loaded_predicted": n_pred_loaded,
         "loaded_precision": precision,
@@ -240,10 +247,8 @@ def score_challenge(
         "loaded_f1": f1,
         "loaded_false_alarms_on_evaluative_cues": fp_on_cues,
         "charged": n_charge,
-        "charge_accuracy": _ratio(sum(v for (g, p), v in charge_conf.items() if g == p),
-                                  n_charge),
-        "charge_confusion": {f"{g} -> {p}": v for (g, p), v in sorted(charge_conf.items())
-                             if g != p},
+        "charge_accuracy": charge_acc,
+        "charge_confusion": charge_wrong,
         "errors": errors,
     }
     result["goals"] = {k: {"goal": v, "met": (result.get(k) or 0.0) >= v}
