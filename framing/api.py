@@ -342,8 +342,12 @@ def write_outputs(
     analyzed: Sequence[AnalyzedArticle],
     comparisons: Sequence[Comparison],
     title: str = "framing report",
+    execution: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write every output file (sentences, tables, report, run.json) into out_dir.
+
+    ``analyzed`` is read in order, once per table (a run's stored analyses stream from its
+    Parquet dataset); ``execution`` (engine, workers, batches reused) goes into run.json.
 
     Each file is written to a hidden temporary file in out_dir first; only when all of them are
     written are they renamed into place, any old ``run.json`` removed first and the new one moved
@@ -371,8 +375,8 @@ def write_outputs(
         flags: dict[str, list[str]] = defaultdict(list)
         for f in ingest.flags:
             flags[f.article_id].append(f"{f.kind}: {f.detail}")
-        by_id = {(c.event, s.article_id): s for c in comparisons for s in c.scores}
-        scores = [by_id[(a.article.event, a.article.id)] for a in analyzed]
+        by_id = {s.article_id: s for c in comparisons for s in c.scores}
+        scores = [by_id[i] for i in _analysed_ids(analyzed)]
         tables.write_articles(staged["articles.csv"], analyzed, scores, features, flags)
         tables.write_profiles(staged["outlets.csv"], comparisons, features)
         tables.write_sources(staged["sources.csv"], analyzed)
@@ -384,9 +388,10 @@ def write_outputs(
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
         html = render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons))
         tables.write_text(staged["report.html"], html)
-        tables.write_json(
-            staged["run.json"], tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
-        )
+        record = tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
+        if execution is not None:
+            record["execution"] = dict(execution)
+        tables.write_json(staged["run.json"], record)
         paths["run.json"].unlink(missing_ok=True)
         for name in OUTPUT_FILES:  # run.json is the last name
             os.replace(staged[name], paths[name])
@@ -396,9 +401,18 @@ def write_outputs(
     return paths
 
 
+def _analysed_ids(analyzed: Sequence[AnalyzedArticle]) -> list[str]:
+    """Ids of the analysed articles, in order (a run's stored analyses know them unread)."""
+    from framing.engine import StoredAnalyses
+
+    if isinstance(analyzed, StoredAnalyses):
+        return list(analyzed.ids)
+    return [a.article.id for a in analyzed]
+
+
 def _check_accounting(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> None:
     """Every analysed article is one accepted article of ``ingest``, and none appears twice."""
-    ids = [a.article.id for a in analyzed]
+    ids = _analysed_ids(analyzed)
     twice = sorted(i for i, n in Counter(ids).items() if n > 1)
     if twice:
         raise ValueError(f"articles analysed twice: {twice[:5]}")
@@ -420,13 +434,13 @@ def _settle(
     from framing.nlp.pipeline import quote_marks, quotes_as_text
 
     names = records or {}
-    done = {a.article.id for a in analyzed} | {r.id for r in failures if r.id is not None}
+    analysed_ids = set(_analysed_ids(analyzed))
+    done = analysed_ids | {r.id for r in failures if r.id is not None}
     lost = tuple(
         Rejection(names.get(a.id, a.id), "analysis returned no result for this article", a.id)
         for a in ingest.articles
         if a.id not in done
     )
-    analysed_ids = {a.article.id for a in analyzed}
     flags = tuple(
         Flag(
             a.id,
@@ -452,9 +466,12 @@ class RunResult:
     """What ``run_analysis`` produced."""
 
     ingest: IngestResult
-    analyzed: tuple[AnalyzedArticle, ...]
+    #: In corpus order; after :func:`run_analysis` read lazily from the run's Parquet dataset.
+    analyzed: Sequence[AnalyzedArticle]
     comparisons: tuple[Comparison, ...]
     paths: dict[str, Path]
+    #: How the run was executed (engine, workers, batches and articles reused).
+    execution: Mapping[str, Any] | None = None
 
     @property
     def accounting(self) -> str:
@@ -472,29 +489,56 @@ def run_analysis(
     progress: ProgressFn | None = None,
     title: str = "framing report",
     aliases: str | Path | None = None,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    batch_articles: int | None = None,
 ) -> RunResult:
-    """Load, analyse, compare and write every output for a corpus.
+    """Load, analyse, compare and write every output for a corpus, in batches.
 
     Articles without an event (and no ``event`` given) are grouped into events by
-    :func:`assign_missing_events`; ``aliases`` is a user alias table for labels.csv.
+    :func:`assign_missing_events`; ``aliases`` is a user alias table for labels.csv. Each batch
+    of ``batch_articles`` articles is analysed and written at once to the Parquet dataset
+    ``out_dir/dataset`` (:mod:`framing.engine`); the comparison reads it one event at a time, so
+    analysed articles are never all in memory, and running the same call again with the same
+    ``out_dir`` continues from the finished batches. ``engine`` is ``"local"`` (this process) or
+    ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the cluster at ``scheduler``);
+    the outputs do not depend on it.
     """
+    from framing.engine import (
+        DATASET,
+        DEFAULT_BATCH_ARTICLES,
+        failures_of,
+        plan_batches,
+        run_batches,
+        stored_analyses,
+    )
     from framing.ingest.summary import summarize_rejections
 
     settings = settings or Settings()
+    if scheduler and engine == "local":
+        engine = "dask"
     loaded, records = _load_named(inputs, settings)
     ingest = assign_missing_events(select_event(loaded, event), settings)
     if not ingest.articles:
         reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
-    failures: list[Rejection] = []
-    analyzed = analyze(ingest.articles, settings, progress, failures, records=records)
+    batches = plan_batches(ingest.articles, settings, records,
+                           batch_articles or DEFAULT_BATCH_ARTICLES)
+    dataset = Path(out_dir) / DATASET
+    results, info = run_batches(batches, settings, dataset, engine, workers, scheduler, progress)
+    failures = failures_of(results)
+    analyzed = stored_analyses(dataset, batches, results)
     ingest = _settle(ingest, analyzed, failures, settings, records)
-    if not analyzed:
+    if not len(analyzed):
         raise ValueError("no article could be analysed: "
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
-    comparisons = compare(analyzed, settings, aliases=aliases)
-    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title)
-    return RunResult(ingest, tuple(analyzed), tuple(comparisons), paths)
+    run = run_metadata(settings)
+    comparisons: list[Comparison] = []
+    for ev in analyzed.events():
+        comparisons += compare(analyzed.of_event(ev), settings, run, aliases)
+    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title, info.to_dict())
+    return RunResult(ingest, analyzed, tuple(comparisons), paths, info.to_dict())
 
 
 def open_store(path: str | Path = ":memory:") -> Store:

@@ -7,16 +7,32 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from framing import __version__
 
 
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty() or done == total or done % 25 == 0:
-        sys.stderr.write(f"\ranalysed {done}/{total} articles")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+class _Progress:
+    """A progress bar on stderr (articles done, rate, ETA) for long runs (tqdm)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, initial=done, unit="article", desc="analysing",
+                             file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
+                             smoothing=0.1)
+        self._bar.update(done - self._bar.n)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -37,15 +53,23 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
     from framing.api import run_analysis
 
     settings = _settings(args)
+    progress = _Progress()
     try:
         result = run_analysis(
-            inputs, out, settings, event=args.event, progress=_progress, title=args.title,
-            aliases=getattr(args, "aliases", None),
+            inputs, out, settings, event=args.event, progress=progress, title=args.title,
+            aliases=getattr(args, "aliases", None), workers=args.workers,
+            engine="dask" if args.workers > 1 or args.scheduler else "local",
+            scheduler=args.scheduler, batch_articles=args.batch_articles,
         )
-    except ValueError as exc:
+    except (ValueError, RuntimeError, OSError) as exc:
+        progress.close()
         print(f"framing: {exc}", file=sys.stderr)
         return 2
     print(result.accounting)
+    ex = result.execution or {}
+    if ex.get("articles_reused"):
+        print(f"resumed: {ex['articles_reused']} articles reused from {ex['batches_reused']} "
+              f"finished batches in {Path(out) / 'dataset'}")
     from framing.ingest.summary import summarize_rejections
 
     for line in summarize_rejections(result.ingest.rejections):
@@ -92,6 +116,19 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "faster but drifts from the features the heads were trained on)",
     )
     p.add_argument("--n-process", type=int, help="spaCy worker processes")
+    p.add_argument(
+        "--workers", type=int, default=1,
+        help="analyse batches on a local Dask cluster of N worker processes (N > 1)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT",
+        help="analyse batches on an existing Dask cluster (started with `dask scheduler` and "
+        "`dask worker`; workers must see the --out folder)",
+    )
+    p.add_argument(
+        "--batch-articles", type=int, default=None,
+        help="articles per batch (the unit written to out/dataset and resumed; default 64)",
+    )
     p.add_argument("--title", default="framing report", help="report title")
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")
     p.add_argument(

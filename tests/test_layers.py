@@ -14,7 +14,7 @@ RANKS = {
     "models": 0, "settings": 0, "resources": 0,
     "ingest": 1, "nlp": 2, "scoring": 3, "compare": 4,
     "report": 5, "evaluation": 5, "store": 5,
-    "api": 6, "cli": 7,
+    "engine": 6, "api": 7, "cli": 8,
 }
 HEAVY = ("spacy", "torch", "transformers", "streamlit", "sklearn", "duckdb", "onnxruntime")
 HEAVY_ALLOWED = {"nlp", "evaluation", "store"}  # and only inside functions, checked below

@@ -148,6 +148,13 @@ def load_nlp(model: str, max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS) -
     return nlp
 
 
+def warm_models(settings: Settings) -> None:
+    """Load every model a run uses (spaCy, and the loaded-language model with its encoder) by
+    analysing one short sentence, so that a worker pays the loading once, before its first batch."""
+    analyze_articles([Article("warm-up", "warm-up", "Officials said the road was closed.")],
+                     settings)
+
+
 def model_versions(settings: Settings) -> dict[str, str]:
     """Names and versions of the models a run uses (for RunMetadata)."""
     from importlib.metadata import PackageNotFoundError, version

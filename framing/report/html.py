@@ -253,7 +253,8 @@ def markup(text: str, marks: Iterable[Mark], offset: int = 0) -> str:
             for s, e, tag, cls, tip in marks
             if min(e, end_all) > max(s, offset)
         },
-        key=lambda m: (m[0], -(m[1] - m[0]), _MARK_ORDER.get(m[3], 9)),
+        # the mark itself breaks ties: a set's order changes with the hash seed of the process
+        key=lambda m: (m[0], -(m[1] - m[0]), _MARK_ORDER.get(m[3], 9), m),
     )
     bounds = sorted({offset, end_all, *(m[0] for m in clipped), *(m[1] for m in clipped)})
     out: list[str] = []
@@ -538,6 +539,21 @@ def render_methods(run: RunMetadata) -> str:
     return "".join(h)
 
 
+def _articles_of_event(
+    analyzed: Sequence[AnalyzedArticle],
+) -> Callable[[str | None], Sequence[AnalyzedArticle]]:
+    """One event's articles at a time: a run's stored analyses (``framing.engine``) read them
+    from the Parquet dataset by event (``of_event``), so the report never holds every article;
+    an in-memory list is grouped once."""
+    of_event = getattr(analyzed, "of_event", None)
+    if callable(of_event):
+        return of_event  # type: ignore[no-any-return]
+    by_event: dict[str | None, list[AnalyzedArticle]] = {}
+    for art in analyzed:
+        by_event.setdefault(art.article.event, []).append(art)
+    return lambda event: by_event.get(event, [])
+
+
 def render_report(
     comparisons: Sequence[Comparison],
     analyzed: Sequence[AnalyzedArticle],
@@ -573,11 +589,9 @@ def render_report(
     toc += ['<a href="#methods">Methods</a>', '<a href="#run">Run metadata</a>']
     h.append(f'<nav class="toc small">Contents: {" · ".join(toc)}</nav>')
     h.append(LEGEND)
-    ids_by_event: dict[str | None, list[AnalyzedArticle]] = {}
-    for art in analyzed:
-        ids_by_event.setdefault(art.article.event, []).append(art)
+    of_event = _articles_of_event(analyzed)
     for i, comparison in enumerate(comparisons):
-        section = render_event(comparison, ids_by_event.get(comparison.event, []), f"e{i}")
+        section = render_event(comparison, of_event(comparison.event), f"e{i}")
         section[0] = section[0].replace(
             '<section class="event">', f'<section class="event" id="e{i}">', 1
         )

@@ -1,0 +1,546 @@
+"""Runs at research scale: articles in batches, each analysed and written at once to a Parquet
+dataset under the run's output folder; resumable; in this process or on a Dask cluster.
+
+The dataset (``OUT/dataset/``) has one Parquet file per batch in each table folder:
+
+* ``articles/``      one row per analysed article: position in the corpus, id, outlet, event,
+  group, published, title, and ``analysis`` (the whole :class:`~framing.models.AnalyzedArticle`
+  as the store's deterministic JSON, from which the comparison is computed);
+* ``sentences/``     one row per sentence (voice, words, model probabilities, counts);
+* ``attributions/``  one row per attribution (kind, source, cue, content offsets);
+* ``loaded/``        one row per loaded-language span (text, score, speaker, reported_for);
+* ``features/``      one row per article with every feature of ``framing.scoring.FEATURES``;
+* ``_batches/``      one JSON manifest per finished batch (articles analysed, failures with their
+  reasons, seconds), written last.
+
+A batch counts as finished only when its manifest exists; every file is written under a
+temporary name and renamed into place, so a run killed at any moment (SIGKILL included) leaves
+whole files only, and re-running the same command continues from the finished batches: no work
+is lost, no article is analysed twice or left out. A batch's name carries a hash of its articles
+(id, every field, text), the pipeline version and the analysis settings, so a batch is reused only
+for exactly the same input; files of other batches are removed when a run starts.
+
+The engine is a choice of the run, never of the analysis code (DESIGN.md): ``"local"`` analyses
+batches in this process; ``"dask"`` submits each batch as a task to a ``LocalCluster`` of
+``workers`` processes or to an existing cluster at ``scheduler`` (``dask scheduler`` and
+``dask worker`` processes sharing the output folder's file system). Models load once per worker
+(:func:`model_warmup_plugin`); results land in the same dataset, so the outputs are the same as a
+single-process run's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from framing.models import AnalyzedArticle, Article, Rejection
+from framing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+
+#: Folder of the Parquet dataset under a run's output folder.
+DATASET = "dataset"
+#: Articles per batch: the unit of work, of resumption and of a Dask task.
+DEFAULT_BATCH_ARTICLES = 64
+TABLES = ("articles", "sentences", "attributions", "loaded", "features")
+MANIFESTS = "_batches"
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive articles of the corpus, analysed and written together."""
+
+    index: int
+    start: int  # position of the first article in the corpus
+    key: str
+    articles: tuple[Article, ...]
+    #: Input record of each article (``file:line``), for rejections; the id where unknown.
+    records: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"part-{self.index:06d}-{self.key}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one batch produced (its manifest)."""
+
+    name: str
+    article_ids: tuple[str, ...]
+    failures: tuple[Rejection, ...]
+    seconds: float
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """How a run was executed (recorded in run.json)."""
+
+    engine: str
+    workers: int
+    scheduler: str | None
+    batch_articles: int
+    batches: int
+    batches_reused: int
+    articles_reused: int
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "workers": self.workers,
+            "scheduler": self.scheduler,
+            "batch_articles": self.batch_articles,
+            "batches": self.batches,
+            "batches_reused": self.batches_reused,
+            "articles_reused": self.articles_reused,
+        }
+
+
+def plan_batches(
+    articles: Sequence[Article],
+    settings: Settings,
+    records: dict[str, str] | None = None,
+    size: int = DEFAULT_BATCH_ARTICLES,
+) -> list[Batch]:
+    """The corpus cut into batches of ``size`` articles, in order, each keyed by its content."""
+    from framing.store import analysis_settings_hash, dumps, pipeline_version
+
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, not {size}")
+    head = f"{pipeline_version()}\x1f{analysis_settings_hash(settings)}"
+    names = records or {}
+    out: list[Batch] = []
+    for index, start in enumerate(range(0, len(articles), size)):
+        chunk = tuple(articles[start : start + size])
+        h = hashlib.sha256(head.encode())
+        for a in chunk:
+            h.update(b"\x1e")
+            h.update(dumps(a).encode("utf-8", "surrogatepass"))
+        recs = tuple(names.get(a.id, a.id) for a in chunk)
+        out.append(Batch(index, start, h.hexdigest()[:16], chunk, recs))
+    return out
+
+
+def _failure_reason(exc: Exception) -> str:
+    from framing.nlp.pipeline import BudgetExceeded
+
+    if isinstance(exc, BudgetExceeded):
+        return str(exc)
+    return f"analysis failed: {type(exc).__name__}: {exc}"
+
+
+def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> BatchResult:
+    """Analyse one batch and write its files and manifest into ``dataset``.
+
+    An article whose analysis fails is listed in the manifest with its reason (the run reports it
+    as rejected); it never stops the batch.
+    """
+    from framing.nlp.pipeline import analyze_articles
+
+    t0 = time.perf_counter()
+    failures: list[Rejection] = []
+    record_of = dict(zip((a.id for a in batch.articles), batch.records, strict=True))
+
+    def on_error(article: Article, exc: Exception) -> None:
+        failures.append(Rejection(record_of.get(article.id, article.id), _failure_reason(exc),
+                                  article.id))
+
+    analysed = analyze_articles(list(batch.articles), settings, on_error=on_error)
+    result = BatchResult(
+        batch.name,
+        tuple(a.article.id for a in analysed),
+        tuple(failures),
+        round(time.perf_counter() - t0, 3),
+    )
+    write_batch(Path(dataset), batch, analysed, result)
+    return result
+
+
+def _rows(batch: Batch, analysed: Sequence[AnalyzedArticle]) -> dict[str, list[dict[str, Any]]]:
+    from framing.scoring import FEATURES, score_article
+    from framing.store import dumps
+
+    position = {a.id: batch.start + i for i, a in enumerate(batch.articles)}
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    for art in analysed:
+        a = art.article
+        key = {"article_id": a.id, "outlet": a.outlet, "event": a.event}
+        rows["articles"].append({
+            "position": position[a.id], **key, "group": a.group, "published": a.published,
+            "title": a.title, "n_sentences": len(art.sentences), "analysis": dumps(art),
+        })
+        feats = score_article(art).features
+        rows["features"].append({"position": position[a.id], **key, "group": a.group,
+                                 **{f: _float(feats.get(f)) for f in FEATURES}})
+        for s in art.sentences:
+            rows["sentences"].append({
+                **key, "sentence": s.index, "part": s.part, "start": s.span.start,
+                "end": s.span.end, "text": s.text, "voice": s.voice, "n_words": s.n_words,
+                "is_assertion": s.is_assertion, "bias_probability": s.bias_probability,
+                "loaded_expected": s.loaded_expected, "n_attributions": len(s.attributions),
+                "n_loaded": len(s.loaded),
+            })
+            for at in s.attributions:
+                rows["attributions"].append({
+                    **key, "sentence": s.index, "part": s.part, "kind": at.kind,
+                    "source": at.source.name, "source_kind": at.source.kind,
+                    "cue": at.cue_lemma, "content_start": at.content.start,
+                    "content_end": at.content.end,
+                })
+            for ls in s.loaded:
+                rows["loaded"].append({
+                    **key, "sentence": s.index, "part": s.part, "start": ls.span.start,
+                    "end": ls.span.end, "text": ls.text, "score": float(ls.score),
+                    "categories": ";".join(ls.categories), "speaker": ls.speaker,
+                    "reported_for": ls.reported_for,
+                })
+    return rows
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+#: Column types of each table (an empty batch still writes a file with the right columns).
+def _schemas() -> dict[str, Any]:
+    import pyarrow as pa
+
+    from framing.scoring import FEATURES
+
+    s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+    key = [("article_id", s), ("outlet", s), ("event", s)]
+    return {
+        "articles": pa.schema([("position", i), *key, ("group", s), ("published", s),
+                               ("title", s), ("n_sentences", i), ("analysis", s)]),
+        "features": pa.schema([("position", i), *key, ("group", s),
+                               *[(name, f) for name in FEATURES]]),
+        "sentences": pa.schema([*key, ("sentence", i), ("part", s), ("start", i), ("end", i),
+                                ("text", s), ("voice", s), ("n_words", i), ("is_assertion", b),
+                                ("bias_probability", f), ("loaded_expected", f),
+                                ("n_attributions", i), ("n_loaded", i)]),
+        "attributions": pa.schema([*key, ("sentence", i), ("part", s), ("kind", s),
+                                   ("source", s), ("source_kind", s), ("cue", s),
+                                   ("content_start", i), ("content_end", i)]),
+        "loaded": pa.schema([*key, ("sentence", i), ("part", s), ("start", i), ("end", i),
+                             ("text", s), ("score", f), ("categories", s), ("speaker", s),
+                             ("reported_for", s)]),
+    }
+
+
+def _safe(value: Any) -> Any:
+    """Strings Parquet can hold: a lone surrogate (kept in the analysis JSON as is) becomes U+FFFD
+    in the flat tables, which are for querying."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_batch(
+    dataset: Path, batch: Batch, analysed: Sequence[AnalyzedArticle], result: BatchResult
+) -> None:
+    """Write a batch's Parquet files, then its manifest (each atomically; the manifest last)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = _schemas()
+    rows = _rows(batch, analysed)
+    for table in TABLES:
+        folder = dataset / table
+        folder.mkdir(parents=True, exist_ok=True)
+        data = [{k: _safe(v) for k, v in r.items()} for r in rows[table]]
+        arrow = pa.Table.from_pylist(data, schema=schemas[table])
+        _replace_atomically(
+            folder / f"{batch.name}.parquet",
+            lambda p, t=arrow: pq.write_table(t, p, compression="zstd"),  # type: ignore[misc]
+        )
+    manifests = dataset / MANIFESTS
+    manifests.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "batch": batch.name,
+        "articles": list(result.article_ids),
+        "failures": [{"record": r.record, "reason": r.reason, "id": r.id}
+                     for r in result.failures],
+        "seconds": result.seconds,
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    _replace_atomically(
+        manifests / f"{batch.name}.json",
+        lambda p: p.write_text(text, encoding="utf-8", errors="surrogatepass"),
+    )
+
+
+def read_manifest(dataset: Path, batch: Batch) -> BatchResult | None:
+    """The manifest of a finished batch, or None (not finished, or unreadable: redone)."""
+    path = dataset / MANIFESTS / f"{batch.name}.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8", errors="surrogatepass"))
+        failures = tuple(Rejection(f["record"], f["reason"], f.get("id"))
+                         for f in data["failures"])
+        ids = tuple(data["articles"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("manifest %s unreadable (%s): the batch is analysed again", path, exc)
+        return None
+    if not all((dataset / t / f"{batch.name}.parquet").exists() for t in TABLES):
+        return None
+    return BatchResult(batch.name, ids, failures, float(data.get("seconds", 0.0)), reused=True)
+
+
+def remove_stale(dataset: Path, batches: Sequence[Batch]) -> int:
+    """Remove files of batches not in this run (another corpus or other settings) and leftover
+    temporary files; returns how many were removed."""
+    keep = {b.name for b in batches}
+    removed = 0
+    for folder in (*TABLES, MANIFESTS):
+        path = dataset / folder
+        if not path.is_dir():
+            continue
+        for f in path.iterdir():
+            stem = f.name.split(".")[0] if not f.name.startswith(".") else ""
+            if f.is_file() and stem not in keep:
+                f.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def warm_up_worker(settings: Settings) -> None:
+    """Load the spaCy pipeline and the loaded-language model (once per process)."""
+    from framing.nlp.pipeline import warm_models
+
+    warm_models(settings)
+
+
+def model_warmup_plugin(settings: Settings) -> Any:
+    """A Dask worker plugin that loads the models once per worker, before its first batch."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ModelWarmup(WorkerPlugin):  # type: ignore[misc]
+        name = "framing-model-warmup"
+
+        def __init__(self, settings: Settings) -> None:
+            self.settings = settings
+
+        def setup(self, worker: Any) -> None:
+            warm_up_worker(self.settings)
+
+    return ModelWarmup(settings)
+
+
+def run_batches(
+    batches: Sequence[Batch],
+    settings: Settings,
+    dataset: Path,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[list[BatchResult], EngineInfo]:
+    """Analyse every batch not finished before; results in batch order, with how it ran."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    t0 = time.perf_counter()
+    dataset.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale(dataset, batches)
+    if removed:
+        log.info("removed %d files of other batches from %s", removed, dataset)
+    results: dict[int, BatchResult] = {}
+    todo: list[Batch] = []
+    for b in batches:
+        done = read_manifest(dataset, b)
+        if done is None:
+            todo.append(b)
+        else:
+            results[b.index] = done
+    total = sum(len(b.articles) for b in batches)
+    n_done = sum(len(batches[i].articles) for i in results)
+    reused_articles = sum(len(r.article_ids) for r in results.values())
+    if progress is not None:
+        progress(n_done, total)
+
+    def finished(b: Batch, r: BatchResult) -> None:
+        nonlocal n_done
+        results[b.index] = r
+        n_done += len(b.articles)
+        if progress is not None:
+            progress(n_done, total)
+
+    n_workers = 1
+    if engine == "local" or not todo:
+        for b in todo:
+            finished(b, analyse_batch(b, settings, dataset))
+    else:
+        n_workers = _run_dask(todo, settings, dataset, workers, scheduler, finished)
+    info = EngineInfo(
+        engine=engine,
+        workers=n_workers if engine == "dask" else 1,
+        scheduler=scheduler,
+        batch_articles=max((len(b.articles) for b in batches), default=0),
+        batches=len(batches),
+        batches_reused=len(batches) - len(todo),
+        articles_reused=reused_articles,
+        seconds=time.perf_counter() - t0,
+    )
+    return [results[b.index] for b in batches], info
+
+
+def _run_dask(
+    todo: Sequence[Batch],
+    settings: Settings,
+    dataset: Path,
+    workers: int,
+    scheduler: str | None,
+    finished: Callable[[Batch, BatchResult], None],
+) -> int:
+    """Submit each batch as a task (a bounded number in flight); returns the worker count."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - the dependency is declared
+        raise RuntimeError("the dask engine needs the 'distributed' package "
+                           "(pip install 'framing[scale]')") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        client.register_plugin(model_warmup_plugin(settings))
+        n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or max(1, workers)
+        in_flight = max(2, 2 * n_workers)
+        pending = iter(todo)
+        by_key: dict[Any, Batch] = {}
+
+        def submit() -> Any:
+            b = next(pending, None)
+            if b is None:
+                return None
+            fut = client.submit(analyse_batch, b, settings, str(dataset), key=f"batch-{b.name}",
+                                pure=False)
+            by_key[fut.key] = b
+            return fut
+
+        first = [f for f in (submit() for _ in range(in_flight)) if f is not None]
+        queue = as_completed(first)
+        for fut in queue:
+            b = by_key.pop(fut.key)
+            finished(b, fut.result())
+            fut.release()
+            nxt = submit()
+            if nxt is not None:
+                queue.add(nxt)
+        return int(n_workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class StoredAnalyses(Sequence[AnalyzedArticle]):
+    """The analysed articles of a run, read from its Parquet dataset when needed (never all held
+    in memory): iterate in corpus order, or take one event's articles."""
+
+    def __init__(self, dataset: Path, names: Sequence[str], ids: Sequence[str],
+                 events: dict[str, str | None]) -> None:
+        self.dataset = dataset
+        self.names = list(names)
+        self.ids = list(ids)
+        self._events = events
+        self._con: Any = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            wanted = set(self.ids[i])
+            return [a for a in self if a.article.id in wanted]
+        target = self.ids[i]
+        for a in self._query("WHERE article_id = ?", [target]):
+            return a
+        raise IndexError(i)
+
+    def _files(self) -> list[str]:
+        return [str(self.dataset / "articles" / f"{n}.parquet") for n in self.names]
+
+    def _connection(self) -> Any:
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect()
+        return self._con
+
+    def _query(self, where: str, params: Sequence[Any]) -> Iterator[AnalyzedArticle]:
+        from framing.store import loads
+
+        if not self.names:
+            return
+        con = self._connection()
+        cur = con.execute(
+            f"SELECT analysis FROM read_parquet(?) {where} ORDER BY position", [self._files(),
+                                                                                 *params])
+        while True:
+            rows = cur.fetchmany(64)
+            if not rows:
+                return
+            for (payload,) in rows:
+                yield loads(payload)
+
+    def __iter__(self) -> Iterator[AnalyzedArticle]:
+        import pyarrow.parquet as pq
+
+        from framing.store import loads
+
+        for n in self.names:  # batch files are in corpus order; rows in each too
+            table = pq.read_table(self.dataset / "articles" / f"{n}.parquet",
+                                  columns=["position", "analysis"])
+            for payload in table.column("analysis").to_pylist():
+                yield loads(payload)
+
+    def events(self) -> list[str | None]:
+        """Events present, sorted as comparisons are (named first, then None)."""
+        return sorted({self._events[i] for i in self.ids}, key=lambda e: (e is None, e or ""))
+
+    def of_event(self, event: str | None) -> list[AnalyzedArticle]:
+        """One event's analysed articles, in corpus order."""
+        if event is None:
+            return list(self._query("WHERE event IS NULL", []))
+        return list(self._query("WHERE event = ?", [event]))
+
+
+def stored_analyses(
+    dataset: Path, batches: Sequence[Batch], results: Sequence[BatchResult]
+) -> StoredAnalyses:
+    """The analysed articles of finished batches, read lazily from the dataset."""
+    events = {a.id: a.event for b in batches for a in b.articles}
+    ids = [i for r in results for i in r.article_ids]
+    return StoredAnalyses(dataset, [r.name for r in results], ids, events)
+
+
+def failures_of(results: Iterable[BatchResult]) -> list[Rejection]:
+    """Every article a batch could not analyse, with its reason."""
+    return [f for r in results for f in r.failures]
