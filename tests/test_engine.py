@@ -1,0 +1,256 @@
+"""The batch engine: Parquet dataset, resumption (also after SIGKILL) and Dask execution."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from framing.api import demo_corpus_path, load, run_analysis
+from framing.engine import (
+    DATASET,
+    MANIFESTS,
+    TABLES,
+    plan_batches,
+    stored_analyses,
+)
+from framing.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SETTINGS = Settings(use_model=False, bootstrap_samples=200)
+#: Outputs that must not depend on the engine, the batch size or an interruption.
+SAME = ("sentences.jsonl", "articles.csv", "outlets.csv", "sources.csv", "contrasts.csv",
+        "terms.csv", "labels.csv", "claims.csv", "over_time.csv", "side_by_side.csv",
+        "report.html")
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in SAME}
+
+
+def _run_json(out: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((out / "run.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo corpus analysed in one batch in this process (lexicon mode)."""
+    out = tmp_path_factory.mktemp("baseline")
+    run_analysis([demo_corpus_path()], out, SETTINGS, batch_articles=1000)
+    return out
+
+
+def test_batches_are_keyed_by_their_content() -> None:
+    articles = list(load([demo_corpus_path()], SETTINGS).articles)
+    a = plan_batches(articles, SETTINGS, size=5)
+    assert [len(b.articles) for b in a] == [5, 5, 2]
+    assert [b.start for b in a] == [0, 5, 10]
+    assert [b.key for b in a] == [b.key for b in plan_batches(articles, SETTINGS, size=5)]
+    edited = list(articles)
+    edited[6] = replace(edited[6], text=edited[6].text + " One more sentence.")
+    b = plan_batches(edited, SETTINGS, size=5)
+    assert [x.key == y.key for x, y in zip(a, b, strict=True)] == [True, False, True]
+    other = plan_batches(articles, SETTINGS.updated(max_quote_marks=10), size=5)
+    assert all(x.key != y.key for x, y in zip(a, other, strict=True))
+    # a setting that does not change the analysis keeps every batch
+    same = plan_batches(articles, SETTINGS.updated(bootstrap_samples=50), size=5)
+    assert [x.key for x in same] == [x.key for x in a]
+    with pytest.raises(ValueError, match="batch size"):
+        plan_batches(articles, SETTINGS, size=0)
+
+
+def test_dataset_tables_and_stored_analyses(baseline: Path, tmp_path: Path) -> None:
+    result = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=5)
+    dataset = tmp_path / DATASET
+    for table in TABLES:
+        assert len(list((dataset / table).glob("*.parquet"))) == 3, table
+    assert len(list((dataset / MANIFESTS).glob("*.json"))) == 3
+    # the batch size changes nothing a researcher reads
+    assert _outputs(tmp_path) == _outputs(baseline)
+    import duckdb
+
+    con = duckdb.connect()
+    n_articles, n_ids = con.execute(
+        "SELECT count(*), count(DISTINCT article_id) FROM read_parquet(?)",
+        [str(dataset / "articles" / "*.parquet")],
+    ).fetchone()
+    assert n_articles == n_ids == 12
+    n_sent = con.execute("SELECT count(*) FROM read_parquet(?)",
+                         [str(dataset / "sentences" / "*.parquet")]).fetchone()[0]
+    assert n_sent == sum(1 for _ in (tmp_path / "sentences.jsonl").open(encoding="utf-8"))
+    stored = result.analyzed
+    assert len(stored) == 12
+    ids = [a.article.id for a in stored]
+    assert ids == [a.id for a in load([demo_corpus_path()], SETTINGS).articles]
+    events = {a.article.event for a in stored}
+    for event in events:
+        of_event = [a.article.id for a in stored.of_event(event)]  # type: ignore[attr-defined]
+        assert of_event == [a.article.id for a in stored if a.article.event == event]
+    assert stored[3].article.id == ids[3]
+
+
+def test_rerun_reuses_finished_batches(baseline: Path, tmp_path: Path) -> None:
+    first = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    assert first.execution is not None and first.execution["articles_reused"] == 0
+    again = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    assert again.execution is not None
+    assert again.execution["batches_reused"] == 3 and again.execution["articles_reused"] == 12
+    assert _run_json(tmp_path)["execution"]["articles_reused"] == 12
+    assert _outputs(tmp_path) == _outputs(baseline)
+    # a lost manifest means the batch was not finished: only it is analysed again
+    manifest = sorted((tmp_path / DATASET / MANIFESTS).glob("*.json"))[1]
+    manifest.unlink()
+    third = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    assert third.execution is not None
+    assert third.execution["batches_reused"] == 2 and third.execution["articles_reused"] == 8
+    assert _outputs(tmp_path) == _outputs(baseline)
+
+
+def test_files_of_another_corpus_are_removed(tmp_path: Path) -> None:
+    run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    lines = demo_corpus_path().read_text(encoding="utf-8").splitlines()[:5]
+    smaller = tmp_path / "five.jsonl"
+    smaller.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_analysis([smaller], tmp_path, SETTINGS, batch_articles=4)
+    assert result.execution is not None and result.execution["articles_reused"] == 4
+    for table in (*TABLES, MANIFESTS):
+        assert len(list((tmp_path / DATASET / table).iterdir())) == 2, table
+    rows = (tmp_path / "articles.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + 5
+
+
+def test_a_failing_article_is_rejected_and_stays_rejected_on_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing.nlp import pipeline
+
+    real = pipeline.analyze_doc
+    victim = load([demo_corpus_path()], SETTINGS).articles[2].id
+
+    def failing(article, doc, settings, check=None):  # type: ignore[no-untyped-def]
+        if article.id == victim:
+            raise RuntimeError("synthetic failure")
+        return real(article, doc, settings, check)
+
+    monkeypatch.setattr(pipeline, "analyze_doc", failing)
+    result = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    ingest = _run_json(tmp_path)["ingest"]
+    assert ingest["read"] == 12 and ingest["analysed"] == 11 and ingest["rejected"] == 1
+    rejection = ingest["rejections"][0]
+    assert rejection["id"] == victim
+    assert re.fullmatch(r".*articles\.jsonl:3", rejection["record"])
+    assert "synthetic failure" in rejection["reason"]
+    assert victim not in [a.article.id for a in result.analyzed]
+    monkeypatch.setattr(pipeline, "analyze_doc", real)
+    run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
+    again = _run_json(tmp_path)
+    assert again["ingest"]["rejections"] == ingest["rejections"]
+    assert again["execution"]["articles_reused"] == 11
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "framing.cli", "analyze", str(demo_corpus_path()),
+            "--no-model", "--seed", "42", *args]
+
+
+def _settings_file(tmp_path: Path) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text("bootstrap_samples = 200\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_sigkill_loses_no_finished_batch(baseline: Path, tmp_path: Path) -> None:
+    """A run killed with SIGKILL in the middle resumes: no article lost, none twice."""
+    out = tmp_path / "out"
+    config = str(_settings_file(tmp_path))
+    cmd = _cli("--out", str(out), "--batch-articles", "1", "--config", config)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    manifests = out / DATASET / MANIFESTS
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifests.is_dir() and len(list(manifests.glob("*.json"))) >= 3:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    finished = len(list(manifests.glob("*.json")))
+    assert 3 <= finished < 12
+    assert not (out / "run.json").exists()
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"resumed: {finished} articles reused" in done.stdout
+    record = _run_json(out)
+    assert record["execution"]["articles_reused"] == finished
+    assert record["ingest"]["read"] == record["ingest"]["analysed"] == 12
+    assert _outputs(out) == _outputs(baseline)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+@pytest.mark.slow
+def test_local_dask_cluster_gives_the_same_outputs(baseline: Path, tmp_path: Path) -> None:
+    result = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, engine="dask", workers=2,
+                          batch_articles=3)
+    assert result.execution is not None
+    assert result.execution["engine"] == "dask" and result.execution["workers"] == 2
+    assert _run_json(tmp_path)["execution"]["workers"] == 2
+    assert _outputs(tmp_path) == _outputs(baseline)
+
+
+def _dask_cli() -> list[str]:
+    exe = Path(sys.executable).with_name("dask")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "dask"]
+
+
+@pytest.mark.slow
+def test_dask_scheduler_and_two_workers(baseline: Path, tmp_path: Path) -> None:
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, as a user starts them."""
+    sched_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [subprocess.Popen(
+        [*_dask_cli(), "scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(sched_file)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [*_dask_cli(), "worker", "--scheduler-file", str(sched_file), "--host",
+                 "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
+        out = tmp_path / "out"
+        done = subprocess.run(
+            _cli("--out", str(out), "--scheduler", address, "--batch-articles", "2",
+                 "--config", str(_settings_file(tmp_path))),
+            cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        record = _run_json(out)["execution"]
+        assert record["engine"] == "dask" and record["scheduler"] == address
+        assert record["workers"] == 2 and record["batches"] == 6
+        assert _outputs(out) == _outputs(baseline)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
