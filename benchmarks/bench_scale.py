@@ -1,0 +1,214 @@
+"""Whole runs at research scale: wall time, words/s, peak memory of every process, and the ratio
+to a bare spaCy parse of the same texts.
+
+    python benchmarks/bench_scale.py --n 1000 [--fast] [--no-model] [--workers N] [--json]
+        [--keep DIR] [--skip-bare]
+
+The corpus is built from the PolNeAR train+dev article texts in
+``../shared/data/polnear/data/*/text`` (924 real news articles; read at run time, never copied
+into the project). Outlet and date come from the file name, the headline from the metadata
+table. Past 924 articles the texts are reused with distinct ids, a shifted date and light
+variation (paragraphs rotated, a closing line naming the copy), so no two articles are identical
+and near-duplicate detection sees reprints, not clones. Articles get no ``event``: the run groups
+them itself, as it would a researcher's corpus.
+
+Each size is run cold (a fresh output folder) and warm (the same command again: finished batches
+and finished outputs are reused). Peak memory is the largest sum of the resident memory of the
+run's process and all its children (Dask workers included), sampled every 0.2 s. The bare parse
+is ``nlp.pipe`` over the same texts with two processes (``n_process=2``), nothing else.
+
+Timings depend on the machine and its load; they are not asserted anywhere. Figures are in the
+issue notes and the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+POLNEAR = REPO.parent / "shared" / "data" / "polnear" / "data"
+_NAME = re.compile(r"^(?P<outlet>[a-z]+)_(?P<date>\d{4}-\d{2}-\d{2})_")
+
+
+def source_texts() -> list[dict[str, str]]:
+    """The PolNeAR train+dev texts with outlet, date and headline."""
+    titles: dict[str, str] = {}
+    meta = POLNEAR / "metadata.tsv"
+    if meta.exists():
+        with meta.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                titles[row["filename"]] = row.get("title") or ""
+    out = []
+    for split in ("train", "dev"):
+        for path in sorted((POLNEAR / split / "text").glob("*.txt")):
+            m = _NAME.match(path.name)
+            if not m:
+                continue
+            text = path.read_text(encoding="utf-8").strip()
+            out.append({"stem": path.stem, "outlet": m["outlet"], "date": m["date"],
+                        "title": titles.get(path.stem, ""), "text": text})
+    if not out:
+        raise SystemExit(f"no PolNeAR texts under {POLNEAR}: the benchmark needs ../shared/data")
+    return out
+
+
+def build_corpus(n: int, path: Path) -> int:
+    """Write ``n`` articles as JSONL; returns the number of words."""
+    base = source_texts()
+    words = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            src = base[i % len(base)]
+            copy = i // len(base)
+            text, date = src["text"], src["date"]
+            if copy:
+                paras = [p for p in text.split("\n\n") if p.strip()]
+                k = copy % max(1, len(paras))
+                text = "\n\n".join(paras[k:] + paras[:k])
+                text += f"\n\nThis is copy {copy} of the article, filed again for the archive."
+                year = int(date[:4]) + copy
+                date = f"{year}{date[4:]}"
+            words += len(text.split())
+            fh.write(json.dumps({"id": f"{src['stem']}#{copy}", "outlet": src["outlet"],
+                                 "title": src["title"], "published": date, "text": text})
+                     + "\n")
+    return words
+
+
+class PeakMemory:
+    """Peak of the summed RSS of a process and all its descendants (psutil, sampled)."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed_run(cmd: list[str]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    mem = PeakMemory(proc.pid)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = mem.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"run failed ({proc.returncode}):\n{err[-3000:]}")
+    return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20), "stdout": out}
+
+
+def bare_parse(path: Path) -> float:
+    """Seconds for ``nlp.pipe`` over the corpus texts with two processes."""
+    code = (
+        "import json,sys,time\n"
+        "from framing.nlp.pipeline import load_nlp, parse_text\n"
+        "from framing.models import Article\n"
+        "from framing.settings import Settings\n"
+        "s=Settings(); nlp=load_nlp(s.spacy_model, s.max_sentence_chars)\n"
+        f"rows=[json.loads(l) for l in open({str(path)!r}, encoding='utf-8')]\n"
+        "texts=[parse_text(Article(r['id'], r['outlet'], r['text'], title=r['title'])) "
+        "for r in rows]\n"
+        "t=time.perf_counter()\n"
+        "for _ in nlp.pipe(texts, batch_size=32, n_process=2): pass\n"
+        "print(time.perf_counter()-t)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.keep) if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        corpus = folder / f"corpus-{args.n}.jsonl"
+        words = build_corpus(args.n, corpus)
+        out = folder / f"out-{args.n}"
+        if out.exists():
+            import shutil
+
+            shutil.rmtree(out)
+        cmd = [sys.executable, "-m", "framing.cli", "analyze", str(corpus), "--out", str(out)]
+        if args.fast:
+            cmd.append("--fast")
+        if args.no_model:
+            cmd.append("--no-model")
+        if args.workers > 1:
+            cmd += ["--workers", str(args.workers)]
+        cold = timed_run(cmd)
+        warm = timed_run(cmd)
+        result: dict[str, Any] = {
+            "articles": args.n, "words": words,
+            "mode": "fast" if args.fast else "lexicon" if args.no_model else "default",
+            "workers": args.workers, "command": " ".join(cmd[1:]),
+            "cold_s": cold["wall_s"], "cold_words_per_s": round(words / cold["wall_s"]),
+            "cold_peak_rss_mb": cold["peak_rss_mb"],
+            "warm_s": warm["wall_s"], "warm_peak_rss_mb": warm["peak_rss_mb"],
+            "outputs_mb": {p.name: round(p.stat().st_size / 2**20, 2)
+                           for p in sorted(out.iterdir()) if p.is_file()},
+            "accounting": cold["stdout"].splitlines()[0] if cold["stdout"] else "",
+        }
+        if not args.skip_bare:
+            bare = bare_parse(corpus)
+            result["bare_parse_s"] = round(bare, 1)
+            result["ratio_to_bare_parse"] = round(bare / cold["wall_s"], 3)
+        return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1000, help="articles")
+    ap.add_argument("--fast", action="store_true")
+    ap.add_argument("--no-model", action="store_true", help="lexicon mode")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--keep", help="write the corpus and outputs here (default: a temp folder)")
+    ap.add_argument("--skip-bare", action="store_true", help="do not time the bare parse")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    result = run(args)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
