@@ -16,7 +16,8 @@ Politeness by default: at most one request per second to a host (``delay``; a lo
 or answers 4xx, allows everything - ``fetch.json`` says which), a User-Agent naming the tool and
 its version, a timeout on every request, retries with exponential backoff on timeouts, 5xx and
 429 (``Retry-After`` respected, up to ``max_retry_after``), a cap on the response size, and only
-HTML accepted. Redirects are followed and the final URL is recorded. Hosts are visited in turn
+HTML accepted. Redirects are followed - each hop asks robots.txt and waits for its host's turn -
+and the final URL is recorded. Hosts are visited in turn
 (round robin), so one slow host does not hold up the others more than its delay requires.
 
 Main text and metadata come from trafilatura (Barbaresi 2021) run on the HTML string; it never
@@ -189,9 +190,12 @@ class FetchError(Exception):
     """A URL that could not be fetched; the message is the reason recorded."""
 
     def __init__(self, reason: str, http_status: int | None = None, attempts: int = 0,
-                 retry: bool = False, retry_after: float | None = None) -> None:
+                 retry: bool = False, retry_after: float | None = None,
+                 skip: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: The URL is skipped (robots.txt) rather than failed.
+        self.skip = skip
         self.http_status = http_status
         self.attempts = attempts
         self.retry = retry
@@ -257,6 +261,24 @@ def _content_type(headers: Any) -> tuple[str, str | None]:
     return mime, charset
 
 
+class _PoliteRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects followed as any request: robots.txt asked, the host's turn awaited."""
+
+    def __init__(self, fetcher: PoliteFetcher) -> None:
+        self.fetcher = fetcher
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request | None:
+        request = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if request is not None:
+            try:
+                self.fetcher.before_redirect(request.full_url)
+            except FetchError:
+                fp.close()
+                raise
+        return request
+
+
 class PoliteFetcher:
     """HTTP GET with per-host rate limits, robots.txt, retries and size and type checks.
 
@@ -270,8 +292,8 @@ class PoliteFetcher:
         self.settings = settings or FetchSettings()
         self.sleep = sleep
         self.clock = clock
-        # urllib's default opener: redirects followed (up to 10), HTTP errors raised.
-        self.opener = urllib.request.build_opener()
+        # urllib's opener: redirects followed (up to 10) politely, HTTP errors raised.
+        self.opener = urllib.request.build_opener(_PoliteRedirects(self))
         self.last_request_: dict[str, float] = {}
         self.robots_: dict[str, urllib.robotparser.RobotFileParser] = {}
         self.robots_notes_: dict[str, str] = {}
@@ -303,6 +325,14 @@ class PoliteFetcher:
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
         })
         return self.opener.open(request, timeout=self.settings.timeout)
+
+    def before_redirect(self, url: str) -> None:
+        """Ask robots.txt about a redirect's target and wait for its host's turn."""
+        if not self.allowed(url):
+            raise FetchError(f"redirected to {url}, which robots.txt of {host_of(url)} "
+                             "disallows", skip=True)
+        self._wait_turn(host_of(url))
+        self.requests_made_ += 1
 
     def robots_note(self, host: str) -> str | None:
         """What robots.txt of ``host`` said (None when it was never needed)."""
@@ -679,8 +709,8 @@ def _fetch_one(entry: _Entry, cache: Path, settings: FetchSettings,
                                   f"{settings.user_agent.split(' ')[0]}"), None
             response = fetcher.get(url)
         except FetchError as exc:
-            return UrlOutcome(url, recs, "failed", exc.reason, None, None, None,
-                              exc.http_status, exc.attempts), None
+            return UrlOutcome(url, recs, "skipped" if exc.skip else "failed", exc.reason, None,
+                              None, None, exc.http_status, exc.attempts), None
         write_cached(cache, response)
     try:
         html = decode_html(response.body, response.charset)

@@ -62,6 +62,7 @@ def _site() -> Site:
     site.add("/de/bruecke", article_html("Brücke erst im Frühjahr", DE, lang="de-DE",
                                          sitename="Talheimer Bote"))
     site.add("/private/memo", article_html("Private memo", EN))
+    site.add("/to-private", "", status=302, headers={"Location": "/private/memo"})
     site.add("/news/empty", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
     return site
 
@@ -80,14 +81,15 @@ EXPECTED = {
     "/news/huge": ("failed", "response too large: "),
     "/news/huge-unsized": ("failed", "response too large: more than 60000 bytes"),
     "/private/memo": ("skipped", "disallowed by robots.txt of "),
+    "/to-private": ("skipped", "redirected to http://127.0.0.1:"),
     "/news/empty": ("failed", "no article text found in the page (only 4 characters"),
 }
 
 
 def _targets(site: Site) -> list[Target]:
     targets = [Target(site.url(p), f"urls.txt:{i + 1}") for i, p in enumerate(EXPECTED)]
-    targets.append(Target(site.url("/news/bridge#comments"), "urls.txt:15"))  # same URL
-    targets.append(Target("ftp://example.invalid/x", "urls.txt:16"))
+    targets.append(Target(site.url("/news/bridge#comments"), "urls.txt:16"))  # same URL
+    targets.append(Target("ftp://example.invalid/x", "urls.txt:17"))
     return targets
 
 
@@ -104,7 +106,9 @@ def test_every_url_is_accounted_for_with_its_reason(tmp_path: Path) -> None:
             else:
                 assert outcome.reason and outcome.reason.startswith(reason), (path, outcome)
         # duplicates are fetched once and reported once, naming both records
-        assert by_path["/news/bridge"].records == ("urls.txt:1", "urls.txt:15")
+        assert by_path["/news/bridge"].records == ("urls.txt:1", "urls.txt:16")
+        assert by_path["/to-private"].reason.endswith(  # type: ignore[union-attr]
+            "/private/memo, which robots.txt of " + site.base + " disallows")
         assert site.requests_for("/news/bridge") == 1
         bad = by_path["ftp://example.invalid/x"]
         assert bad.status == "skipped" and bad.reason == (
@@ -120,14 +124,14 @@ def test_every_url_is_accounted_for_with_its_reason(tmp_path: Path) -> None:
         assert all(ua.startswith(f"framing/{__version__}") for ua in site.user_agents)
 
     counts = report.counts()
-    assert counts == {"records": 16, "urls": 15, "duplicates": 1, "fetched": 5, "skipped": 2,
+    assert counts == {"records": 17, "urls": 16, "duplicates": 1, "fetched": 5, "skipped": 3,
                       "failed": 8, "from_network": 5, "from_cache": 0, "from_feed": 0}
-    assert len(lines) == 14 and lines[0].startswith("[1/14] ")
+    assert len(lines) == 15 and lines[0].startswith("[1/15] ")
 
     saved = json.loads((tmp_path / "fetch.json").read_text(encoding="utf-8"))
     assert saved["version"] == __version__ and saved["counts"] == counts
     assert saved["settings"]["delay"] == 0.0 and saved["settings"]["max_bytes"] == 60_000
-    assert len(saved["urls"]) == 15
+    assert len(saved["urls"]) == 16
     assert list(saved["robots"].values()) == ["robots.txt read; its rules are honoured"]
 
     rows = [json.loads(line) for line in
@@ -184,7 +188,8 @@ def test_rate_limit_per_host_and_retry_after(tmp_path: Path) -> None:
     with serve() as site:
         site.add("/robots.txt", "", status=404)
         site.add("/a", article_html("First story", EN))
-        site.add("/b", article_html("Second story", EN[::-1]))
+        site.add("/b", "", status=302, headers={"Location": "/b2"})
+        site.add("/b2", article_html("Second story", EN[::-1]))
         site.add_sequence("/c", [Page(b"slow down", status=429, content_type="text/plain",
                                       headers={"Retry-After": "1"}),
                                  Page(article_html("Third story", EN[1:]).encode("utf-8"))])
@@ -194,7 +199,9 @@ def test_rate_limit_per_host_and_retry_after(tmp_path: Path) -> None:
     assert [o.status for o in report.outcomes] == ["fetched"] * 3
     times = [t for _, t in site.times]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert all(g >= 0.28 for g in gaps), gaps  # one host: 0.3 s apart, robots.txt included
+    # one host: 0.3 s apart, robots.txt and the redirect's second request included
+    assert [p for p, _ in site.times] == ["/robots.txt", "/a", "/b", "/b2", "/c", "/c"]
+    assert all(g >= 0.28 for g in gaps), gaps
     retry_gap = times[-1] - times[-2]
     assert retry_gap >= 0.95  # the 429's Retry-After: 1
     assert "404 (4xx): everything allowed" in next(iter(report.robots.values()))
