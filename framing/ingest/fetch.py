@@ -183,7 +183,8 @@ class FetchReport:
         return (f"{c['records']} records, {c['urls']} URLs: fetched {c['fetched']} "
                 f"({c['from_network']} from the network, {c['from_cache']} from the cache, "
                 f"{c['from_feed']} from the feed), skipped {c['skipped']}, failed {c['failed']}"
-                + (f"; {c['duplicates']} duplicate records" if c["duplicates"] else ""))
+                + (f"; records repeating a URL already listed: {c['duplicates']}"
+                   if c["duplicates"] else ""))
 
 
 class FetchError(Exception):
