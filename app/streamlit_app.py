@@ -17,6 +17,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import framing_dashboard as fd  # noqa: E402
+from fetch_view import render_fetch_view  # noqa: E402
 
 from framing import api  # noqa: E402
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
@@ -77,10 +78,13 @@ loaded_model = st.sidebar.selectbox(
 settings = settings.updated(use_model=not lexicon_only, loaded_model=loaded_model)
 source = st.sidebar.radio(
     "Corpus",
-    ["Demo corpus", "Upload files", "Local path", "Analysed before"],
+    ["Demo corpus", "Upload files", "Local path", "Analysed before", "Fetch URLs"],
     key="source",
 )
 title = st.sidebar.text_input("Report title", value="framing report", key="title")
+if source == "Fetch URLs":  # app/fetch_view.py; the fetched file is analysed via "Local path"
+    render_fetch_view(root / "fetch")
+    st.stop()
 
 # Fixed slots keep the page layout identical on every rerun (widgets keep their state).
 status_slot = st.empty()

@@ -136,6 +136,56 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_fetch_parser(sub: Any) -> None:
+    from framing.ingest.fetch import FetchSettings
+    from framing.ingest.importers import FORMATS
+
+    d = FetchSettings()
+    f = sub.add_parser(
+        "fetch", help="fetch news pages (URL list, Media Cloud, GDELT, RSS) into articles.jsonl",
+        description="Fetch pages politely into OUT/articles.jsonl (read by `framing analyze`), "
+        "with OUT/fetch.json accounting for every URL and OUT/cache/ for resuming.",
+    )
+    f.add_argument("source", help="a URL list (text, or CSV with a url column), a Media Cloud "
+                   "story-list CSV, a GDELT GKG/events file, or an RSS/Atom feed (file or URL)")
+    f.add_argument("--out", required=True, help="output folder")
+    f.add_argument("--from", dest="fmt", choices=FORMATS, default="auto",
+                   help="input format (default: auto-detected, see the README)")
+    f.add_argument("--delay", type=float, default=d.delay,
+                   help=f"seconds between requests to one host (default {d.delay:g})")
+    f.add_argument("--timeout", type=float, default=d.timeout,
+                   help=f"seconds to wait for a server (default {d.timeout:g})")
+    f.add_argument("--retries", type=int, default=d.retries,
+                   help=f"retries on timeouts, 5xx and 429 (default {d.retries})")
+    f.add_argument("--max-bytes", type=int, default=d.max_bytes,
+                   help=f"largest page read, in bytes (default {d.max_bytes})")
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from framing.ingest.fetch import FetchSettings, print_progress
+    from framing.ingest.importers import ImportProblem, fetch_corpus
+
+    if args.delay < 0 or args.timeout <= 0 or args.retries < 0 or args.max_bytes <= 0:
+        print("framing fetch: --delay, --retries must be >= 0 and --timeout, --max-bytes > 0",
+              file=sys.stderr)
+        return 2
+    settings = FetchSettings(delay=args.delay, timeout=args.timeout, retries=args.retries,
+                             max_bytes=args.max_bytes)
+    try:
+        report = fetch_corpus(args.source, args.out, args.fmt, settings, progress=print_progress)
+    except (ImportProblem, OSError) as exc:
+        print(f"framing fetch: {exc}", file=sys.stderr)
+        return 2
+    for o in report.outcomes:
+        if o.status != "fetched":
+            print(f"  {o.status} {o.url} ({', '.join(o.records)}): {o.reason}", file=sys.stderr)
+    print(report.summary())
+    out = Path(args.out)
+    print(f"articles: {(out / 'articles.jsonl').resolve()}")
+    print(f"accounting: {(out / 'fetch.json').resolve()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framing", description=__doc__)
     parser.add_argument("--version", action="version", version=f"framing {__version__}")
@@ -181,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="loaded: pool `--json` results of disjoint --folds runs instead of running")
     e.add_argument("--folds",
                    help="--finetune, loaded: comma-separated protocol folds (default: all)")
+    _add_fetch_parser(sub)
     t = sub.add_parser("train", help="train a shipped model head")
     t.add_argument("what", choices=["loaded", "attribution"])
     t.add_argument("--data", required=True, help="path of ../shared/data")
@@ -281,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, value in sorted(result.items()):
                 print(f"{key}: {value}")
         return 0
+    if args.command == "fetch":
+        return _cmd_fetch(args)
     if args.command == "train":
         from framing.evaluation import run_train
 

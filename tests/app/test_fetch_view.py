@@ -1,0 +1,70 @@
+"""The dashboard's "Fetch URLs" view (app/fetch_view.py), against a local 127.0.0.1 site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from local_site import article_html, serve
+from streamlit.testing.v1 import AppTest
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+PARAS = [
+    "The invented village of Oakhollow voted on Sunday to keep its only school open, after a "
+    "campaign by parents who collected more than four hundred signatures in a month.",
+    "The district council had proposed closing the school and sending its pupils by bus to a "
+    "larger school in the next valley, a journey of forty minutes each way.",
+]
+
+
+def _view(app_dir: str, root: str) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, app_dir)
+    from fetch_view import render_fetch_view
+
+    from framing.ingest.fetch import FetchSettings
+
+    render_fetch_view(Path(root), FetchSettings(delay=0.0, timeout=2.0, retries=0))
+
+
+def test_fetch_view_fetches_and_accounts_for_every_url(tmp_path: Path) -> None:
+    with serve() as site:
+        site.add("/school", article_html("Village keeps its <b>school</b>", PARAS,
+                                         sitename="Oakhollow Post"))
+        site.add("/report.pdf", b"%PDF-1.4", content_type="application/pdf")
+        at = AppTest.from_function(_view, default_timeout=30,
+                                   kwargs={"app_dir": str(APP_DIR), "root": str(tmp_path)})
+        at.run()
+        assert not at.exception, at.exception
+        assert at.header[0].value == "Fetch URLs"
+        assert "one request every 0 s per host" in at.caption[0].value
+        at.button(key="fetch_go").click().run()
+        assert [e.value for e in at.error] == ["Paste at least one URL or upload a file first."]
+        urls = f"{site.url('/school')}\n# a comment\n{site.url('/report.pdf')}\n{site.url('/x')}"
+        at.text_area(key="fetch_urls").input(urls)
+        at.button(key="fetch_go").click().run()
+        assert not at.exception, at.exception
+    assert not at.error
+    assert {m.label: m.value for m in at.metric} == {"URLs": "3", "Fetched": "1",
+                                                     "Skipped": "0", "Failed": "2"}
+    table = at.dataframe[0].value
+    assert list(table["status"]) == ["fetched", "failed", "failed"]
+    assert list(table["reason"]) == ["", "not HTML (content-type application/pdf)",
+                                     "HTTP 404 (Not Found)"]
+    assert list(table["records"]) == ["line 1", "line 3", "line 4"]
+    out = Path(at.code[-1].value)
+    assert out.name == "articles.jsonl" and out.parent.parent == tmp_path
+    assert "Village keeps its <b>school</b>" in out.read_text(encoding="utf-8")
+    assert (out.parent / "fetch.json").is_file()
+
+
+def test_dashboard_opens_the_fetch_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(APP_DIR / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    at.radio(key="source").set_value("Fetch URLs").run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "Fetch URLs"
+    assert at.button(key="fetch_go")
