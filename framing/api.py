@@ -30,6 +30,8 @@ from framing.store import Store
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
+#: Texts -> L2-normalised sentence vectors (one row per text).
+EmbedFn = Callable[[Sequence[str]], Any]
 
 OUTPUT_FILES = (
     "sentences.jsonl",
@@ -214,10 +216,13 @@ def compare(
     settings: Settings | None = None,
     run: RunMetadata | None = None,
     aliases: str | Path | None = None,
+    embed: EmbedFn | None = None,
 ) -> list[Comparison]:
     """One Comparison per event: outlet profiles with bootstrap intervals, and in ``extra`` the
     pairwise contrasts, distinctive terms, actor labels and aligned claims (see
-    :func:`cross_outlet_tables`). ``aliases`` is a user alias table (TSV) for actor labels."""
+    :func:`cross_outlet_tables`). ``aliases`` is a user alias table (TSV) for actor labels;
+    ``embed`` (texts -> normalised vectors) defaults to the MiniLM encoder (a run passes one that
+    reuses the vectors its batches computed)."""
     from framing.compare.profiles import build_profiles
     from framing.scoring import FEATURES, score_articles
 
@@ -241,7 +246,9 @@ def compare(
             by="group",
         )
         extra = {"group_profiles": tuple(groups)}
-        extra.update(cross_outlet_tables(event, by_event[event], scores, settings, aliases))
+        extra.update(
+            cross_outlet_tables(event, by_event[event], scores, settings, aliases, embed)
+        )
         out.append(Comparison(event, tuple(profiles), tuple(scores), run, extra))
     return out
 
@@ -259,6 +266,7 @@ def cross_outlet_tables(
     scores: Sequence[ArticleScores],
     settings: Settings,
     aliases: str | Path | None = None,
+    embed: EmbedFn | None = None,
 ) -> dict[str, Any]:
     """Contrasts (outlets and groups), distinctive terms, actor labels and claims of one event.
 
@@ -274,6 +282,7 @@ def cross_outlet_tables(
     from framing.ingest.dedupe import duplicate_pairs
     from framing.scoring import FEATURES
 
+    encode: EmbedFn = embed if embed is not None else (lambda texts: _embed(texts, settings))
     feats = list(FEATURES)
     args = (settings.bootstrap_samples, settings.confidence, settings.seed)
     out: dict[str, Any] = {
@@ -291,11 +300,11 @@ def cross_outlet_tables(
     keys = sorted({label_key(m.text) for m in mentions})
     sentences = claim_sentences(analyzed)
     try:
-        label_vectors = dict(zip(keys, _embed(keys, settings), strict=True))
+        label_vectors = dict(zip(keys, encode(keys), strict=True))
         out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
         # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K")
         names = label_map(out["labels"])
-        vectors = _embed([neutralize(s.text, names) for s in sentences], settings)
+        vectors = encode([neutralize(s.text, names) for s in sentences])
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
         out["labels"] = tuple(build_labels(mentions, alias_rows, None, event=event))
@@ -317,7 +326,9 @@ def cross_outlet_tables(
     return out
 
 
-def assign_missing_events(ingest: IngestResult, settings: Settings) -> IngestResult:
+def assign_missing_events(
+    ingest: IngestResult, settings: Settings, embed: EmbedFn | None = None
+) -> IngestResult:
     """Give articles without an ``event`` one by clustering headlines and leads (embeddings) and
     publication dates; articles with an event keep it. Unchanged when every article has one."""
     from framing.compare.events import assign_events, event_text
@@ -326,7 +337,8 @@ def assign_missing_events(ingest: IngestResult, settings: Settings) -> IngestRes
     if len(arts) < 2 or all(a.event is not None for a in arts):
         return ingest
     try:
-        vectors = _embed([event_text(a) for a in arts], settings)
+        texts = [event_text(a) for a in arts]
+        vectors = embed(texts) if embed is not None else _embed(texts, settings)
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): articles keep no event", exc)
         return ingest
@@ -508,6 +520,8 @@ def run_analysis(
     from framing.engine import (
         DATASET,
         DEFAULT_BATCH_ARTICLES,
+        cached_embedder,
+        event_embedder,
         failures_of,
         plan_batches,
         run_batches,
@@ -518,14 +532,15 @@ def run_analysis(
     settings = settings or Settings()
     if scheduler and engine == "local":
         engine = "dask"
+    dataset = Path(out_dir) / DATASET
     loaded, records = _load_named(inputs, settings)
-    ingest = assign_missing_events(select_event(loaded, event), settings)
+    ingest = assign_missing_events(select_event(loaded, event), settings,
+                                   event_embedder(dataset, settings))
     if not ingest.articles:
         reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
     batches = plan_batches(ingest.articles, settings, records,
                            batch_articles or DEFAULT_BATCH_ARTICLES)
-    dataset = Path(out_dir) / DATASET
     results, info = run_batches(batches, settings, dataset, engine, workers, scheduler, progress)
     failures = failures_of(results)
     analyzed = stored_analyses(dataset, batches, results)
@@ -536,7 +551,8 @@ def run_analysis(
     run = run_metadata(settings)
     comparisons: list[Comparison] = []
     for ev in analyzed.events():
-        comparisons += compare(analyzed.of_event(ev), settings, run, aliases)
+        embed = cached_embedder(analyzed.vectors_of_event(ev), settings)
+        comparisons += compare(analyzed.of_event(ev), settings, run, aliases, embed)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title, info.to_dict())
     return RunResult(ingest, analyzed, tuple(comparisons), paths, info.to_dict())
 

@@ -10,6 +10,8 @@ The dataset (``OUT/dataset/``) has one Parquet file per batch in each table fold
 * ``attributions/``  one row per attribution (kind, source, cue, content offsets);
 * ``loaded/``        one row per loaded-language span (text, score, speaker, reported_for);
 * ``features/``      one row per article with every feature of ``framing.scoring.FEATURES``;
+* ``embeddings/``    the MiniLM vector of every candidate claim sentence (float16 bytes), computed
+  once in the batch and reused by the comparison (claims) instead of encoding it again;
 * ``_batches/``      one JSON manifest per finished batch (articles analysed, failures with their
   reasons, seconds), written last.
 
@@ -52,7 +54,7 @@ ProgressFn = Callable[[int, int], None]
 DATASET = "dataset"
 #: Articles per batch: the unit of work, of resumption and of a Dask task.
 DEFAULT_BATCH_ARTICLES = 64
-TABLES = ("articles", "sentences", "attributions", "loaded", "features")
+TABLES = ("articles", "sentences", "attributions", "loaded", "features", "embeddings")
 MANIFESTS = "_batches"
 ENGINES = ("local", "dask")
 
@@ -160,14 +162,42 @@ def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> Batc
                                   article.id))
 
     analysed = analyze_articles(list(batch.articles), settings, on_error=on_error)
+    vectors = sentence_vectors(analysed, settings)
     result = BatchResult(
         batch.name,
         tuple(a.article.id for a in analysed),
         tuple(failures),
         round(time.perf_counter() - t0, 3),
     )
-    write_batch(Path(dataset), batch, analysed, result)
+    write_batch(Path(dataset), batch, analysed, result, vectors)
     return result
+
+
+def sentence_vectors(
+    analysed: Sequence[AnalyzedArticle], settings: Settings
+) -> list[tuple[str | None, str, bytes]]:
+    """(event, text, float16 vector bytes) of every distinct candidate claim sentence, encoded
+    once; empty when the encoder cannot be loaded (the comparison then says so)."""
+    from framing.compare.claims import claim_sentences
+    from framing.nlp.encoder import embed_sentences
+
+    event_of = {a.article.id: a.article.event for a in analysed}
+    seen: dict[tuple[str | None, str], None] = {}
+    for c in claim_sentences(analysed):
+        seen.setdefault((event_of[c.article_id], c.text), None)
+    keys = list(seen)
+    if not keys:
+        return []
+    try:
+        vectors = embed_sentences([t for _, t in keys], settings.encoder,
+                                  backend=settings.encoder_backend)
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("sentence encoder unavailable (%s): no sentence vectors stored", exc)
+        return []
+    import numpy as np
+
+    packed = np.asarray(vectors, dtype=np.float16)
+    return [(e, t, packed[i].tobytes()) for i, (e, t) in enumerate(keys)]
 
 
 def _rows(batch: Batch, analysed: Sequence[AnalyzedArticle]) -> dict[str, list[dict[str, Any]]]:
@@ -235,6 +265,7 @@ def _schemas() -> dict[str, Any]:
         "attributions": pa.schema([*key, ("sentence", i), ("part", s), ("kind", s),
                                    ("source", s), ("source_kind", s), ("cue", s),
                                    ("content_start", i), ("content_end", i)]),
+        "embeddings": pa.schema([("event", s), ("text", s), ("vector", pa.binary())]),
         "loaded": pa.schema([*key, ("sentence", i), ("part", s), ("start", i), ("end", i),
                              ("text", s), ("score", f), ("categories", s), ("speaker", s),
                              ("reported_for", s)]),
@@ -259,7 +290,11 @@ def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def write_batch(
-    dataset: Path, batch: Batch, analysed: Sequence[AnalyzedArticle], result: BatchResult
+    dataset: Path,
+    batch: Batch,
+    analysed: Sequence[AnalyzedArticle],
+    result: BatchResult,
+    vectors: Sequence[tuple[str | None, str, bytes]] = (),
 ) -> None:
     """Write a batch's Parquet files, then its manifest (each atomically; the manifest last)."""
     import pyarrow as pa
@@ -267,6 +302,7 @@ def write_batch(
 
     schemas = _schemas()
     rows = _rows(batch, analysed)
+    rows["embeddings"] = [{"event": e, "text": t, "vector": v} for e, t, v in vectors]
     for table in TABLES:
         folder = dataset / table
         folder.mkdir(parents=True, exist_ok=True)
@@ -521,6 +557,19 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
             for payload in table.column("analysis").to_pylist():
                 yield loads(payload)
 
+    def vectors_of_event(self, event: str | None) -> dict[str, Any]:
+        """Candidate claim sentence text -> its vector (float32), as the batches stored them."""
+        import numpy as np
+
+        if not self.names:
+            return {}
+        files = [str(self.dataset / "embeddings" / f"{n}.parquet") for n in self.names]
+        where = "WHERE event IS NULL" if event is None else "WHERE event = ?"
+        rows = self._connection().execute(
+            f"SELECT text, vector FROM read_parquet(?) {where}",
+            [files] if event is None else [files, event]).fetchall()
+        return {t: np.frombuffer(v, dtype=np.float16).astype(np.float32) for t, v in rows}
+
     def events(self) -> list[str | None]:
         """Events present, sorted as comparisons are (named first, then None)."""
         return sorted({self._events[i] for i in self.ids}, key=lambda e: (e is None, e or ""))
@@ -544,3 +593,77 @@ def stored_analyses(
 def failures_of(results: Iterable[BatchResult]) -> list[Rejection]:
     """Every article a batch could not analyse, with its reason."""
     return [f for r in results for f in r.failures]
+
+
+def cached_embedder(known: dict[str, Any], settings: Settings) -> Callable[[Sequence[str]], Any]:
+    """An embed function that takes a text's vector from ``known`` (computed by a batch) and
+    encodes only the texts not there (labels, sentences rewritten with one label per actor)."""
+
+    def embed(texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        from framing.nlp.encoder import embed_sentences
+
+        keys = [_safe(t) for t in texts]
+        missing = [t for t in dict.fromkeys(keys) if t not in known]
+        fresh: dict[str, Any] = {}
+        if missing:
+            encoded = embed_sentences(missing, settings.encoder, backend=settings.encoder_backend)
+            fresh = dict(zip(missing, np.asarray(encoded, dtype=np.float16).astype(np.float32),
+                             strict=True))
+        if not keys:
+            return embed_sentences([], settings.encoder, backend=settings.encoder_backend)
+        return np.stack([known[k] if k in known else fresh[k] for k in keys])
+
+    return embed
+
+
+EVENT_VECTORS = "event_vectors.parquet"
+
+
+def event_embedder(dataset: Path, settings: Settings) -> Callable[[Sequence[str]], Any]:
+    """An embed function for event grouping (headline and lead of every article) whose vectors
+    are kept in ``dataset/event_vectors.parquet`` by text hash, so a resumed or repeated run
+    encodes only articles it has not seen."""
+
+    def embed(texts: Sequence[str]) -> Any:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = dataset / EVENT_VECTORS
+        known: dict[str, bytes] = {}
+        if path.exists():
+            try:
+                table = pq.read_table(path)
+                known = dict(zip(table.column("sha").to_pylist(),
+                                 table.column("vector").to_pylist(), strict=True))
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                log.warning("%s unreadable (%s): event texts are encoded again", path, exc)
+        model = f"{settings.encoder}|{settings.encoder_backend}|"
+        keys = [hashlib.sha256((model + _safe(t)).encode("utf-8")).hexdigest() for t in texts]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+        cached = embed_sentences_cached(list(todo.values()), settings)
+        known.update(zip(todo, cached, strict=True))
+        if todo:
+            dataset.mkdir(parents=True, exist_ok=True)
+            names = sorted(known)
+            table = pa.table({"sha": names, "vector": [known[k] for k in names]},
+                             schema=pa.schema([("sha", pa.string()), ("vector", pa.binary())]))
+            _replace_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
+        return np.stack([np.frombuffer(known[k], dtype=np.float16).astype(np.float32)
+                         for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+
+    return embed
+
+
+def embed_sentences_cached(texts: Sequence[str], settings: Settings) -> list[bytes]:
+    """float16 vector bytes of ``texts`` (nothing encoded when empty)."""
+    if not texts:
+        return []
+    import numpy as np
+
+    from framing.nlp.encoder import embed_sentences
+
+    vectors = embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend)
+    return [row.tobytes() for row in np.asarray(vectors, dtype=np.float16)]
