@@ -520,8 +520,10 @@ def run_analysis(
     from framing.engine import (
         DATASET,
         DEFAULT_BATCH_ARTICLES,
+        EVENT_VECTORS,
+        TEXT_VECTORS,
+        VectorCache,
         cached_embedder,
-        event_embedder,
         failures_of,
         plan_batches,
         run_batches,
@@ -534,8 +536,9 @@ def run_analysis(
         engine = "dask"
     dataset = Path(out_dir) / DATASET
     loaded, records = _load_named(inputs, settings)
-    ingest = assign_missing_events(select_event(loaded, event), settings,
-                                   event_embedder(dataset, settings))
+    event_vectors = VectorCache(dataset / EVENT_VECTORS, settings)
+    ingest = assign_missing_events(select_event(loaded, event), settings, event_vectors)
+    event_vectors.flush()
     if not ingest.articles:
         reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
@@ -550,9 +553,11 @@ def run_analysis(
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
     run = run_metadata(settings)
     comparisons: list[Comparison] = []
+    text_vectors = VectorCache(dataset / TEXT_VECTORS, settings)  # labels, rewritten claims
     for ev in analyzed.events():
-        embed = cached_embedder(analyzed.vectors_of_event(ev), settings)
+        embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
         comparisons += compare(analyzed.of_event(ev), settings, run, aliases, embed)
+    text_vectors.flush()
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title, info.to_dict())
     return RunResult(ingest, analyzed, tuple(comparisons), paths, info.to_dict())
 

@@ -595,75 +595,82 @@ def failures_of(results: Iterable[BatchResult]) -> list[Rejection]:
     return [f for r in results for f in r.failures]
 
 
-def cached_embedder(known: dict[str, Any], settings: Settings) -> Callable[[Sequence[str]], Any]:
-    """An embed function that takes a text's vector from ``known`` (computed by a batch) and
-    encodes only the texts not there (labels, sentences rewritten with one label per actor)."""
+class VectorCache:
+    """Sentence vectors by text hash, kept in one Parquet file of the run's dataset, so that a
+    resumed or repeated run encodes no text it has encoded before (event texts, actor labels,
+    sentences rewritten with one label per actor). :meth:`flush` writes what is new."""
 
-    def embed(texts: Sequence[str]) -> Any:
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.path, self.settings = path, settings
+        self._model = f"{settings.encoder}|{settings.encoder_backend}|"
+        self._vectors: dict[str, bytes] = {}
+        self._new = False
+        if path.exists():
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            try:
+                table = pq.read_table(path)
+                self._vectors = dict(zip(table.column("sha").to_pylist(),
+                                         table.column("vector").to_pylist(), strict=True))
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                log.warning("%s unreadable (%s): its texts are encoded again", path, exc)
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256((self._model + _safe(text)).encode("utf-8")).hexdigest()
+
+    def __call__(self, texts: Sequence[str]) -> Any:
+        """L2-normalised vectors of ``texts`` (float16 precision), encoding only unseen texts."""
         import numpy as np
 
         from framing.nlp.encoder import embed_sentences
 
-        keys = [_safe(t) for t in texts]
-        missing = [t for t in dict.fromkeys(keys) if t not in known]
-        fresh: dict[str, Any] = {}
-        if missing:
-            encoded = embed_sentences(missing, settings.encoder, backend=settings.encoder_backend)
-            fresh = dict(zip(missing, np.asarray(encoded, dtype=np.float16).astype(np.float32),
-                             strict=True))
+        keys = [self._key(t) for t in texts]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}
+        encoded = embed_sentences(list(todo.values()), self.settings.encoder,
+                                  backend=self.settings.encoder_backend)
+        for k, row in zip(todo, np.asarray(encoded, dtype=np.float16), strict=True):
+            self._vectors[k] = row.tobytes()
+            self._new = True
         if not keys:
-            return embed_sentences([], settings.encoder, backend=settings.encoder_backend)
-        return np.stack([known[k] if k in known else fresh[k] for k in keys])
+            return np.asarray(encoded, dtype=np.float32)
+        return np.stack([np.frombuffer(self._vectors[k], dtype=np.float16).astype(np.float32)
+                         for k in keys])
 
-    return embed
-
-
-EVENT_VECTORS = "event_vectors.parquet"
-
-
-def event_embedder(dataset: Path, settings: Settings) -> Callable[[Sequence[str]], Any]:
-    """An embed function for event grouping (headline and lead of every article) whose vectors
-    are kept in ``dataset/event_vectors.parquet`` by text hash, so a resumed or repeated run
-    encodes only articles it has not seen."""
-
-    def embed(texts: Sequence[str]) -> Any:
-        import numpy as np
+    def flush(self) -> None:
+        """Write the file (atomically) when new vectors were computed."""
+        if not self._new:
+            return
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        path = dataset / EVENT_VECTORS
-        known: dict[str, bytes] = {}
-        if path.exists():
-            try:
-                table = pq.read_table(path)
-                known = dict(zip(table.column("sha").to_pylist(),
-                                 table.column("vector").to_pylist(), strict=True))
-            except (OSError, ValueError, pa.ArrowException) as exc:
-                log.warning("%s unreadable (%s): event texts are encoded again", path, exc)
-        model = f"{settings.encoder}|{settings.encoder_backend}|"
-        keys = [hashlib.sha256((model + _safe(t)).encode("utf-8")).hexdigest() for t in texts]
-        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
-        cached = embed_sentences_cached(list(todo.values()), settings)
-        known.update(zip(todo, cached, strict=True))
-        if todo:
-            dataset.mkdir(parents=True, exist_ok=True)
-            names = sorted(known)
-            table = pa.table({"sha": names, "vector": [known[k] for k in names]},
-                             schema=pa.schema([("sha", pa.string()), ("vector", pa.binary())]))
-            _replace_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
-        return np.stack([np.frombuffer(known[k], dtype=np.float16).astype(np.float32)
-                         for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        names = sorted(self._vectors)
+        table = pa.table({"sha": names, "vector": [self._vectors[k] for k in names]},
+                         schema=pa.schema([("sha", pa.string()), ("vector", pa.binary())]))
+        _replace_atomically(self.path, lambda p: pq.write_table(table, p, compression="zstd"))
+        self._new = False
+
+
+#: Files of the run-level vector caches in the dataset folder.
+EVENT_VECTORS = "event_vectors.parquet"
+TEXT_VECTORS = "text_vectors.parquet"
+
+
+def cached_embedder(
+    known: dict[str, Any], fallback: Callable[[Sequence[str]], Any]
+) -> Callable[[Sequence[str]], Any]:
+    """An embed function that takes a text's vector from ``known`` (the claim sentences a batch
+    encoded) and asks ``fallback`` (a :class:`VectorCache`) for the others."""
+
+    def embed(texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        keys = [_safe(t) for t in texts]
+        missing = [t for t in dict.fromkeys(keys) if t not in known]
+        other = dict(zip(missing, fallback(missing), strict=True)) if missing else {}
+        if not keys:
+            return fallback([])
+        return np.stack([known[k] if k in known else other[k] for k in keys])
 
     return embed
-
-
-def embed_sentences_cached(texts: Sequence[str], settings: Settings) -> list[bytes]:
-    """float16 vector bytes of ``texts`` (nothing encoded when empty)."""
-    if not texts:
-        return []
-    import numpy as np
-
-    from framing.nlp.encoder import embed_sentences
-
-    vectors = embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend)
-    return [row.tobytes() for row in np.asarray(vectors, dtype=np.float16)]

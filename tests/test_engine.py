@@ -20,7 +20,6 @@ from framing.engine import (
     MANIFESTS,
     TABLES,
     plan_batches,
-    stored_analyses,
 )
 from framing.settings import Settings
 
@@ -254,3 +253,38 @@ def test_dask_scheduler_and_two_workers(baseline: Path, tmp_path: Path) -> None:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@pytest.mark.slow
+def test_no_text_is_encoded_twice_in_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Claim sentences are encoded in their batch and reused by the comparison; event texts are
+    kept by hash, so a second run over the same corpus encodes no event text again."""
+    from collections import Counter
+
+    from framing.nlp import encoder
+
+    real = encoder.embed_sentences
+    seen: Counter[str] = Counter()
+
+    def spy(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.update(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(encoder, "embed_sentences", spy)
+    lines = demo_corpus_path().read_text(encoding="utf-8").splitlines()
+    no_event = tmp_path / "no-event.jsonl"
+    no_event.write_text("\n".join(json.dumps({k: v for k, v in json.loads(line).items()
+                                              if k != "event"}) for line in lines) + "\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    # one batch: a reprinted sentence in two batches is encoded once in each
+    result = run_analysis([no_event], out, SETTINGS, batch_articles=100)
+    assert seen and max(seen.values()) == 1, seen.most_common(3)
+    vectors = [v for ev in result.analyzed.events()  # type: ignore[attr-defined]
+               for v in result.analyzed.vectors_of_event(ev)]  # type: ignore[attr-defined]
+    claims = (out / "claims.csv").read_text(encoding="utf-8")
+    assert vectors and claims.count("\n") > 1
+    first = sum(seen.values())
+    run_analysis([no_event], out, SETTINGS.updated(bootstrap_samples=100), batch_articles=100)
+    again = sum(seen.values()) - first
+    assert again == 0  # event texts, labels and rewritten claims are all kept by the run
