@@ -351,6 +351,7 @@ def write_outputs(
     outputs as they were (or, should renaming itself fail, no ``run.json``), never a partial file
     under an output's name. Every analysed article must be an accepted article of ``ingest``, once.
     """
+    from framing.ingest.language import outlet_coverage
     from framing.report import tables
     from framing.report.html import render_report
     from framing.report.sections import comparison_sections
@@ -384,9 +385,15 @@ def write_outputs(
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
         html = render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons))
         tables.write_text(staged["report.html"], html)
-        tables.write_json(
-            staged["run.json"], tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
-        )
+        record = tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
+        # per outlet: how much of its coverage the figures rest on (other languages left out)
+        record["ingest"]["outlets"] = [
+            c.to_dict()
+            for c in outlet_coverage(
+                ingest.articles, ingest.rejections, [a.article.id for a in analyzed]
+            )
+        ]
+        tables.write_json(staged["run.json"], record)
         paths["run.json"].unlink(missing_ok=True)
         for name in OUTPUT_FILES:  # run.json is the last name
             os.replace(staged[name], paths[name])

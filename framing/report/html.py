@@ -538,6 +538,21 @@ def render_methods(run: RunMetadata) -> str:
     return "".join(h)
 
 
+def _coverage_paragraph(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> str:
+    """Per outlet, the share of its articles the figures rest on (other languages left out)."""
+    from framing.ingest.language import outlet_coverage
+
+    rows = outlet_coverage(
+        ingest.articles, ingest.rejections, [a.article.id for a in analyzed]
+    )
+    items = "".join(f"<li>{escape(c.sentence())}</li>" for c in rows)
+    return (
+        '<div class="meta coverage" id="coverage"><p>What the figures cover '
+        "(only English articles are analysed):</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
 def render_report(
     comparisons: Sequence[Comparison],
     analyzed: Sequence[AnalyzedArticle],
@@ -563,6 +578,7 @@ def render_report(
         f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
         f"framing {escape(run.package_version)}, pipeline {escape(run.pipeline_version)}, "
         f"settings {escape(run.settings_hash)}</p>",
+        _coverage_paragraph(ingest, analyzed),
     ]
     toc = [
         f'<a href="#e{i}">{escape(c.event or "(no event)")}</a>' for i, c in enumerate(comparisons)
