@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parents[1] / "framing"
 RANKS = {
     "models": 0, "settings": 0, "resources": 0,
     "ingest": 1, "nlp": 2, "scoring": 3, "compare": 4,
-    "report": 5, "evaluation": 5, "store": 5,
+    "report": 5, "evaluation": 5, "store": 5, "validation": 5,
     "api": 6, "cli": 7,
 }
 HEAVY = ("spacy", "torch", "transformers", "streamlit", "sklearn", "duckdb", "onnxruntime")
