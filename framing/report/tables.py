@@ -172,7 +172,8 @@ def write_articles(
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = CsvWriter(fh)
         w.writerow(
-            ["article_id", "outlet", "group", "event", "title", "published", "flags", *features]
+            ["article_id", "outlet", "group", "event", "title", "published", "language", "flags",
+             *features]
         )
         for art, sc in zip(articles, scores, strict=True):
             a = art.article
@@ -184,6 +185,7 @@ def write_articles(
                     a.event or "",
                     a.title or "",
                     a.published or "",
+                    a.language or "",
                     "; ".join(flags.get(a.id, [])),
                     *(_fmt(sc.features[f]) for f in features),
                 ]
