@@ -98,8 +98,9 @@ def test_import_framing_is_light() -> None:
 
 APP = Path(__file__).resolve().parents[1] / "app"
 #: What the dashboard may use: the public verbs, the report's builders, the data model, the
-#: feature catalogue, settings, readers and the store; never the analysis layers themselves.
-APP_ALLOWED = {"api", "report", "models", "settings", "scoring", "ingest", "store"}
+#: feature catalogue, settings, readers, the store and validation (which reads a run's output
+#: files, like the report); never the analysis layers themselves.
+APP_ALLOWED = {"api", "report", "models", "settings", "scoring", "ingest", "store", "validation"}
 
 
 def test_the_app_is_a_thin_adapter() -> None:

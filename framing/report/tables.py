@@ -20,6 +20,7 @@ from framing.models import (
     Estimate,
     IngestResult,
     OutletProfile,
+    Rejection,
     RunMetadata,
     SentenceAnalysis,
 )
@@ -220,6 +221,12 @@ def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequ
                     w.writerow(row)
 
 
+def _rejection_record(r: Rejection) -> dict[str, Any]:
+    """A rejection as run.json lists it: ``outlet`` and ``language`` only when the article was
+    left out for its language (the other rejections keep their record, reason and id)."""
+    return {k: v for k, v in asdict(r).items() if v is not None or k == "id"}
+
+
 def run_record(
     run: RunMetadata, ingest: IngestResult, n_analysed: int, outputs: Sequence[str]
 ) -> dict[str, Any]:
@@ -235,7 +242,7 @@ def run_record(
             "read": ingest.n_read,
             "analysed": n_analysed,
             "rejected": len(ingest.rejections),
-            "rejections": [asdict(r) for r in ingest.rejections],
+            "rejections": [_rejection_record(r) for r in ingest.rejections],
             "flags": [asdict(f) for f in ingest.flags],
         },
         "outputs": list(outputs),
