@@ -100,3 +100,13 @@ def test_low_confidence_guess_is_analysed_and_flagged() -> None:
     assert decision.reason is None
     assert decision.flag is not None and decision.flag.kind == "language_uncertain"
     assert decision.flag.detail.endswith("; analysed as English")
+
+
+def test_one_repeated_latin_word_is_too_little_evidence() -> None:
+    text = "Run on\n" + " ".join(["militants"] * 300)  # Lingua: French, confidence > 0.5
+    decision = decide_language(Article("m", "O", text))
+    assert decision.reason is None
+    assert decision.flag is not None and "fewer than 5 distinct words" in decision.flag.detail
+    # a short text in another script is still placed
+    urdu = decide_language(Article("u", "O", "وزیر اعظم نے کہا"))
+    assert urdu.reason == "language ur (Urdu): only English is analysed"

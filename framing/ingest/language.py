@@ -59,6 +59,10 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 #: are analysed as English with a ``language_uncertain`` flag instead.
 MIN_CONFIDENCE = 0.5
 
+#: A text in Latin script with fewer distinct words than this ("militants militants …") is too
+#: little evidence to leave out as another language, whatever Lingua's confidence.
+MIN_DISTINCT_WORDS = 5
+
 #: Characters read per article: enough for a confident guess, and bounded for 200k-char bodies.
 SAMPLE_CHARS = 10_000
 
@@ -68,6 +72,7 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 #: Share of Arabic-script letters that must be Pashto-only letters to call a text Pashto.
 _PASHTO_SHARE = 0.01
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _NOT_ANALYSED = "the parser and models are English-only"
 
 
@@ -108,6 +113,16 @@ def detect_language(text: str) -> str | None:
     return identify_language(text)[0]
 
 
+def _latin_with_few_words(text: str) -> bool:
+    """Whether ``text`` is mostly Latin letters and has fewer than ``MIN_DISTINCT_WORDS`` words."""
+    sample = text[:SAMPLE_CHARS]
+    letters = _LETTER.findall(sample)
+    latin = sum(1 for c in letters if c.isascii() or "\u00c0" <= c <= "\u024f")
+    if not letters or latin < len(letters) / 2:
+        return False
+    return len({w.lower() for w in _WORDS.findall(sample)}) < MIN_DISTINCT_WORDS
+
+
 @dataclass(frozen=True)
 class LanguageDecision:
     """What the language check made of one article."""
@@ -122,7 +137,8 @@ def decide_language(article: Article) -> LanguageDecision:
 
     The detected language wins over a declared one (the text is what the parser reads); a
     disagreement is flagged. A text without letters, or whose most likely language is not English
-    but below ``MIN_CONFIDENCE``, keeps its declared language and is analysed as English, flagged.
+    but below ``MIN_CONFIDENCE`` or shown by fewer than ``MIN_DISTINCT_WORDS`` Latin-script words,
+    keeps its declared language and is analysed as English, flagged.
     """
     declared = (article.language or "").strip()
     detected, confidence = identify_language(f"{article.title or ''}\n{article.text}")
@@ -135,14 +151,20 @@ def decide_language(article: Article) -> LanguageDecision:
             else "language could not be detected; analysed as English",
         )
         return LanguageDecision(article, note)
-    if detected not in ANALYSED_LANGUAGES and confidence < MIN_CONFIDENCE:
-        note = Flag(
-            article.id,
-            "language_uncertain",
-            f"looks most like {detected} ({language_name(detected)}) at confidence "
-            f"{confidence:.2f} < {MIN_CONFIDENCE}; analysed as English",
-        )
-        return LanguageDecision(article, note)
+    if detected not in ANALYSED_LANGUAGES:
+        weak = None
+        if confidence < MIN_CONFIDENCE:
+            weak = f"confidence {confidence:.2f} < {MIN_CONFIDENCE}"
+        elif _latin_with_few_words(f"{article.title or ''}\n{article.text}"):
+            weak = f"fewer than {MIN_DISTINCT_WORDS} distinct words in Latin script"
+        if weak is not None:
+            note = Flag(
+                article.id,
+                "language_uncertain",
+                f"looks most like {detected} ({language_name(detected)}), but {weak}; "
+                "analysed as English",
+            )
+            return LanguageDecision(article, note)
     same = declared.lower().split("-")[0].split("_")[0] == detected
     updated = article if same else replace(article, language=detected)
     flag = None
