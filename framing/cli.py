@@ -52,6 +52,13 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
         print(f"  rejected {line}", file=sys.stderr)
     for f in result.ingest.flags:
         print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
+    from framing.ingest.language import outlet_coverage
+
+    coverage = outlet_coverage(result.ingest.articles, result.ingest.rejections,
+                               [a.article.id for a in result.analyzed])
+    if any(c.other_languages for c in coverage):
+        for c in coverage:
+            print(f"  {c.sentence()}")
     print(f"report: {result.paths['report.html'].resolve()}")
     if getattr(args, "tables", False):
         from framing.api import export_tables
