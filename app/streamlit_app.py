@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import framing_dashboard as fd  # noqa: E402
 from fetch_view import render_fetch_view  # noqa: E402
+import validate_view  # noqa: E402
 
 from framing import api  # noqa: E402
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
@@ -195,6 +196,8 @@ if info.rejections or info.flags:
             width="stretch",
             key="rejections",
         )
+
+validate_view.render(info.out_dir)  # coverage by language; Validate section
 
 events = store.events(key)
 event = st.selectbox("Event", events, format_func=event_label, key="event")

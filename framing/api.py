@@ -367,6 +367,7 @@ def write_outputs(
     outputs as they were (or, should renaming itself fail, no ``run.json``), never a partial file
     under an output's name. Every analysed article must be an accepted article of ``ingest``, once.
     """
+    from framing.ingest.language import outlet_coverage
     from framing.report import tables
     from framing.report.html import render_report
     from framing.report.sections import comparison_sections
@@ -403,6 +404,13 @@ def write_outputs(
         record = tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
         if execution is not None:
             record["execution"] = dict(execution)
+        # per outlet: how much of its coverage the figures rest on (other languages left out)
+        record["ingest"]["outlets"] = [
+            c.to_dict()
+            for c in outlet_coverage(
+                ingest.articles, ingest.rejections, _analysed_ids(analyzed)
+            )
+        ]
         tables.write_json(staged["run.json"], record)
         paths["run.json"].unlink(missing_ok=True)
         for name in OUTPUT_FILES:  # run.json is the last name
@@ -414,12 +422,9 @@ def write_outputs(
 
 
 def _analysed_ids(analyzed: Sequence[AnalyzedArticle]) -> list[str]:
-    """Ids of the analysed articles, in order (a run's stored analyses know them unread)."""
-    from framing.engine import StoredAnalyses
+    from framing.report.html import analysed_ids
 
-    if isinstance(analyzed, StoredAnalyses):
-        return list(analyzed.ids)
-    return [a.article.id for a in analyzed]
+    return analysed_ids(analyzed)
 
 
 def _check_accounting(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> None:

@@ -76,6 +76,13 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
         print(f"  rejected {line}", file=sys.stderr)
     for f in result.ingest.flags:
         print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
+    from framing.ingest.language import outlet_coverage
+
+    coverage = outlet_coverage(result.ingest.articles, result.ingest.rejections,
+                               [a.article.id for a in result.analyzed])
+    if any(c.other_languages for c in coverage):
+        for c in coverage:
+            print(f"  {c.sentence()}")
     print(f"report: {result.paths['report.html'].resolve()}")
     if getattr(args, "tables", False):
         from framing.api import export_tables
@@ -244,7 +251,54 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--card-only", action="store_true",
                    help="--finetune --metrics: record the figures in the model at --out (or the "
                    "packaged one) and rewrite its card, without training")
+    v = sub.add_parser("validate", help="check the tool on your own corpus by hand annotation")
+    vsub = v.add_subparsers(dest="validate_command", required=True)
+    vs = vsub.add_parser("sample", help="draw a stratified sample of a run's sentences to annotate")
+    vs.add_argument("--run", required=True, help="output folder of a finished `framing analyze`")
+    vs.add_argument("--out", required=True, help="folder for the sample files")
+    vs.add_argument("--n", type=int, default=200, help="sentences to draw (default 200)")
+    vs.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    vc = vsub.add_parser("score", help="score annotated sample files against the tool")
+    vc.add_argument("dir", help="the sample folder (`framing validate sample --out`)")
+    vc.add_argument("--annotations", nargs="+", metavar="FILE",
+                    help="one or two annotated files (CSV or XLSX; default: the folder's "
+                    "sample.xlsx, else sample.csv)")
+    vc.add_argument("--seed", type=int, default=42, help="bootstrap seed (default 42)")
+    vc.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    vc.add_argument("--json", action="store_true", help="print JSON instead of the summary")
     return parser
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    """`framing validate sample|score`: thin adapter over framing.validation."""
+    if args.validate_command == "sample":
+        from framing.validation.sample import sample_run
+
+        try:
+            paths = sample_run(args.run, args.out, args.n, args.seed)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"framing validate: {exc}", file=sys.stderr)
+            return 2
+        meta = json.loads(paths["sample.json"].read_text(encoding="utf-8"))
+        print(f"drew {meta['n_drawn']} of {meta['n_sentences']} sentences in "
+              f"{sum(1 for s in meta['strata'] if s['sampled'])} strata")
+        print(f"annotators get: {paths['sample.xlsx']} (or sample.csv) and INSTRUCTIONS.md")
+        print(f"keep apart: {paths['tool_labels.csv']} (the tool's labels)")
+        return 0
+    from framing.validation.score import score_sample, summary_markdown, write_scores
+
+    try:
+        result = score_sample(args.dir, args.annotations, args.resamples, args.seed)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"framing validate: {exc}", file=sys.stderr)
+        return 2
+    paths = write_scores(result, args.dir)
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        print(summary_markdown(result))
+        print(f"written: {paths['scores.json']}, {paths['scores.md']}")
+    return 0
 
 
 def _cmd_challenge(args: argparse.Namespace) -> int:
@@ -288,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args.title = "framing demo: invented corpus"
         return _cmd_analyze(args, [str(demo_corpus_path())], args.out)
+    if args.command == "validate":
+        return _cmd_validate(args)
     if args.command == "eval":
         from framing.evaluation import run_eval
 

@@ -47,6 +47,7 @@ class Article:
     title: str | None = None
     published: str | None = None
     url: str | None = None
+    #: ISO 639-1 code: the detected language (``framing.ingest.language``), else the declared one.
     language: str | None = None
     event: str | None = None
     group: str | None = None
@@ -169,6 +170,10 @@ class Rejection:
     record: str  # "path:line" or "path" naming the record
     reason: str
     id: str | None = None
+    #: Set for an article left out for its language (so coverage can be counted per outlet).
+    outlet: str | None = None
+    #: ISO 639-1 code of an article left out for its language.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

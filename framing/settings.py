@@ -54,8 +54,6 @@ class Settings:
     loaded_min_probability: float = 0.3
     #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
     near_duplicate_threshold: float = 0.6
-    #: Minimum share of English function words for text to count as English.
-    min_english_ratio: float = 0.15
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

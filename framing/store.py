@@ -50,7 +50,6 @@ NON_ANALYSIS_SETTINGS = frozenset(
         "max_file_bytes",
         "max_chars",
         "near_duplicate_threshold",
-        "min_english_ratio",
     }
 )
 

@@ -9,7 +9,6 @@ import pytest
 from framing.ingest import load_articles
 from framing.ingest.dedupe import find_duplicates, shingles, text_hash
 from framing.ingest.readers import load_records, split_front_matter
-from framing.ingest.validation import english_ratio
 from framing.models import Article
 from framing.settings import Settings
 
@@ -23,7 +22,7 @@ def _reasons(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_jsonl_accounting_every_record() -> None:
     result = load_articles([FIXTURES / "small.jsonl"])
     ids = [a.id for a in result.articles]
-    assert ids == ["a1", "a2", "a5"]
+    assert ids == ["a1", "a2"]
     assert result.n_read == 8
     assert len(result.articles) + len(result.rejections) == result.n_read
     reasons = _reasons(result)
@@ -32,6 +31,7 @@ def test_jsonl_accounting_every_record() -> None:
     assert reasons["5"].startswith("not JSON")
     assert reasons["6"] == "not a JSON object but list"
     assert reasons["7"].startswith("duplicate id 'a1' with different text")
+    assert reasons["8"] == "language es (Spanish): only English is analysed"
 
 
 def test_rejections_name_the_record() -> None:
@@ -40,17 +40,20 @@ def test_rejections_name_the_record() -> None:
         assert str(FIXTURES / "small.jsonl") in r.record
 
 
-def test_non_english_is_flagged_not_dropped() -> None:
+def test_non_english_is_rejected_with_outlet_and_language() -> None:
     result = load_articles([FIXTURES / "small.jsonl"])
-    flagged = {f.article_id for f in result.flags if f.kind == "non_english"}
-    assert flagged == {"a5"}
-    assert "a5" in [a.id for a in result.articles]
+    (spanish,) = [r for r in result.rejections if r.id == "a5"]
+    assert (spanish.outlet, spanish.language) == ("South Daily", "es")
+    assert spanish.record == f"{FIXTURES / 'small.jsonl'}:8"
+    assert [a.language for a in result.articles] == ["en", "en"]
 
 
-def test_declared_language_flagged() -> None:
+def test_declared_language_loses_to_the_text() -> None:
     result = load_records([{"id": "x", "outlet": "O", "text": "The army said so.",
                             "language": "ps"}])
-    assert [f.kind for f in result.flags] == ["non_english"]
+    assert [a.id for a in result.articles] == ["x"]
+    assert [f.kind for f in result.flags] == ["language_mismatch"]
+    assert "declared language 'ps', text detected as en" in result.flags[0].detail
 
 
 def test_undecodable_bytes(tmp_path: Path) -> None:
@@ -167,15 +170,6 @@ def test_text_hash_ignores_whitespace() -> None:
 def test_shingles_short_text() -> None:
     assert len(shingles("one two")) == 1
     assert shingles("") == frozenset()
-
-
-@pytest.mark.parametrize(
-    ("text", "english"),
-    [("The minister said that the army was in the city.", True),
-     ("Der Minister sagte, dass die Armee in der Stadt war.", False)],
-)
-def test_english_ratio(text: str, english: bool) -> None:
-    assert (english_ratio(text) >= Settings().min_english_ratio) is english
 
 
 # --- Issue 18: every record on its own; nothing crashes, stalls or goes missing -------------

@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parents[1] / "framing"
 RANKS = {
     "models": 0, "settings": 0, "resources": 0,
     "ingest": 1, "nlp": 2, "scoring": 3, "compare": 4,
-    "report": 5, "evaluation": 5, "store": 5,
+    "report": 5, "evaluation": 5, "store": 5, "validation": 5,
     "engine": 6, "api": 7, "cli": 8,
 }
 HEAVY = ("spacy", "torch", "transformers", "streamlit", "sklearn", "duckdb", "onnxruntime")
@@ -98,8 +98,9 @@ def test_import_framing_is_light() -> None:
 
 APP = Path(__file__).resolve().parents[1] / "app"
 #: What the dashboard may use: the public verbs, the report's builders, the data model, the
-#: feature catalogue, settings, readers and the store; never the analysis layers themselves.
-APP_ALLOWED = {"api", "report", "models", "settings", "scoring", "ingest", "store"}
+#: feature catalogue, settings, readers, the store and validation (which reads a run's output
+#: files, like the report); never the analysis layers themselves.
+APP_ALLOWED = {"api", "report", "models", "settings", "scoring", "ingest", "store", "validation"}
 
 
 def test_the_app_is_a_thin_adapter() -> None:

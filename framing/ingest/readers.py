@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from framing.ingest.dedupe import find_duplicates, text_hash
+from framing.ingest.language import decide_language
 from framing.ingest.validation import (
     MAX_DEPTH,
     REQUIRED,
     RecordError,
     clean_string,
-    english_ratio,
     is_blank,
     safe_text,
     validate_record,
@@ -509,7 +509,8 @@ def accept_records(
     settings: Settings,
     n_read_offset: int = 0,
 ) -> IngestResult:
-    """Validate raw records, reject bad and conflicting ones, and flag duplicates and language.
+    """Validate raw records, reject bad and conflicting ones and those not in English (see
+    :mod:`framing.ingest.language`), and flag duplicates.
 
     Every record counts once in ``n_read`` and ends up accepted or rejected, so
     ``n_read == len(articles) + len(rejections)`` (plus ``n_read_offset``).
@@ -545,20 +546,19 @@ def accept_records(
         seen[article.id] = (h, name)
         articles.append(article)
         flags.extend(Flag(article.id, "sanitized", note) for note in notes)
+    kept: list[Article] = []
     for a in articles:
-        declared = (a.language or "").lower()
-        if declared and not declared.startswith("en"):
-            flags.append(
-                Flag(a.id, "non_english", f"declared language {a.language!r}; analysed as English")
-            )
-        elif english_ratio(a.text) < settings.min_english_ratio:
-            flags.append(
-                Flag(
-                    a.id,
-                    "non_english",
-                    f"few English function words ({english_ratio(a.text):.2f}); analysed as English",
-                )
-            )
+        decision = decide_language(a)
+        if decision.flag is not None:
+            flags.append(decision.flag)
+        if decision.reason is None:
+            kept.append(decision.article)
+            continue
+        b = decision.article
+        rejections.append(Rejection(seen[b.id][1], decision.reason, b.id, b.outlet, b.language))
+    kept_ids = {a.id for a in kept}
+    articles = kept
+    flags = [f for f in flags if f.article_id in kept_ids]
     flags.extend(find_duplicates(articles, settings.near_duplicate_threshold))
     return IngestResult(tuple(articles), tuple(rejections), tuple(flags), n_read)
 

@@ -37,12 +37,6 @@ OPTIONAL = ("title", "published", "url", "event", "language", "group")
 #: Deepest nesting of lists/objects accepted in a record (metadata included).
 MAX_DEPTH = 64
 
-# Frequent English function words; a text where almost none occur is not English.
-_ENGLISH_FUNCTION_WORDS = frozenset(
-    "the of and to a in is that for it as was with on by be at this are from or an have has "
-    "not but were which their its said he she they his her been will would who".split()
-)
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BREAKING_CONTROL = re.compile("[\x0b\x0c]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -239,16 +233,3 @@ def validate_record(raw: Mapping[str, Any], max_chars: int) -> tuple[Article, tu
 def build_article(raw: Mapping[str, Any], max_chars: int) -> Article:
     """Validate one raw record and build an Article, or raise RecordError with the reason."""
     return validate_record(raw, max_chars)[0]
-
-
-def english_ratio(text: str) -> float:
-    """Share of words that are frequent English function words."""
-    words = [w.lower() for w in _WORD.findall(text[:20_000])]
-    if not words:
-        return 0.0
-    return sum(w in _ENGLISH_FUNCTION_WORDS for w in words) / len(words)
-
-
-def looks_english(text: str, min_ratio: float) -> bool:
-    """Cheap, deterministic language check: enough English function words."""
-    return english_ratio(text) >= min_ratio

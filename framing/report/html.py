@@ -553,6 +553,29 @@ def _articles_of_event(
         by_event.setdefault(art.article.event, []).append(art)
     return lambda event: by_event.get(event, [])
 
+def analysed_ids(analyzed: Sequence[AnalyzedArticle]) -> list[str]:
+    """Ids of the analysed articles in order; a run's stored analyses (``framing.engine``) list
+    them without reading any analysis."""
+    ids = getattr(analyzed, "ids", None)
+    if isinstance(ids, list):
+        return list(ids)
+    return [a.article.id for a in analyzed]
+
+
+def _coverage_paragraph(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> str:
+    """Per outlet, the share of its articles the figures rest on (other languages left out)."""
+    from framing.ingest.language import outlet_coverage
+
+    rows = outlet_coverage(
+        ingest.articles, ingest.rejections, analysed_ids(analyzed)
+    )
+    items = "".join(f"<li>{escape(c.sentence())}</li>" for c in rows)
+    return (
+        '<div class="meta coverage" id="coverage"><p>What the figures cover '
+        "(only English articles are analysed):</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
 
 def render_report(
     comparisons: Sequence[Comparison],
@@ -579,6 +602,7 @@ def render_report(
         f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
         f"framing {escape(run.package_version)}, pipeline {escape(run.pipeline_version)}, "
         f"settings {escape(run.settings_hash)}</p>",
+        _coverage_paragraph(ingest, analyzed),
     ]
     toc = [
         f'<a href="#e{i}">{escape(c.event or "(no event)")}</a>' for i, c in enumerate(comparisons)

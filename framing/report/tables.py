@@ -20,6 +20,7 @@ from framing.models import (
     Estimate,
     IngestResult,
     OutletProfile,
+    Rejection,
     RunMetadata,
     SentenceAnalysis,
 )
@@ -172,7 +173,8 @@ def write_articles(
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = CsvWriter(fh)
         w.writerow(
-            ["article_id", "outlet", "group", "event", "title", "published", "flags", *features]
+            ["article_id", "outlet", "group", "event", "title", "published", "language", "flags",
+             *features]
         )
         for art, sc in zip(articles, scores, strict=True):
             a = art.article
@@ -184,6 +186,7 @@ def write_articles(
                     a.event or "",
                     a.title or "",
                     a.published or "",
+                    a.language or "",
                     "; ".join(flags.get(a.id, [])),
                     *(_fmt(sc.features[f]) for f in features),
                 ]
@@ -218,6 +221,12 @@ def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequ
                     w.writerow(row)
 
 
+def _rejection_record(r: Rejection) -> dict[str, Any]:
+    """A rejection as run.json lists it: ``outlet`` and ``language`` only when the article was
+    left out for its language (the other rejections keep their record, reason and id)."""
+    return {k: v for k, v in asdict(r).items() if v is not None or k == "id"}
+
+
 def run_record(
     run: RunMetadata, ingest: IngestResult, n_analysed: int, outputs: Sequence[str]
 ) -> dict[str, Any]:
@@ -233,7 +242,7 @@ def run_record(
             "read": ingest.n_read,
             "analysed": n_analysed,
             "rejected": len(ingest.rejections),
-            "rejections": [asdict(r) for r in ingest.rejections],
+            "rejections": [_rejection_record(r) for r in ingest.rejections],
             "flags": [asdict(f) for f in ingest.flags],
         },
         "outputs": list(outputs),
