@@ -17,8 +17,8 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import framing_dashboard as fd  # noqa: E402
-from fetch_view import render_fetch_view  # noqa: E402
 import validate_view  # noqa: E402
+from fetch_view import render_fetch_view  # noqa: E402
 
 from framing import api  # noqa: E402
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
