@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from framing.compare.clustering import MAX_EXACT, cluster_by_threshold
 from framing.models import AnalyzedArticle
 
 #: Mean cosine similarity for two sentences to express the same claim (MiniLM scale). Chosen by
@@ -142,6 +143,8 @@ def cluster_embeddings(embeddings: np.ndarray, threshold: float) -> np.ndarray:
         return np.zeros(0, dtype=int)
     if n == 1:
         return np.zeros(1, dtype=int)
+    if n > MAX_EXACT:  # the same clusters, one component of the similar-pair graph at a time
+        return cluster_by_threshold(embeddings, threshold)
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 

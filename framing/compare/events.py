@@ -13,14 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from framing.compare.clustering import cluster_by_threshold
 from framing.models import Article
 
 #: Mean cosine similarity for two articles to report the same event (MiniLM, headline + lead).
 DEFAULT_THRESHOLD = 0.5
 #: Articles further apart than this (days) are never one event.
 DEFAULT_MAX_DAYS = 7
-#: Distance standing for "never together" (cosine distance is at most 2).
-_FAR = 4.0
+
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -52,21 +52,10 @@ def cluster_events(
         raise ValueError(f"{n} embeddings but {len(dates)} dates")
     if n <= 1:
         return [0] * n
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    x = np.asarray(embeddings, dtype=float)
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    dist = np.clip(1.0 - x @ x.T, 0.0, 2.0)
-    for i in range(n):
-        for j in range(i + 1, n):
-            di, dj = dates[i], dates[j]
-            if di is not None and dj is not None and abs((di - dj).days) > max_days:
-                dist[i, j] = dist[j, i] = _FAR
-    np.fill_diagonal(dist, 0.0)
-    tree = linkage(squareform(dist, checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
-    return [int(v) - 1 for v in labels]
+    # all pairs up to MAX_EXACT articles; beyond, per component of the similar-pair graph found
+    # within each article's date window (near-linear; the same clusters)
+    labels = cluster_by_threshold(embeddings, threshold, dates, max_days)
+    return [int(v) for v in labels]
 
 
 def assign_events(
