@@ -403,7 +403,10 @@ def write_outputs(
         tables.write_text(staged["report.html"], html)
         record = tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
         if execution is not None:
-            record["execution"] = dict(execution)
+            extra = dict(execution)
+            if "inputs_sha256" in extra:
+                record["inputs_sha256"] = extra.pop("inputs_sha256")
+            record["execution"] = extra
         # per outlet: how much of its coverage the figures rest on (other languages left out)
         record["ingest"]["outlets"] = [
             c.to_dict()
@@ -489,13 +492,71 @@ class RunResult:
     paths: dict[str, Path]
     #: How the run was executed (engine, workers, batches and articles reused).
     execution: Mapping[str, Any] | None = None
+    #: The outputs were already up to date (``reuse_outputs``): nothing was read or computed,
+    #: ``analyzed`` and ``comparisons`` are empty and the accounting comes from run.json.
+    up_to_date: bool = False
+    n_analysed: int | None = None
 
     @property
     def accounting(self) -> str:
-        return (
-            f"read {self.ingest.n_read} / analysed {len(self.analyzed)} / "
-            f"rejected {len(self.ingest.rejections)}"
-        )
+        n = self.n_analysed if self.n_analysed is not None else len(self.analyzed)
+        return f"read {self.ingest.n_read} / analysed {n} / rejected {len(self.ingest.rejections)}"
+
+
+def inputs_key(
+    inputs: Sequence[str | Path],
+    settings: Settings,
+    event: str | None,
+    title: str,
+    aliases: str | Path | None,
+) -> str:
+    """SHA-256 of everything a run's outputs depend on: the bytes of every input file (folders
+    walked in name order), the alias table, the settings, the event, the title and the package
+    and pipeline versions (recorded in run.json as ``inputs_sha256``)."""
+    import hashlib
+    import json
+
+    from framing.nlp.pipeline import PIPELINE_VERSION
+
+    h = hashlib.sha256(json.dumps(
+        [__version__, PIPELINE_VERSION, settings.hash(), event, title], sort_keys=True
+    ).encode())
+    paths: list[Path] = []
+    for p in [*map(Path, inputs), *([Path(aliases)] if aliases else [])]:
+        paths += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in paths:
+        h.update(b"\x1e" + str(f).encode("utf-8", "surrogateescape") + b"\x1f")
+        try:
+            with f.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except OSError as exc:  # unreadable now: never up to date
+            h.update(f"unreadable {exc}".encode())
+    return h.hexdigest()
+
+
+def _up_to_date(out_dir: Path, key: str) -> RunResult | None:
+    """The finished run in ``out_dir`` when its run.json records ``key`` and every output is
+    there; else None."""
+    import json
+
+    record_path = out_dir / "run.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("inputs_sha256") != key:
+        return None
+    if not all((out_dir / name).is_file() for name in OUTPUT_FILES):
+        return None
+    ing = record.get("ingest", {})
+    rejections = tuple(Rejection(r["record"], r["reason"], r.get("id"))
+                       for r in ing.get("rejections", []))
+    flags = tuple(Flag(f["article_id"], f["kind"], f["detail"]) for f in ing.get("flags", []))
+    ingest = IngestResult((), rejections, flags, int(ing.get("read", 0)))
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    return RunResult(ingest, (), (), paths, record.get("execution"), up_to_date=True,
+                     n_analysed=int(ing.get("analysed", 0)))
 
 
 def run_analysis(
@@ -510,6 +571,7 @@ def run_analysis(
     workers: int = 1,
     scheduler: str | None = None,
     batch_articles: int | None = None,
+    reuse_outputs: bool = False,
 ) -> RunResult:
     """Load, analyse, compare and write every output for a corpus, in batches.
 
@@ -520,7 +582,8 @@ def run_analysis(
     analysed articles are never all in memory, and running the same call again with the same
     ``out_dir`` continues from the finished batches. ``engine`` is ``"local"`` (this process) or
     ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the cluster at ``scheduler``);
-    the outputs do not depend on it.
+    the outputs do not depend on it. With ``reuse_outputs``, a folder whose run.json records
+    the same :func:`inputs_key` is returned as it is (``RunResult.up_to_date``).
     """
     from framing.engine import (
         DATASET,
@@ -540,6 +603,9 @@ def run_analysis(
     if scheduler and engine == "local":
         engine = "dask"
     dataset = Path(out_dir) / DATASET
+    key = inputs_key(inputs, settings, event, title, aliases)
+    if reuse_outputs and (done := _up_to_date(Path(out_dir), key)) is not None:
+        return done
     loaded, records = _load_named(inputs, settings)
     event_vectors = VectorCache(dataset / EVENT_VECTORS, settings)
     ingest = assign_missing_events(select_event(loaded, event), settings, event_vectors)
@@ -563,7 +629,8 @@ def run_analysis(
         embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
         comparisons += compare(analyzed.of_event(ev), settings, run, aliases, embed)
     text_vectors.flush()
-    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title, info.to_dict())
+    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
+                          {"inputs_sha256": key, **info.to_dict()})
     return RunResult(ingest, analyzed, tuple(comparisons), paths, info.to_dict())
 
 

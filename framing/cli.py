@@ -49,22 +49,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
-def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> int:
-    from framing.api import run_analysis
-
-    settings = _settings(args)
-    progress = _Progress()
-    try:
-        result = run_analysis(
-            inputs, out, settings, event=args.event, progress=progress, title=args.title,
-            aliases=getattr(args, "aliases", None), workers=args.workers,
-            engine="dask" if args.workers > 1 or args.scheduler else "local",
-            scheduler=args.scheduler, batch_articles=args.batch_articles,
-        )
-    except (ValueError, RuntimeError, OSError) as exc:
-        progress.close()
-        print(f"framing: {exc}", file=sys.stderr)
-        return 2
+def _print_run(result: Any, out: str) -> None:
+    """The accounting of a run, what it reused, and every rejection and flag (stderr)."""
     print(result.accounting)
     ex = result.execution or {}
     if ex.get("articles_reused"):
@@ -77,12 +63,37 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
     for f in result.ingest.flags:
         print(f"  flagged {f.article_id}: {f.kind} ({f.detail})", file=sys.stderr)
     from framing.ingest.language import outlet_coverage
+    from framing.report.html import analysed_ids
 
     coverage = outlet_coverage(result.ingest.articles, result.ingest.rejections,
-                               [a.article.id for a in result.analyzed])
+                               analysed_ids(result.analyzed))
     if any(c.other_languages for c in coverage):
         for c in coverage:
             print(f"  {c.sentence()}")
+
+
+def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> int:
+    from framing.api import run_analysis
+
+    settings = _settings(args)
+    progress = _Progress()
+    try:
+        result = run_analysis(
+            inputs, out, settings, event=args.event, progress=progress, title=args.title,
+            aliases=getattr(args, "aliases", None), workers=args.workers,
+            engine="dask" if args.workers > 1 or args.scheduler else "local",
+            scheduler=args.scheduler, batch_articles=args.batch_articles,
+            reuse_outputs=not getattr(args, "force", False),
+        )
+    except (ValueError, RuntimeError, OSError) as exc:
+        progress.close()
+        print(f"framing: {exc}", file=sys.stderr)
+        return 2
+    if result.up_to_date:
+        print(f"outputs up to date (same input files, settings and versions): "
+              f"{result.accounting}; --force recomputes them")
+    else:
+        _print_run(result, out)
     print(f"report: {result.paths['report.html'].resolve()}")
     if getattr(args, "tables", False):
         from framing.api import export_tables
@@ -131,6 +142,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="tcp://HOST:PORT",
         help="analyse batches on an existing Dask cluster (started with `dask scheduler` and "
         "`dask worker`; workers must see the --out folder)",
+    )
+    p.add_argument(
+        "--force", action="store_true",
+        help="recompute the comparison and outputs even when run.json shows they are up to date "
+        "(finished batches in out/dataset are still reused)",
     )
     p.add_argument(
         "--batch-articles", type=int, default=None,

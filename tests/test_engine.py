@@ -288,3 +288,23 @@ def test_no_text_is_encoded_twice_in_a_run(tmp_path: Path, monkeypatch: pytest.M
     run_analysis([no_event], out, SETTINGS.updated(bootstrap_samples=100), batch_articles=100)
     again = sum(seen.values()) - first
     assert again == 0  # event texts, labels and rewritten claims are all kept by the run
+
+
+def test_cli_reuses_up_to_date_outputs_and_force_recomputes(tmp_path: Path) -> None:
+    from framing.cli import main
+
+    out = tmp_path / "out"
+    config = str(_settings_file(tmp_path))
+    args = ["analyze", str(demo_corpus_path()), "--no-model", "--out", str(out),
+            "--config", config]
+    assert main(args) == 0
+    key = _run_json(out)["inputs_sha256"]
+    before = (out / "report.html").stat().st_mtime_ns
+    assert main(args) == 0
+    assert (out / "report.html").stat().st_mtime_ns == before  # nothing rewritten
+    assert main([*args, "--force"]) == 0
+    assert (out / "report.html").stat().st_mtime_ns != before
+    assert _run_json(out)["execution"]["articles_reused"] == 12
+    # another title is another report: not up to date
+    assert main([*args, "--title", "Another title"]) == 0
+    assert _run_json(out)["inputs_sha256"] != key
