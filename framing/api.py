@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -369,7 +370,7 @@ def write_outputs(
     """
     from framing.ingest.language import outlet_coverage
     from framing.report import tables
-    from framing.report.html import render_report
+    from framing.report.html import inline_events, render_report
     from framing.report.sections import comparison_sections
     from framing.scoring import FEATURES
 
@@ -383,6 +384,8 @@ def write_outputs(
     paths = {name: out / name for name in OUTPUT_FILES}
     token = uuid.uuid4().hex[:8]
     staged = {name: out / f".{name}.{token}.part" for name in OUTPUT_FILES}
+    staged_pages = out / f".events.{token}.part"
+    pages = False
     try:
         tables.write_sentences(staged["sentences.jsonl"], analyzed)
         flags: dict[str, list[str]] = defaultdict(list)
@@ -399,9 +402,13 @@ def write_outputs(
         tables.write_claims(staged["claims.csv"], comparisons)
         tables.write_over_time(staged["over_time.csv"], comparisons)
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
-        html = render_report(comparisons, analyzed, ingest, title, comparison_sections(comparisons))
+        shown = inline_events(comparisons)
+        sections = comparison_sections([comparisons[i] for i in shown])
+        html = render_report(comparisons, analyzed, ingest, title, sections, shown)
         tables.write_text(staged["report.html"], html)
-        record = tables.run_record(run, ingest, len(analyzed), list(OUTPUT_FILES))
+        pages = _write_event_pages(staged_pages, comparisons, analyzed, title)
+        outputs = [*OUTPUT_FILES, *(["events/"] if pages else [])]
+        record = tables.run_record(run, ingest, len(analyzed), outputs)
         if execution is not None:
             extra = dict(execution)
             if "inputs_sha256" in extra:
@@ -416,12 +423,46 @@ def write_outputs(
         ]
         tables.write_json(staged["run.json"], record)
         paths["run.json"].unlink(missing_ok=True)
+        old_pages = out / "events"
+        if old_pages.is_dir():  # the pages of an earlier run never mix with these
+            shutil.rmtree(old_pages)
+        if pages:
+            os.replace(staged_pages, old_pages)
         for name in OUTPUT_FILES:  # run.json is the last name
             os.replace(staged[name], paths[name])
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
+        if staged_pages.exists():
+            shutil.rmtree(staged_pages)
     return paths
+
+
+def _write_event_pages(
+    folder: Path,
+    comparisons: Sequence[Comparison],
+    analyzed: Sequence[AnalyzedArticle],
+    title: str,
+) -> bool:
+    """One page per event under ``folder`` when the report does not show every event in full
+    (one event's articles read at a time); returns whether pages were written."""
+    from framing.report import tables
+    from framing.report.html import (
+        articles_of_event,
+        event_page_name,
+        inline_events,
+        render_event_page,
+    )
+    from framing.report.sections import comparison_sections
+
+    if len(inline_events(comparisons)) == len(comparisons):
+        return False
+    of_event = articles_of_event(analyzed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, c in enumerate(comparisons):
+        page = render_event_page(c, of_event(c.event), comparison_sections([c]), title)
+        tables.write_text(folder / Path(event_page_name(i)).name, page)
+    return True
 
 
 def _analysed_ids(analyzed: Sequence[AnalyzedArticle]) -> list[str]:

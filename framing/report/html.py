@@ -539,7 +539,7 @@ def render_methods(run: RunMetadata) -> str:
     return "".join(h)
 
 
-def _articles_of_event(
+def articles_of_event(
     analyzed: Sequence[AnalyzedArticle],
 ) -> Callable[[str | None], Sequence[AnalyzedArticle]]:
     """One event's articles at a time: a run's stored analyses (``framing.engine``) read them
@@ -577,26 +577,108 @@ def _coverage_paragraph(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle
     )
 
 
+#: Past this many events the report shows the largest ones in full and an index of all of them
+#: linking to one page per event (``events/eNNNNN.html``), so report.html stays a few MB.
+INLINE_EVENTS = 12
+#: Rows of the input accounting listed in report.html (all of them are in run.json).
+MAX_ACCOUNTING_ROWS = 500
+
+
+def _head(title: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+    )
+
+
+def event_page_name(position: int) -> str:
+    """File name of the page of the event at ``position`` in the comparisons."""
+    return f"events/e{position:05d}.html"
+
+
+def inline_events(comparisons: Sequence[Comparison]) -> list[int]:
+    """Positions of the events report.html shows in full: all of them up to
+    :data:`INLINE_EVENTS`, else the largest (most outlets, then most articles, then name)."""
+    if len(comparisons) <= INLINE_EVENTS:
+        return list(range(len(comparisons)))
+    ranked = sorted(
+        range(len(comparisons)),
+        key=lambda i: (-len(comparisons[i].profiles),
+                       -sum(p.n_articles for p in comparisons[i].profiles),
+                       comparisons[i].event or ""),
+    )
+    return sorted(ranked[:INLINE_EVENTS])
+
+
+def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str:
+    """A table of every event: size, outlets and where to read it."""
+    inline = set(shown)
+    order = sorted(range(len(comparisons)),
+                   key=lambda i: (-sum(p.n_articles for p in comparisons[i].profiles), i))
+    rows = []
+    for i in order:
+        c = comparisons[i]
+        n = sum(p.n_articles for p in c.profiles)
+        outlets = ", ".join(p.outlet for p in c.profiles[:6])
+        if len(c.profiles) > 6:
+            outlets += f" and {len(c.profiles) - 6} more"
+        where = (f'<a href="#e{i}">below</a> · ' if i in inline else "") + (
+            f'<a href="{event_page_name(i)}">own page</a>')
+        rows.append(f"<tr><td>{escape(c.event or '(no event)')}</td><td>{n}</td>"
+                    f"<td>{len(c.profiles)}</td><td>{escape(outlets)}</td><td>{where}</td></tr>")
+    return (
+        '<section id="events"><h2>Events</h2>'
+        f'<p class="small">{len(comparisons)} events. The {len(inline)} with the most outlets '
+        "are shown in full below; every event has its own page beside this report (folder "
+        "<code>events/</code>) with its side-by-side figures, evidence, contrasts, sources, "
+        "labels, claims and terms. Full tables for all events are in the CSV files.</p>"
+        "<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Which</th>"
+        f"<th>Read</th></tr>{''.join(rows)}</table></section>"
+    )
+
+
+def render_event_page(
+    comparison: Comparison,
+    analyzed: Sequence[AnalyzedArticle],
+    sections: Mapping[str, str],
+    title: str,
+) -> str:
+    """One event's page (``events/eNNNNN.html``): its section of the report and its own
+    cross-outlet sections, with a link back to the report."""
+    h = [_head(f"{title}: {comparison.event or '(no event)'}"),
+         '<p class="small"><a href="../report.html">← back to the report</a></p>', LEGEND]
+    h += render_event(comparison, analyzed, "e0")
+    for i, (name, body) in enumerate(sections.items()):
+        h.append(f'<section id="x{i}"><h2>{escape(name)}</h2>{body}</section>')
+    h.append(render_methods(comparison.run))
+    h.append("</body></html>\n")
+    return "".join(h)
+
+
 def render_report(
     comparisons: Sequence[Comparison],
     analyzed: Sequence[AnalyzedArticle],
     ingest: IngestResult,
     title: str = "framing report",
     extra_sections: Mapping[str, str] | None = None,
+    shown: Sequence[int] | None = None,
 ) -> str:
     """The full report as one HTML string (inline CSS and SVG; no scripts, no external assets).
 
-    ``extra_sections`` maps a heading to an HTML body the caller has already escaped.
+    ``extra_sections`` maps a heading to an HTML body the caller has already escaped. ``shown``
+    are the positions of the events shown in full (default :func:`inline_events`); when some are
+    not, the report opens with an index of every event linking to its page.
     """
     if not comparisons:
         raise ValueError("nothing to report: no articles were analysed")
     run = comparisons[0].run
+    shown = list(shown) if shown is not None else inline_events(comparisons)
+    paged = len(shown) < len(comparisons)
     h: list[str] = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+        _head(title),
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{ingest.n_read} records read · {len(analyzed)} articles analysed · '
         f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
@@ -604,8 +686,9 @@ def render_report(
         f"settings {escape(run.settings_hash)}</p>",
         _coverage_paragraph(ingest, analyzed),
     ]
-    toc = [
-        f'<a href="#e{i}">{escape(c.event or "(no event)")}</a>' for i, c in enumerate(comparisons)
+    toc = ['<a href="#events">All events</a>'] if paged else []
+    toc += [
+        f'<a href="#e{i}">{escape(comparisons[i].event or "(no event)")}</a>' for i in shown
     ]
     toc += [f'<a href="#x{i}">{escape(name)}</a>' for i, name in enumerate(extra_sections or {})]
     if ingest.rejections or ingest.flags:
@@ -613,8 +696,11 @@ def render_report(
     toc += ['<a href="#methods">Methods</a>', '<a href="#run">Run metadata</a>']
     h.append(f'<nav class="toc small">Contents: {" · ".join(toc)}</nav>')
     h.append(LEGEND)
-    of_event = _articles_of_event(analyzed)
-    for i, comparison in enumerate(comparisons):
+    if paged:
+        h.append(_event_index(comparisons, shown))
+    of_event = articles_of_event(analyzed)
+    for i in shown:
+        comparison = comparisons[i]
         section = render_event(comparison, of_event(comparison.event), f"e{i}")
         section[0] = section[0].replace(
             '<section class="event">', f'<section class="event" id="e{i}">', 1
@@ -627,16 +713,16 @@ def render_report(
             '<section id="accounting"><h2>Input accounting</h2>'
             "<table><tr><th>Record</th><th>Status</th><th>Reason</th></tr>"
         )
-        for r in ingest.rejections:
-            h.append(
-                f"<tr><td>{escape(r.record)}</td><td>rejected</td><td>{escape(r.reason)}</td></tr>"
-            )
-        for f in ingest.flags:
-            h.append(
-                f"<tr><td>{escape(f.article_id)}</td><td>flagged: {escape(f.kind)}</td>"
-                f"<td>{escape(f.detail)}</td></tr>"
-            )
-        h.append("</table></section>")
+        rows = [(r.record, "rejected", r.reason) for r in ingest.rejections]
+        rows += [(f.article_id, f"flagged: {f.kind}", f.detail) for f in ingest.flags]
+        for record, status, reason in rows[:MAX_ACCOUNTING_ROWS]:
+            h.append(f"<tr><td>{escape(record)}</td><td>{escape(status)}</td>"
+                     f"<td>{escape(reason)}</td></tr>")
+        h.append("</table>")
+        if len(rows) > MAX_ACCOUNTING_ROWS:
+            h.append(f'<p class="small">The first {MAX_ACCOUNTING_ROWS} of {len(rows)} rows; '
+                     "run.json lists every rejection and flag.</p>")
+        h.append("</section>")
     h.append(render_methods(run))
     h.append("</body></html>\n")
     return "".join(h)
