@@ -8,6 +8,7 @@ evidence highlighted, and export the report and every table.
 from __future__ import annotations
 
 import sys
+import time
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -142,8 +143,14 @@ if go and ingest is not None:
         st.session_state.pop("failed_ingest", None)
         bar = status_slot.progress(0.0, text=f"Analysing {len(ingest.articles)} articles…")
 
+        started = time.monotonic()
+        first_done: list[int] = []  # articles already cached when the count started
+
         def progress(done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=f"Analysed {done} of {total} articles")
+            if not first_done:
+                first_done.append(done)
+            bar.progress(done / max(total, 1), text=fd.progress_text(
+                done, total, first_done[0], time.monotonic() - started))
 
         try:
             st.session_state["run_key"] = api.run_cached(

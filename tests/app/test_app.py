@@ -327,3 +327,12 @@ def test_streamlit_config_sends_nothing_and_hides_the_deploy_button() -> None:
     settings = tomllib.loads(config.read_text(encoding="utf-8"))
     assert settings["browser"]["gatherUsageStats"] is False
     assert settings["client"]["toolbarMode"] == "viewer"
+
+
+def test_progress_text_gives_rate_and_time_left() -> None:
+    assert dashboard.progress_text(0, 100, 0, 0.0) == "Analysed 0 of 100 articles"
+    # 40 cached articles arrive at once; 20 more in 10 s: 2 articles/s, 40 left → 20 s
+    assert dashboard.progress_text(60, 100, 40, 10.0) == (
+        "Analysed 60 of 100 articles · 2.0 articles/s · about 20 s left")
+    assert dashboard.progress_text(100, 2000, 0, 10.0).endswith("about 3 min left")
+    assert dashboard.progress_text(100, 100, 0, 10.0) == "Analysed 100 of 100 articles"
