@@ -512,13 +512,14 @@ def extract_mentions(
     for art in analyzed:
         a = art.article
         persons = person_names(art)
-        taken: list[tuple[int, int, int]] = []  # (sentence index, start, end) in sentence text
+        # (start, end) of the alias matches in each sentence's text, by sentence index
+        taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for s in art.sentences:
             for pattern in (ci, cs):
                 for m in pattern.finditer(s.text):
-                    if any(t[0] == s.index and m.start() < t[2] and t[1] < m.end() for t in taken):
+                    if any(m.start() < t[1] and t[0] < m.end() for t in taken[s.index]):
                         continue
-                    taken.append((s.index, m.start(), m.end()))
+                    taken[s.index].append((m.start(), m.end()))
                     out.append(Mention(a.outlet, a.id, s.index, m.group(0), None, s.text))
         body = [s for s in art.sentences if s.part == "body"]
         for e in art.entities:
@@ -529,7 +530,7 @@ def extract_mentions(
                 continue
             start = e.span.start - sent.span.start
             end = e.span.end - sent.span.start
-            if any(t[0] == sent.index and start < t[2] and t[1] < end for t in taken):
+            if any(start < t[1] and t[0] < end for t in taken[sent.index]):
                 continue
             text = e.text.replace("’", "'")
             text = re.sub(r"'s$", "", text).strip(_STRIP)
@@ -546,9 +547,12 @@ def extract_mentions(
 PERSON_TITLES = frozenset(read_lines("attribution/titles.txt")) | {"qari", "mullah", "maulvi"}
 #: Words that keep a one-word name an organisation's after "in" ("in Parliament").
 ORG_NAME_WORDS = frozenset(read_lines("attribution/org_words.txt"))
+#: One capitalised word after another (each with an optional comma and "and"/"or"): a flat
+#: repetition, so a run of capitalised words is matched one way only (nested repetitions of the
+#: same words backtrack exponentially: 22 words took 3 s, a title-case line for ever).
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|near|from|across|into|around|outside)\s+(?:the\s+)?"
-    r"(?:[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*,?\s+(?:and\s+|or\s+)?)*$")
+    r"(?:[A-Z][\w'-]*,?\s+(?:(?:and|or)\s+)?)*$")
 _PLACE_AFTER = re.compile(r"^\s+(?:district|districts|province|provinces|valley|region|city|"
                           r"town|village|villages|county|state)\b", re.IGNORECASE)
 

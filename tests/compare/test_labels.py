@@ -187,3 +187,14 @@ def test_a_title_anywhere_makes_every_mention_of_the_name_a_person() -> None:
     ms = [Mention("A", "a1", 0, "Qari Tamim", "PERSON", "s"),
           Mention("B", "b1", 2, "Tamim", "ORG", "s"), Mention("B", "b1", 3, "Tessel", "GPE", "s")]
     assert [m.entity_label for m in _titled_persons(ms)] == ["PERSON", "PERSON", "GPE"]
+
+
+def test_place_context_regex_is_linear_on_title_case_runs() -> None:
+    """A long run of capitalised words after "in" (a title-case line) once backtracked
+    exponentially (22 words: 3 s; 40: hours); the flat pattern matches it at once."""
+    from framing.compare.labels import _PLACE_BEFORE
+
+    run = "in " + " ".join(["Militants"] * 400) + " x"
+    assert _PLACE_BEFORE.search(run) is None
+    assert _PLACE_BEFORE.search("fighting in Helmand, Kandahar and Nangarhar ") is not None
+    assert _PLACE_BEFORE.search("clashes in the Swat Valley ") is not None
