@@ -245,3 +245,16 @@ def test_over_time_section_shows_weeks_with_intervals() -> None:
     assert "<td>2025-03-10</td><td class=num>1</td><td class=num>90%</td>" in html
     assert "no timeline" in over_time_section([Comparison("e", (), (), run)])
 
+
+def test_outlet_card_is_built_in_the_report_layer_and_escaped() -> None:
+    from framing.models import Estimate, OutletProfile
+    from framing.report.html import KEY_FEATURES, estimate_text, outlet_card
+
+    feats = {f: Estimate(0.25, 0.1, 0.4, 5) for f in KEY_FEATURES}
+    first = next(iter(KEY_FEATURES))
+    feats[first] = Estimate(1.0, None, None, 1, "n=1: interval not estimable")
+    card = outlet_card(OutletProfile("<i>Herald</i>", 5, feats))
+    assert "&lt;i&gt;Herald&lt;/i&gt;" in card and "<i>" not in card
+    assert "5 article(s)" in card and "0.25 [0.10, 0.40]" in card
+    assert "1.00 (n=1, no interval)" in card and "n=1: interval not estimable" in card
+    assert estimate_text(Estimate(None, None, None, 0)) == "–"
