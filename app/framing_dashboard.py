@@ -1,4 +1,4 @@
-"""Dashboard logic without Streamlit: where things are cached, reading uploads, building views.
+"""Dashboard logic without Streamlit: reading uploads, building views.
 
 Everything here is a thin layer over ``framing.api``, ``framing.store`` and ``framing.report``;
 the Streamlit script only lays the results out.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -36,12 +35,6 @@ VIEW_TABLES = {
     "Over time": "over_time",
     "Side by side": "side_by_side",
 }
-
-
-def cache_dir() -> Path:
-    """Where the store, analysed runs and uploads live (``FRAMING_CACHE_DIR`` overrides)."""
-    env = os.environ.get("FRAMING_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "framing"
 
 
 #: The report's marks and cards, scoped so they never restyle Streamlit's own page.

@@ -50,13 +50,14 @@ def event_label(event: str | None) -> str:
     return event if event is not None else "(no event)"
 
 
-root = fd.cache_dir()
+settings = load_settings()
+# the store, analysed runs and uploads live under Settings.cache_dir ($FRAMING_CACHE_DIR)
+root = settings.cache_dir
 store = get_store(str(root / "store.duckdb"))
 runs_dir = root / "runs"
 
 # -- sidebar: choose and analyse a corpus ---------------------------------------------------
 st.sidebar.title("framing")
-settings = load_settings()
 lexicon_only = st.sidebar.checkbox(
     "Lexicon only (no learned model)", value=not settings.use_model, key="lexicon_only"
 )

@@ -231,7 +231,8 @@ def _embed(texts: Sequence[str], settings: Settings) -> Any:
     """MiniLM sentence embeddings (L2-normalised numpy array)."""
     from framing.nlp.encoder import embed_sentences
 
-    return embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend)
+    return embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend,
+                           cache_dir=settings.cache_dir)
 
 
 def assign_missing_events(ingest: IngestResult, settings: Settings) -> IngestResult:
