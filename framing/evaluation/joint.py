@@ -1,7 +1,7 @@
 """The shipped loaded-language recipe: one multi-task fine-tune, measured and trained the same way.
 
 One network, four heads (:data:`framing.nlp.tuned.TUNED_HEADS`) on MiniLM whose top layers are
-fine-tuned (:func:`framing.evaluation.finetune.finetune_tasks`):
+fine-tuned (:func:`framing.nlp.finetune.finetune_tasks`):
 
 - ``sentence``: BABE sentence bias (mean-pooled last layer);
 - ``babe_word``: BABE biased words; ``ptc_loaded``: PTC Loaded_Language words; ``labelling``:
