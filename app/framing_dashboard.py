@@ -1,4 +1,4 @@
-"""Dashboard logic without Streamlit: where things are cached, reading uploads, building views.
+"""Dashboard logic without Streamlit: reading uploads, building views.
 
 Everything here is a thin layer over ``framing.api``, ``framing.store`` and ``framing.report``;
 the Streamlit script only lays the results out.
@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 # Uploads are saved, unpacked and read by framing.ingest; the app only shows the result.
 from framing.ingest.uploads import UPLOAD_SUFFIXES as UPLOAD_SUFFIXES
 from framing.ingest.uploads import Upload as Upload
 from framing.ingest.uploads import load_uploads as load_uploads
-from framing.models import Estimate, OutletProfile
 from framing.report.exports import SENTENCE_TABLES, Table, read_csv_table, sentence_tables
-from framing.report.html import KEY_FEATURES, LEGEND
-from framing.report.sections import finding_sentence
+from framing.report.html import LEGEND
+from framing.report.html import estimate_text as estimate_text
+from framing.report.html import outlet_card as outlet_card
+from framing.report.sections import finding_sentence, holds
+from framing.report.tables import contrast_from_record
 from framing.scoring import FEATURES
 
 #: Tables other parts of framing write into a run folder, with the view that shows them.
@@ -35,42 +35,6 @@ VIEW_TABLES = {
     "Over time": "over_time",
     "Side by side": "side_by_side",
 }
-
-
-def cache_dir() -> Path:
-    """Where the store, analysed runs and uploads live (``FRAMING_CACHE_DIR`` overrides)."""
-    env = os.environ.get("FRAMING_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "framing"
-
-
-def fmt(v: float | None, digits: int = 2) -> str:
-    return "–" if v is None else f"{v:.{digits}f}"
-
-
-def estimate_text(e: Estimate) -> str:
-    """'0.25 [0.10, 0.40]' or '0.25 (n=1, no interval)'."""
-    if e.mean is None:
-        return "–"
-    if e.low is None or e.high is None:
-        return f"{fmt(e.mean)} (n={e.n}, no interval)"
-    return f"{fmt(e.mean)} [{fmt(e.low)}, {fmt(e.high)}]"
-
-
-def outlet_card(profile: OutletProfile) -> str:
-    """HTML card of one outlet's key figures with their intervals (all text escaped)."""
-    rows = "".join(
-        f'<tr><td title="{escape(FEATURES.get(f, q))}">{escape(q)}<br>'
-        f'<span class="small">{escape(f)}</span></td>'
-        f'<td class="num">{escape(estimate_text(profile.features[f]))}</td></tr>'
-        for f, q in KEY_FEATURES.items()
-        if f in profile.features
-    )
-    notes = sorted({e.note for f, e in profile.features.items() if e.note and f in KEY_FEATURES})
-    note = f'<p class="small">{escape("; ".join(notes))}</p>' if notes else ""
-    return (
-        f'<div class="card outlet-card"><h3>{escape(profile.outlet)}</h3>'
-        f'<p class="small">{profile.n_articles} article(s)</p><table>{rows}</table>{note}</div>'
-    )
 
 
 #: The report's marks and cards, scoped so they never restyle Streamlit's own page.
@@ -286,14 +250,6 @@ def _col(table: Table, name: str) -> int | None:
     return table.columns.index(name) if name in table.columns else None
 
 
-def _holds(row: dict[str, Any]) -> bool:
-    """A difference that holds (as in the report): adjusted p below 0.05 and an interval
-    that excludes zero."""
-    p, lo, hi = row.get("p_adjusted_bh"), row.get("difference_low"), row.get("difference_high")
-    return (isinstance(p, float | int) and p < 0.05 and isinstance(lo, float | int)
-            and isinstance(hi, float | int) and (lo > 0 or hi < 0))
-
-
 def view_records(name: str, table: Table) -> list[dict[str, Any]]:
     """The rows a view shows: without the event column (chosen in the sidebar), one row per
     claim for claims, a 'holds' column for contrasts, what each feature measures side by side."""
@@ -307,7 +263,7 @@ def view_records(name: str, table: Table) -> list[dict[str, Any]]:
     if name == "contrasts":
         records = [r for r in records if r.get("feature")]
         for r in records:
-            r["holds"] = _holds(r)
+            r["holds"] = holds(contrast_from_record(r))
         records.sort(key=lambda r: (r.get("p_adjusted_bh") is None,
                                     r.get("p_adjusted_bh") or 0.0, r.get("feature") or ""))
     if name == "side_by_side":
@@ -411,18 +367,10 @@ def source_examples(out_dir: Path, event: str | None, outlet: str, source: str,
 
 def _findings(records: Sequence[dict[str, Any]]) -> list[str]:
     """Plain sentences of the contrasts that hold (the report's finding sentences)."""
-    holding = sorted((r for r in records if _holds(r)),
+    holding = sorted((r for r in records if holds(contrast_from_record(r))),
                      key=lambda r: (r["p_adjusted_bh"], -abs(r.get("hedges_g") or 0.0)))
-    out = []
-    for r in holding:
-        row = SimpleNamespace(
-            feature=r.get("feature"), a=r.get("a"), b=r.get("b"), mean_a=r.get("mean_a"),
-            mean_b=r.get("mean_b"), difference=r.get("difference"), low=r.get("difference_low"),
-            high=r.get("difference_high"), p_adjusted=r.get("p_adjusted_bh"),
-            n_a=r.get("n_a"), n_b=r.get("n_b"))
-        prefix = "Outlet groups: " if r.get("level") == "group" else ""
-        out.append(prefix + finding_sentence(row))
-    return out
+    return [("Outlet groups: " if r.get("level") == "group" else "")
+            + finding_sentence(contrast_from_record(r)) for r in holding]
 
 
 def view_summary(name: str, table: Table, records: Sequence[dict[str, Any]]) -> list[str]:

@@ -31,6 +31,7 @@ from framing.report.html import (  # noqa: E402
     highlight_title,
 )
 from framing.report.pdf import PdfError, find_chromium  # noqa: E402
+from framing.report.tables import names_groups  # noqa: E402
 from framing.scoring import FEATURES  # noqa: E402
 from framing.settings import load_settings  # noqa: E402
 from framing.store import Store  # noqa: E402
@@ -52,13 +53,14 @@ def event_label(event: str | None) -> str:
     return event if event is not None else "(no event)"
 
 
-root = fd.cache_dir()
+settings = load_settings()
+# the store, analysed runs and uploads live under Settings.cache_dir ($FRAMING_CACHE_DIR)
+root = settings.cache_dir
 store = get_store(str(root / "store.duckdb"))
 runs_dir = root / "runs"
 
 # -- sidebar: choose and analyse a corpus ---------------------------------------------------
 st.sidebar.title("framing")
-settings = load_settings()
 lexicon_only = st.sidebar.checkbox(
     "Lexicon only (no learned model)", value=not settings.use_model, key="lexicon_only"
 )
@@ -228,10 +230,9 @@ with tabs[0]:
         groups = store.group_profiles(key, event)
         members: dict[str, set[str]] = {}
         for sc in store.scores(key, event):
-            members.setdefault(sc.group or "(no group)", set()).add(sc.outlet)
+            members.setdefault(sc.unit("group"), set()).add(sc.outlet)
         # group cards only add something when a group holds more than one outlet
-        if groups and any(len(members.get(g.outlet, ())) > 1 for g in groups) and not (
-                len(groups) == 1 and groups[0].outlet == "(no group)"):
+        if names_groups(groups) and any(len(members.get(g.outlet, ())) > 1 for g in groups):
             st.subheader("Outlet groups")
             cols = st.columns(max(len(groups), 1))
             for col, profile in zip(cols, groups, strict=False):

@@ -124,8 +124,7 @@ def build(store: Store, n: int, n_sentences: int, settings: Settings, out_dir: P
         scores = score_articles(arts)
         profiles = build_profiles(scores, list(FEATURES), settings.bootstrap_samples,
                                   settings.confidence, settings.seed)
-        comps.append(Comparison(event, tuple(profiles), tuple(scores), run,
-                                {"group_profiles": ()}))
+        comps.append(Comparison(event, tuple(profiles), tuple(scores), run))
     t1 = time.perf_counter()
     store.put_analyses(analyzed, settings)
     store.put_run(key, ingest, analyzed, comps, out_dir, "synthetic 10k", settings)

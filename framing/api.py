@@ -9,6 +9,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ from framing.ingest.readers import load_articles, load_records
 from framing.models import (
     AnalyzedArticle,
     Article,
-    ArticleScores,
     Comparison,
     Flag,
     IngestResult,
@@ -219,112 +219,26 @@ def compare(
     aliases: str | Path | None = None,
     embed: EmbedFn | None = None,
 ) -> list[Comparison]:
-    """One Comparison per event: outlet profiles with bootstrap intervals, and in ``extra`` the
-    pairwise contrasts, distinctive terms, actor labels and aligned claims (see
-    :func:`cross_outlet_tables`). ``aliases`` is a user alias table (TSV) for actor labels;
-    ``embed`` (texts -> normalised vectors) defaults to the MiniLM encoder (a run passes one that
-    reuses the vectors its batches computed)."""
-    from framing.compare.profiles import build_profiles
-    from framing.scoring import FEATURES, score_articles
+    """One Comparison per event: outlet and group profiles with bootstrap intervals, pairwise
+    contrasts, distinctive terms, sources, actor labels, aligned claims and weekly figures (see
+    :func:`framing.compare.tables.compare_event`). ``aliases`` is a user alias table (TSV) for
+    actor labels; ``embed`` (texts -> normalised vectors) defaults to the MiniLM encoder (a run
+    passes one that reuses the vectors its batches computed)."""
+    from framing.compare.tables import compare_events
 
     settings = settings or Settings()
-    run = run or run_metadata(settings)
-    by_event: dict[str | None, list[AnalyzedArticle]] = defaultdict(list)
-    for art in analyzed:
-        by_event[art.article.event].append(art)
-    out = []
-    for event in sorted(by_event, key=lambda e: (e is None, e or "")):
-        scores = score_articles(by_event[event])
-        profiles = build_profiles(
-            scores, list(FEATURES), settings.bootstrap_samples, settings.confidence, settings.seed
-        )
-        groups = build_profiles(
-            scores,
-            list(FEATURES),
-            settings.bootstrap_samples,
-            settings.confidence,
-            settings.seed,
-            by="group",
-        )
-        extra = {"group_profiles": tuple(groups)}
-        extra.update(
-            cross_outlet_tables(event, by_event[event], scores, settings, aliases, embed)
-        )
-        out.append(Comparison(event, tuple(profiles), tuple(scores), run, extra))
-    return out
+    return compare_events(
+        analyzed, settings, run or run_metadata(settings),
+        embed or partial(_embed, settings=settings), aliases,
+    )
 
 
 def _embed(texts: Sequence[str], settings: Settings) -> Any:
     """MiniLM sentence embeddings (L2-normalised numpy array)."""
     from framing.nlp.encoder import embed_sentences
 
-    return embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend)
-
-
-def cross_outlet_tables(
-    event: str | None,
-    analyzed: Sequence[AnalyzedArticle],
-    scores: Sequence[ArticleScores],
-    settings: Settings,
-    aliases: str | Path | None = None,
-    embed: EmbedFn | None = None,
-) -> dict[str, Any]:
-    """Contrasts (outlets and groups), distinctive terms, actor labels and claims of one event.
-
-    Embeddings come from the MiniLM encoder; when it cannot be loaded, labels are grouped without
-    embeddings and claims are not aligned (``claims_note`` says why).
-    """
-    from framing.compare.claims import align_claims, claim_sentences, label_map, neutralize
-    from framing.compare.contrasts import build_contrasts
-    from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
-    from framing.compare.over_time import weekly_rows
-    from framing.compare.sources import count_sources
-    from framing.compare.terms import distinctive_terms, outlet_texts
-    from framing.ingest.dedupe import duplicate_pairs
-    from framing.scoring import FEATURES
-
-    encode: EmbedFn = embed if embed is not None else (lambda texts: _embed(texts, settings))
-    feats = list(FEATURES)
-    args = (settings.bootstrap_samples, settings.confidence, settings.seed)
-    out: dict[str, Any] = {
-        "contrasts": tuple(build_contrasts(scores, feats, *args, by="outlet", event=event)),
-        "terms": tuple(distinctive_terms(outlet_texts(a.article for a in analyzed))),
-        "sources": tuple(count_sources(analyzed)),
-        "over_time": tuple(weekly_rows(analyzed, scores, *args)),
-    }
-    if len({s.group for s in scores if s.group}) > 1:
-        out["group_contrasts"] = tuple(
-            build_contrasts(scores, feats, *args, by="group", event=event)
-        )
-    alias_rows = load_aliases(aliases)
-    mentions = extract_mentions(analyzed, alias_rows)
-    keys = sorted({label_key(m.text) for m in mentions})
-    sentences = claim_sentences(analyzed)
-    try:
-        label_vectors = dict(zip(keys, encode(keys), strict=True))
-        out["labels"] = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
-        # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K")
-        names = label_map(out["labels"])
-        vectors = encode([neutralize(s.text, names) for s in sentences])
-    except (ImportError, OSError, RuntimeError) as exc:
-        log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
-        out["labels"] = tuple(build_labels(mentions, alias_rows, None, event=event))
-        out["claims"] = None
-        out["claims_note"] = f"Claims were not aligned: the sentence encoder is unavailable ({exc})."
-        return out
-    outlets = sorted({a.article.outlet for a in analyzed})
-    arts = [a.article for a in analyzed]
-    copies: dict[str, set[str]] = defaultdict(set)
-    for i, j in duplicate_pairs(arts, settings.near_duplicate_threshold):
-        # the copy is the later one (then the longer: a reprint adds a credit line)
-        original, copy = sorted((arts[i], arts[j]),
-                                key=lambda a: (a.published or "", len(a.text), a.id))
-        copies[copy.id].add(original.id)
-    out["claims"] = tuple(
-        align_claims(sentences, vectors, outlets,
-                     copies={k: frozenset(v) for k, v in copies.items()})
-    )
-    return out
+    return embed_sentences(list(texts), settings.encoder, backend=settings.encoder_backend,
+                           cache_dir=settings.cache_dir)
 
 
 def assign_missing_events(

@@ -371,8 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             finetune = None
             if args.finetune or args.dataset == "loaded":
-                from framing.evaluation.finetune import FinetuneConfig
                 from framing.evaluation.joint import JOINT_CONFIG
+                from framing.nlp.finetune import FinetuneConfig
 
                 default = JOINT_CONFIG.epochs if args.dataset == "loaded" else 3.0
                 finetune = FinetuneConfig(top_layers=args.top_layers,

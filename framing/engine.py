@@ -190,7 +190,7 @@ def sentence_vectors(
         return []
     try:
         vectors = embed_sentences([t for _, t in keys], settings.encoder,
-                                  backend=settings.encoder_backend)
+                                  backend=settings.encoder_backend, cache_dir=settings.cache_dir)
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): no sentence vectors stored", exc)
         return []
@@ -628,6 +628,7 @@ class VectorCache:
         keys = [self._key(t) for t in texts]
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}
         encoded = embed_sentences(list(todo.values()), self.settings.encoder,
+                                  cache_dir=self.settings.cache_dir,
                                   backend=self.settings.encoder_backend)
         for k, row in zip(todo, np.asarray(encoded, dtype=np.float16), strict=True):
             self._vectors[k] = row.tobytes()

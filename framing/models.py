@@ -33,6 +33,8 @@ ATTRIBUTION_KINDS: tuple[str, ...] = (
     "hedged",
 )
 VOICES: tuple[str, ...] = ("author", "attributed", "vague", "question", "other")
+#: The outlet group of articles that name none (``Article.group`` is None).
+NO_GROUP = "(no group)"
 #: Source kinds whose holder cannot be identified by the reader.
 UNIDENTIFIED_SOURCE_KINDS: frozenset[str] = frozenset({"anonymous", "vague", "none"})
 
@@ -162,6 +164,10 @@ class ArticleScores:
     group: str | None
     features: Mapping[str, float]
 
+    def unit(self, by: str = "outlet") -> str:
+        """The outlet (``by="outlet"``) or outlet group (``by="group"``) this article counts in."""
+        return self.outlet if by == "outlet" else (self.group or NO_GROUP)
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -216,6 +222,125 @@ class OutletProfile:
 
 
 @dataclass(frozen=True)
+class Contrast:
+    """``a`` minus ``b`` on one feature; None where not estimable (see ``note``)."""
+
+    event: str | None
+    level: str  # "outlet" or "group"
+    a: str
+    b: str
+    feature: str
+    n_a: int
+    n_b: int
+    mean_a: float | None
+    mean_b: float | None
+    difference: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    hedges_g: float | None
+    cliffs_delta: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One distinctive term of an outlet."""
+
+    outlet: str
+    term: str
+    n_words: int
+    count: int
+    count_others: int
+    per_1000: float  # occurrences per 1,000 tokens of the outlet
+    log_odds: float
+    z: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    """How often one outlet uses one label for one actor, with example sentences."""
+
+    event: str | None
+    actor: str
+    actor_type: str
+    actor_mentions: int
+    outlet: str
+    label: str
+    count: int
+    share: float  # of this outlet's mentions of this actor
+    link: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaimSentence:
+    """One candidate sentence."""
+
+    outlet: str
+    article_id: str
+    index: int
+    part: str  # "title" or "body"
+    text: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A cluster of sentences making (about) the same assertion."""
+
+    claim_id: int  # 1-based, in rank order
+    representative: ClaimSentence  # the medoid sentence
+    sentences: tuple[ClaimSentence, ...]
+    outlets: tuple[str, ...]  # outlets carrying the claim, sorted
+    omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
+    is_lead: bool
+    first_index: int  # smallest sentence index among the claim's sentences
+    #: outlets carrying the claim only through copies of another carrying outlet's article
+    via_copy: tuple[str, ...] = ()
+
+    @property
+    def n_independent(self) -> int:
+        """Outlets carrying the claim in their own (not syndicated) articles."""
+        return len(self.outlets) - len(self.via_copy)
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    """One identified source as cited by one outlet for one event."""
+
+    event: str | None
+    outlet: str
+    source: str
+    kind: str
+    role: str | None
+    n_attributions: int
+    n_direct_quotes: int
+    n_reported: int
+    n_chain_origin: int
+    n_articles: int
+    n_outlets: int
+    only_this_outlet: bool
+    identified: bool = True
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    """One outlet's figure for one week of an event."""
+
+    event: str | None
+    outlet: str
+    week: str  # Monday of the ISO week, YYYY-MM-DD
+    n_articles: int
+    feature: str
+    mean: float | None
+    low: float | None
+    high: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RunMetadata:
     """Versions, models and settings attached to every output."""
 
@@ -229,10 +354,26 @@ class RunMetadata:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Outlet profiles for one corpus (optionally one event), with run metadata."""
+    """One event's outlet profiles and cross-outlet tables, with run metadata.
+
+    The tables are empty where a step has nothing to compare (one outlet, one group, one week).
+    """
 
     event: str | None
     profiles: tuple[OutletProfile, ...]
     scores: tuple[ArticleScores, ...]
     run: RunMetadata
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: Profiles of outlet groups (``Article.group``; one NO_GROUP profile when none is given).
+    group_profiles: tuple[OutletProfile, ...] = ()
+    #: Every pair of outlets on every feature (``level == "outlet"``).
+    contrasts: tuple[Contrast, ...] = ()
+    #: Every pair of groups on every feature; empty unless the event has two or more groups.
+    group_contrasts: tuple[Contrast, ...] = ()
+    terms: tuple[Term, ...] = ()
+    labels: tuple[LabelRow, ...] = ()
+    #: Claims aligned across outlets; None when they were not aligned (``claims_note`` says why).
+    claims: tuple[Claim, ...] | None = None
+    claims_note: str = ""
+    sources: tuple[SourceCount, ...] = ()
+    #: Per outlet and week; empty unless some outlet's articles span more than a week.
+    over_time: tuple[WeekRow, ...] = ()

@@ -6,11 +6,20 @@ import hashlib
 import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "FRAMING_"
+#: Settings that say where things are kept on this machine, not how a run is made: left out of
+#: ``to_dict`` (run metadata, run.json), ``hash`` and every cache or run key built from them.
+LOCAL_SETTINGS = frozenset({"cache_dir"})
+
+
+def default_cache_dir() -> Path:
+    """``$FRAMING_CACHE_DIR``, else ``~/.cache/framing``."""
+    env = os.environ.get(ENV_PREFIX + "CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "framing"
 
 
 @dataclass(frozen=True)
@@ -54,9 +63,22 @@ class Settings:
     loaded_min_probability: float = 0.3
     #: Near-duplicate threshold (Jaccard similarity of word 5-gram shingles).
     near_duplicate_threshold: float = 0.6
+    #: Where the dashboard's store and runs and the exported ONNX encoders are kept (default
+    #: ``$FRAMING_CACHE_DIR`` or ``~/.cache/framing``). Local only: not part of ``to_dict`` or
+    #: ``hash``, so it never changes a run's key or outputs.
+    cache_dir: Path = field(default_factory=default_cache_dir)
+
+    def __post_init__(self) -> None:
+        # a TOML file, the environment or a caller may give a string (or nothing)
+        value: Any = self.cache_dir
+        if value is None or value == "":
+            object.__setattr__(self, "cache_dir", default_cache_dir())
+        elif not isinstance(value, Path):
+            object.__setattr__(self, "cache_dir", Path(value).expanduser())
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings that make a run (what run metadata records and ``hash`` covers)."""
+        return {k: v for k, v in asdict(self).items() if k not in LOCAL_SETTINGS}
 
     def hash(self) -> str:
         """A short stable hash of the settings."""

@@ -6,8 +6,8 @@ Two levels of cache:
   sentences and entities the NLP pipeline produced for that text. Re-analysing an article whose
   text was seen before with the same pipeline and settings costs one lookup.
 * ``runs``: one row per analysed corpus (the run key hashes every accepted record, every rejection,
-  the package and pipeline versions and the settings), with its outlet profiles, article scores and
-  article list, so that reopening an analysed corpus reads a handful of rows instead of running
+  the package and pipeline versions, the store format and the settings), with its outlet profiles,
+  cross-outlet tables, article scores and article list, so that reopening an analysed corpus reads a handful of rows instead of running
   anything, and the dashboard can read one article or one event at a time.
 
 Everything is stored as deterministic JSON of the ``framing.models`` dataclasses; nothing is
@@ -53,6 +53,14 @@ NON_ANALYSIS_SETTINGS = frozenset(
     }
 )
 
+#: Version of what a run's rows hold; part of the run key, so that a run stored in an older
+#: format is analysed again (from the cached analyses) rather than read with missing parts.
+#: 2: each event's cross-outlet tables (``run_tables``).
+STORE_FORMAT = 2
+#: The fields of a Comparison stored as its event's tables (profiles and scores have their own).
+TABLE_FIELDS = ("contrasts", "group_contrasts", "terms", "labels", "claims", "claims_note",
+                "sources", "over_time")
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (
     text_hash VARCHAR, pipeline_version VARCHAR, settings_hash VARCHAR,
@@ -69,6 +77,8 @@ CREATE TABLE IF NOT EXISTS run_articles (
 CREATE TABLE IF NOT EXISTS run_events (
     run_key VARCHAR, position INTEGER, event VARCHAR, profiles VARCHAR, group_profiles VARCHAR,
     PRIMARY KEY (run_key, position));
+CREATE TABLE IF NOT EXISTS run_tables (
+    run_key VARCHAR, position INTEGER, tables VARCHAR, PRIMARY KEY (run_key, position));
 CREATE INDEX IF NOT EXISTS run_articles_article ON run_articles (article_id);
 CREATE INDEX IF NOT EXISTS analyses_text ON analyses (text_hash);
 """
@@ -163,6 +173,7 @@ def run_key(ingest: IngestResult, settings: Settings) -> str:
     head = {
         "package": __version__,
         "pipeline": pipeline_version(),
+        "store": STORE_FORMAT,
         "settings": settings.hash(),
         "n_read": ingest.n_read,
     }
@@ -331,7 +342,8 @@ class Store:
         title: str,
         settings: Settings,
     ) -> None:
-        """Record an analysed corpus: run metadata, accounting, profiles and article scores."""
+        """Record an analysed corpus: run metadata, accounting, profiles, each event's
+        cross-outlet tables and article scores."""
         if not comparisons:
             raise ValueError("nothing to store: no comparison")
         run = comparisons[0].run
@@ -359,15 +371,19 @@ class Store:
                 pos,
                 c.event,
                 dumps(c.profiles),
-                dumps(c.extra.get("group_profiles", ())),
+                dumps(c.group_profiles),
             )
+            for pos, c in enumerate(comparisons)
+        ]
+        table_rows = [
+            (key, pos, dumps({name: getattr(c, name) for name in TABLE_FIELDS}))
             for pos, c in enumerate(comparisons)
         ]
         with self._lock:
             con = self._con
             con.execute("BEGIN TRANSACTION")
             try:
-                for table in ("runs", "run_articles", "run_events"):
+                for table in ("runs", "run_articles", "run_events", "run_tables"):
                     con.execute(f"DELETE FROM {table} WHERE run_key = ?", [key])
                 con.execute(
                     "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -387,6 +403,7 @@ class Store:
                 )
                 self._insert("run_articles", art_rows)
                 self._insert("run_events", ev_rows)
+                self._insert("run_tables", table_rows)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -530,18 +547,32 @@ class Store:
         return [self.article(key, r.id) for r in self.articles(key, all_events=True)]
 
     def comparisons(self, key: str) -> list[Comparison]:
-        """The run's comparisons rebuilt from the store (``extra`` holds group profiles only)."""
+        """The run's comparisons rebuilt from the store, with every cross-outlet table.
+
+        Raises ``KeyError`` for a run stored by an older version without its tables (such a run
+        is no longer found under its corpus's run key and is analysed again when reopened).
+        """
         info = self.run_info(key)
+        tables = dict(self._query("SELECT position, tables FROM run_tables WHERE run_key = ?", [key]))
         out = []
-        for event in self.events(key):
+        for pos, event in enumerate(self.events(key)):
+            if pos not in tables:
+                raise KeyError(f"run {key!r} was stored without its comparison tables (an older "
+                               "store format): analyse the corpus again")
             row = self._event_row(key, event)
+            parts = json.loads(tables[pos])
+            fields: dict[str, Any] = {}
+            for name in TABLE_FIELDS:
+                value = from_jsonable(parts[name])
+                fields[name] = tuple(value) if isinstance(value, list | tuple) else value
             out.append(
                 Comparison(
                     event,
                     loads(row[0]),
                     tuple(self.scores(key, event)),
                     info.run,
-                    {"group_profiles": loads(row[1])},
+                    group_profiles=loads(row[1]),
+                    **fields,
                 )
             )
         return out

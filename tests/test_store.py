@@ -190,3 +190,51 @@ def test_cue_stance_round_trips(tmp_path: Path) -> None:
     got = next(x for x in back.sentences if x.index == s.index).attributions
     assert [a.cue_stance for a in got] == ["evaluative", "neutral"]
     assert got[1].parent is not None and got[1].parent.cue_stance == "evaluative"
+
+
+def test_comparisons_round_trip_with_every_table(tmp_path: Path) -> None:
+    import numpy as np
+
+    from framing.compare.tables import compare_events
+
+    ingest, analyzed = corpus.tiny_corpus()
+    settings = Settings(bootstrap_samples=100)
+    comps = compare_events(analyzed, settings, corpus.run_meta(),
+                           lambda texts: np.ones((len(texts), 3)) / np.sqrt(3))
+    assert comps[0].contrasts and comps[0].terms and comps[0].claims
+    store = Store(tmp_path / "c.duckdb")
+    store.put_analyses(analyzed, settings)
+    key = run_key(ingest, settings)
+    store.put_run(key, ingest, analyzed, comps, tmp_path / "run", "tiny", settings)
+    store.close()
+    with Store(tmp_path / "c.duckdb") as again:
+        back = again.comparisons(key)
+    # scores hold NaN features (not measurable), which never compare equal: compared apart
+    assert [replace(c, scores=()) for c in back] == [replace(c, scores=()) for c in comps]
+    assert [s.article_id for s in back[0].scores] == [s.article_id for s in comps[0].scores]
+    # claims that were not aligned come back as None with their note
+    unaligned = [replace(comps[0], claims=None, claims_note="no encoder")]
+    with Store(tmp_path / "c.duckdb") as again:
+        again.put_run(key, ingest, analyzed, unaligned, tmp_path / "run", "tiny", settings)
+        back = again.comparisons(key)[0]
+        assert back.claims is None and back.claims_note == "no encoder"
+
+
+def test_a_run_stored_without_tables_is_not_misread(tmp_path: Path) -> None:
+    """A run of the older format (no tables) is not under the run key and is refused, not read
+    as a comparison without contrasts."""
+    from framing import store as store_mod
+
+    store, key, _ = _stored(tmp_path)
+    store._con.execute("DELETE FROM run_tables WHERE run_key = ?", [key])
+    with pytest.raises(KeyError, match="older store format"):
+        store.comparisons(key)
+    assert store.profiles(key, "ev-1")  # the dashboard's views still read
+    ingest, _ = corpus.tiny_corpus()
+    old = run_key(ingest, Settings())
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(store_mod, "STORE_FORMAT", store_mod.STORE_FORMAT - 1)
+    try:
+        assert run_key(ingest, Settings()) != old
+    finally:
+        monkey.undo()

@@ -18,13 +18,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from framing.compare.clustering import MAX_EXACT, cluster_by_threshold
-from framing.models import AnalyzedArticle
+from framing.models import AnalyzedArticle, Claim, ClaimSentence, LabelRow
 
 #: Mean cosine similarity for two sentences to express the same claim (MiniLM scale). Chosen by
 #: reading the alignments of the invented demo corpus (0.6 joins opposite claims about one fact,
@@ -34,37 +32,6 @@ DEFAULT_THRESHOLD = 0.65
 LEAD_INDEX = 2
 #: Sentences shorter than this (words) are not claims ("Dead men do not testify" has 5).
 MIN_WORDS = 4
-
-
-@dataclass(frozen=True)
-class ClaimSentence:
-    """One candidate sentence."""
-
-    outlet: str
-    article_id: str
-    index: int
-    part: str  # "title" or "body"
-    text: str
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A cluster of sentences making (about) the same assertion."""
-
-    claim_id: int  # 1-based, in rank order
-    representative: ClaimSentence  # the medoid sentence
-    sentences: tuple[ClaimSentence, ...]
-    outlets: tuple[str, ...]  # outlets carrying the claim, sorted
-    omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
-    is_lead: bool
-    first_index: int  # smallest sentence index among the claim's sentences
-    #: outlets carrying the claim only through copies of another carrying outlet's article
-    via_copy: tuple[str, ...] = ()
-
-    @property
-    def n_independent(self) -> int:
-        """Outlets carrying the claim in their own (not syndicated) articles."""
-        return len(self.outlets) - len(self.via_copy)
 
 
 def copied_outlets(
@@ -98,12 +65,12 @@ def claim_sentences(analyzed: Sequence[AnalyzedArticle]) -> list[ClaimSentence]:
     return out
 
 
-def label_map(rows: Sequence[Any]) -> dict[str, str]:
+def label_map(rows: Sequence[LabelRow]) -> dict[str, str]:
     """Each label of an actor named in more than one way -> the actor's most used label.
 
-    ``rows`` are :class:`framing.compare.labels.LabelRow`; places are left alone. Claims are
-    compared on text with every label replaced, so that "the Khawarij ringleader was killed" and
-    "the Daesh commander was killed" are one claim whatever each outlet calls the group.
+    Places are left alone. Claims are compared on text with every label replaced, so that "the
+    Khawarij ringleader was killed" and "the Daesh commander was killed" are one claim whatever
+    each outlet calls the group.
     """
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:

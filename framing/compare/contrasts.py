@@ -9,42 +9,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 
 from framing.compare import stats
-from framing.models import ArticleScores
+from framing.compare.profiles import group_scores
+from framing.compare.stats import SMALL_SAMPLE
+from framing.models import ArticleScores, Contrast
 
-#: Fewer articles than this on a side: the contrast is reported and marked as a small sample.
-SMALL_SAMPLE = 5
 #: Random relabellings when exact enumeration is too large.
 N_PERMUTATIONS = 9999
-
-
-@dataclass(frozen=True)
-class Contrast:
-    """``a`` minus ``b`` on one feature; None where not estimable (see ``note``)."""
-
-    event: str | None
-    level: str  # "outlet" or "group"
-    a: str
-    b: str
-    feature: str
-    n_a: int
-    n_b: int
-    mean_a: float | None
-    mean_b: float | None
-    difference: float | None
-    low: float | None
-    high: float | None
-    p_value: float | None
-    p_adjusted: float | None
-    hedges_g: float | None
-    cliffs_delta: float | None
-    note: str = ""
 
 
 def _values(rows: Sequence[ArticleScores], feature: str) -> list[float]:
@@ -68,19 +44,29 @@ def contrast_pair(
     seed: int,
     n_permutations: int = N_PERMUTATIONS,
     precomputed: tuple[float, float, float] | None = None,
-) -> tuple[
-    float | None, float | None, float | None, float | None, float | None, float | None, str
-]:
-    """(difference, low, high, p, hedges_g, cliffs_delta, note) for two samples.
+    *,
+    names: tuple[str, str] = ("a", "b"),
+    feature: str = "",
+    level: str = "outlet",
+    event: str | None = None,
+) -> Contrast:
+    """``a`` minus ``b``: difference of means, its bootstrap interval, permutation p-value and
+    effect sizes (``p_adjusted`` is left None: the correction runs over a whole event's tests).
 
-    ``precomputed`` is (p, low, high) from the batched tests of :func:`build_contrasts`.
+    ``names``, ``feature``, ``level`` and ``event`` label the row; ``precomputed`` is
+    (p, low, high) from the batched tests of :func:`build_contrasts`.
     """
     ma, mb = _mean(a), _mean(b)
     diff = None if ma is None or mb is None else ma - mb
+
+    def row(low: float | None = None, high: float | None = None, p: float | None = None,
+            g: float | None = None, delta: float | None = None, note: str = "") -> Contrast:
+        return Contrast(event, level, names[0], names[1], feature, len(a), len(b), ma, mb, diff,
+                        low, high, p, None, g, delta, note)
+
     if len(a) < 2 or len(b) < 2:
-        return diff, None, None, None, None, None, (
-            f"not estimable: fewer than 2 articles with a value on a side (n={len(a)} vs {len(b)})"
-        )
+        return row(note="not estimable: fewer than 2 articles with a value on a side "
+                        f"(n={len(a)} vs {len(b)})")
     notes = []
     if len(a) < SMALL_SAMPLE or len(b) < SMALL_SAMPLE:
         floor = stats.smallest_pvalue(len(a), len(b), n_permutations)
@@ -100,7 +86,7 @@ def contrast_pair(
     g = stats.hedges_g(a, b)
     if g is None:
         notes.append("no variance on either side: effect size not defined")
-    return diff, low, high, p, g, stats.cliffs_delta(a, b), "; ".join(notes)
+    return row(low, high, p, g, stats.cliffs_delta(a, b), "; ".join(notes))
 
 
 def build_contrasts(
@@ -118,10 +104,7 @@ def build_contrasts(
     Pairs are ordered by name (``a`` < ``b``). With one outlet there are no pairs and the result
     is empty; the caller reports that. The BH correction runs over all tests returned here.
     """
-    groups: dict[str, list[ArticleScores]] = defaultdict(list)
-    for s in scores:
-        key = s.outlet if by == "outlet" else (s.group or "(no group)")
-        groups[key].append(s)
+    groups = group_scores(scores, by)
     rows: list[Contrast] = []
     for name_a, name_b in itertools.combinations(sorted(groups), 2):
         ga, gb = groups[name_a], groups[name_b]
@@ -139,19 +122,14 @@ def build_contrasts(
             }
         for feature in features:
             a, b = values[feature]
-            diff, low, high, p, g, delta, note = contrast_pair(
-                a, b, n_boot, confidence, seed, n_permutations, batch.get(feature)
-            )
+            row = contrast_pair(
+                a, b, n_boot, confidence, seed, n_permutations, batch.get(feature),
+                names=(name_a, name_b), feature=feature, level=by, event=event,
+            )  # fmt: skip
             missing = len(ga) - len(a) + len(gb) - len(b)
             if missing:
-                note = "; ".join(x for x in (note, f"{missing} article(s) without a value") if x)
-            rows.append(
-                Contrast(
-                    event, by, name_a, name_b, feature, len(a), len(b),
-                    _mean(a), _mean(b), diff, low, high, p, None, g, delta, note,
-                )
-            )  # fmt: skip
+                note = "; ".join(x for x in (row.note, f"{missing} article(s) without a value") if x)
+                row = replace(row, note=note)
+            rows.append(row)
     adjusted = stats.benjamini_hochberg([r.p_value for r in rows])
-    return [
-        Contrast(**{**r.__dict__, "p_adjusted": q}) for r, q in zip(rows, adjusted, strict=True)
-    ]
+    return [replace(r, p_adjusted=q) for r, q in zip(rows, adjusted, strict=True)]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from framing.models import AnalyzedArticle
+from framing.models import AnalyzedArticle, LabelRow
 from framing.resources import read_lines
 
 #: Mean cosine similarity of two mention groups' strings for them to merge (MiniLM scale). Chosen
@@ -601,22 +601,6 @@ def _titled_persons(mentions: list[Mention]) -> list[Mention]:
     return [replace(m, entity_label="PERSON")
             if m.entity_label not in (None, "PERSON")
             and strip_titles(normalize_mention(m.text)) in titled else m for m in mentions]
-
-
-@dataclass(frozen=True)
-class LabelRow:
-    """How often one outlet uses one label for one actor, with example sentences."""
-
-    event: str | None
-    actor: str
-    actor_type: str
-    actor_mentions: int
-    outlet: str
-    label: str
-    count: int
-    share: float  # of this outlet's mentions of this actor
-    link: str
-    examples: tuple[str, ...]
 
 
 def label_key(text: str) -> str:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from framing.compare.profiles import bootstrap_mean
-from framing.models import AnalyzedArticle, ArticleScores
+from framing.models import AnalyzedArticle, ArticleScores, WeekRow
 
 #: Features followed over time: own voice, the outlet's own loaded wording, unnamed sources.
 OVER_TIME_FEATURES: tuple[str, ...] = (
@@ -28,21 +27,6 @@ MIN_SPAN_DAYS = 7
 
 OVER_TIME_COLUMNS = ("event", "outlet", "week", "n_articles", "feature", "mean", "low", "high",
                      "note")
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    """One outlet's figure for one week of an event."""
-
-    event: str | None
-    outlet: str
-    week: str  # Monday of the ISO week, YYYY-MM-DD
-    n_articles: int
-    feature: str
-    mean: float | None
-    low: float | None
-    high: float | None
-    note: str = ""
 
 
 def article_date(published: str | None) -> date | None:

@@ -8,10 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from framing.compare.stats import SMALL_SAMPLE
 from framing.models import ArticleScores, Estimate, OutletProfile
-
-#: Below this many articles an interval is reported but marked as a small sample.
-SMALL_SAMPLE = 5
 
 
 def bootstrap_mean(values: Sequence[float], n_boot: int, confidence: float, seed: int) -> Estimate:
@@ -44,6 +42,15 @@ def bootstrap_mean(values: Sequence[float], n_boot: int, confidence: float, seed
     return Estimate(mean, float(low), float(high), n, "; ".join(notes))
 
 
+def group_scores(scores: Sequence[ArticleScores], by: str = "outlet") -> dict[str, list[ArticleScores]]:
+    """Articles' scores by outlet (``by="outlet"``) or outlet group (``by="group"``, articles
+    without a group under ``NO_GROUP``), in input order within each."""
+    groups: dict[str, list[ArticleScores]] = defaultdict(list)
+    for s in scores:
+        groups[s.unit(by)].append(s)
+    return dict(groups)
+
+
 def build_profiles(
     scores: Sequence[ArticleScores],
     features: Sequence[str],
@@ -53,10 +60,7 @@ def build_profiles(
     by: str = "outlet",
 ) -> list[OutletProfile]:
     """One profile per outlet (``by="outlet"``) or outlet group (``by="group"``), sorted by name."""
-    groups: dict[str, list[ArticleScores]] = defaultdict(list)
-    for s in scores:
-        key = s.outlet if by == "outlet" else (s.group or "(no group)")
-        groups[key].append(s)
+    groups = group_scores(scores, by)
     profiles = []
     for name in sorted(groups):
         rows = groups[name]

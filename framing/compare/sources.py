@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from framing.models import UNIDENTIFIED_SOURCE_KINDS, AnalyzedArticle, Attribution
+from framing.models import UNIDENTIFIED_SOURCE_KINDS, AnalyzedArticle, Attribution, SourceCount
 from framing.scoring.features import unique_attributions
 
 SOURCE_COLUMNS = (
@@ -36,25 +36,6 @@ SOURCE_COLUMNS = (
 )
 
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class SourceCount:
-    """One identified source as cited by one outlet for one event."""
-
-    event: str | None
-    outlet: str
-    source: str
-    kind: str
-    role: str | None
-    n_attributions: int
-    n_direct_quotes: int
-    n_reported: int
-    n_chain_origin: int
-    n_articles: int
-    n_outlets: int
-    only_this_outlet: bool
-    identified: bool = True
 
 
 @dataclass

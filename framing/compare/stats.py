@@ -13,6 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+#: Fewer articles than this (on a side): an interval, p-value or contrast is reported and marked
+#: as a small sample.
+SMALL_SAMPLE = 5
 #: Exact enumeration of all relabellings is used when there are at most this many.
 MAX_EXACT_PERMUTATIONS = 20_000
 #: Differences within this tolerance of the observed one count as "at least as extreme".

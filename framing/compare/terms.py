@@ -16,9 +16,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from framing.models import Article
+from framing.models import Article, Term
 
 TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 
@@ -34,21 +33,6 @@ STOPWORDS: frozenset[str] = frozenset(
     upon within without across among around since per via who's it's he's she's that's there's
     what's isn't wasn't don't doesn't didn't won't can't""".split()
 )
-
-
-@dataclass(frozen=True)
-class Term:
-    """One distinctive term of an outlet."""
-
-    outlet: str
-    term: str
-    n_words: int
-    count: int
-    count_others: int
-    per_1000: float  # occurrences per 1,000 tokens of the outlet
-    log_odds: float
-    z: float
-    rank: int
 
 
 def outlet_texts(articles: Iterable[Article]) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from framing.evaluation.finetune import FinetuneConfig
+    from framing.nlp.finetune import FinetuneConfig
 
 
 def run_eval(

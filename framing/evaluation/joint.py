@@ -1,7 +1,7 @@
 """The shipped loaded-language recipe: one multi-task fine-tune, measured and trained the same way.
 
 One network, four heads (:data:`framing.nlp.tuned.TUNED_HEADS`) on MiniLM whose top layers are
-fine-tuned (:func:`framing.evaluation.finetune.finetune_tasks`):
+fine-tuned (:func:`framing.nlp.finetune.finetune_tasks`):
 
 - ``sentence``: BABE sentence bias (mean-pooled last layer);
 - ``babe_word``: BABE biased words; ``ptc_loaded``: PTC Loaded_Language words; ``labelling``:
@@ -30,16 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from framing.evaluation.finetune import (
+from framing.evaluation.finetune import _chosen_folds, _reporter, _run_meta, _spans_at, _word_f1
+from framing.nlp.finetune import (
     FinetuneConfig,
     TaskExample,
-    _chosen_folds,
-    _reporter,
-    _run_meta,
-    _spans_at,
-    _word_f1,
     finetune_tasks,
     predict_logits,
+    round_layers,
 )
 from framing.nlp.tuned import TUNED_HEADS, WORD_HEADS
 
@@ -116,17 +113,6 @@ def joint_examples(
     return out
 
 
-def _round_layers(net: Any, top_layers: int) -> None:
-    """Round the fine-tuned layers to float16 and back, as :func:`save_joint` stores them."""
-    import torch
-
-    layers = net.encoder.encoder.layer
-    with torch.no_grad():
-        for layer in layers[len(layers) - top_layers :]:
-            for p in layer.parameters():
-                p.copy_(p.to(torch.float16).to(torch.float32))
-
-
 def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     from framing.evaluation.training import _platt as fit
 
@@ -162,7 +148,7 @@ def fit_joint(
     fit_p = set(ids) - val_p
     examples = joint_examples(babe, ptc, gold, fit_b, fit_p, config.seed)
     net = finetune_tasks(examples, config, encoder, progress)
-    _round_layers(net, config.top_layers)
+    round_layers(net, config.top_layers)
     # calibration on the held-out eighth
     vb = [babe[j] for j in val_b]
     sz, wz = predict_logits(net, [s.text for s in vb], [s.words for s in vb], encoder,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from framing.nlp.pipeline import Doc  # spaCy's Doc, as framing.nlp parses it
 
 log = logging.getLogger(__name__)
 
@@ -189,36 +189,15 @@ def parse_docs(
     docs: Sequence[PolnearDoc], model: str | None = None, cache_dir: Path | None = None
 ) -> list[Doc]:
     """spaCy docs for the articles, optionally cached as a DocBin under ``cache_dir``."""
-    from spacy.tokens import DocBin
-
-    from framing.nlp.pipeline import load_nlp
+    from framing.nlp.pipeline import parse_cached
     from framing.settings import Settings
 
     model = model or Settings().spacy_model
-    nlp = load_nlp(model)
     key = hashlib.sha256(
         ("\x00".join(d.id + "\x01" + d.text for d in docs) + model).encode("utf-8")
     ).hexdigest()[:16]
     path = None if cache_dir is None else Path(cache_dir) / f"polnear-{key}.spacy"
-    tensors = None if path is None else path.with_suffix(".tensor.npy")
-    if path is not None and tensors is not None and path.exists() and tensors.exists():
-        import numpy as np
-
-        out = list(DocBin().from_disk(path).get_docs(nlp.vocab))
-        arr = np.load(tensors, allow_pickle=False)
-        offset = 0
-        for doc in out:  # the tok2vec output feeds the learned head; DocBin does not keep it
-            doc.tensor = arr[offset : offset + len(doc)]
-            offset += len(doc)
-        return out
-    parsed = list(nlp.pipe((d.text for d in docs), batch_size=16))
-    if path is not None and tensors is not None:
-        import numpy as np
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        DocBin(docs=parsed, store_user_data=False).to_disk(path)
-        np.save(tensors, np.concatenate([d.tensor for d in parsed]).astype(np.float32))
-    return parsed
+    return parse_cached([d.text for d in docs], model, path)
 
 
 # ------------------------------------------------------------------ scoring

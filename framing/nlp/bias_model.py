@@ -304,16 +304,17 @@ def decode_spans(
 
 def score_sentences(
     texts: Sequence[str], heads: Heads, encoder: str | None = None, batch_size: int = 32,
-    backend: str = "auto", floor: float = 0.0,
+    backend: str = "auto", floor: float = 0.0, cache_dir: Path | None = None,
 ) -> list[SentenceScores]:
-    """Encode each text once (with encoder ``backend``) and apply every head; span words must
-    reach the head's cut and ``floor`` (a calibrated probability)."""
+    """Encode each text once (with encoder ``backend``; an ONNX graph kept under ``cache_dir``)
+    and apply every head; span words must reach the head's cut and ``floor`` (a calibrated
+    probability)."""
     from framing.nlp.encoder import encode_texts
 
     words = [word_spans(t) for t in texts]
     sent, word_vecs = encode_texts(texts, words, encoder=encoder, batch_size=batch_size,
                                    max_length=int(heads.spec.get("max_length", 128)),
-                                   backend=backend)
+                                   backend=backend, cache_dir=cache_dir)
     out: list[SentenceScores] = []
     feats = [word_features(t, w) for t, w in zip(texts, words, strict=True)]
     dim = sent.shape[1]

@@ -5,8 +5,8 @@ fetched from a hub unless the user names another model explicitly.
 
 Backends: ``torch`` runs the transformers model; ``onnx`` runs the same weights through ONNX
 Runtime (fp32, CPU), exported once from the installed model into a cache folder
-(``$FRAMING_CACHE_DIR/onnx/<key>/`` or ``~/.cache/framing/onnx/<key>/``) and checked against torch
-right after the export; ``onnx-int8`` is that graph with dynamically quantised weights (faster,
+(``<Settings.cache_dir>/onnx/<key>/``; ``$FRAMING_CACHE_DIR`` or ``~/.cache/framing`` by default)
+and checked against torch right after the export; ``onnx-int8`` is that graph with dynamically quantised weights (faster,
 but its features drift from the fp32 ones the heads were trained on; never the default);
 ``auto`` is ``onnx`` when ONNX Runtime is installed and the export works, else ``torch``.
 """
@@ -154,11 +154,12 @@ def _encoder_key(encoder: str | None) -> str:
     return encoder or DEFAULT_ENCODER
 
 
-def cache_root() -> Path:
-    """Folder of the exported encoders: ``$FRAMING_CACHE_DIR/onnx`` or ``~/.cache/framing/onnx``."""
-    env = os.environ.get("FRAMING_CACHE_DIR")
-    base = Path(env) if env else Path.home() / ".cache" / "framing"
-    return base / "onnx"
+def cache_root(cache_dir: Path | None = None) -> Path:
+    """Folder of the exported encoders: ``onnx/`` under ``cache_dir`` (``Settings.cache_dir``;
+    None: :func:`framing.settings.default_cache_dir`)."""
+    from framing.settings import default_cache_dir
+
+    return (cache_dir if cache_dir is not None else default_cache_dir()) / "onnx"
 
 
 def _version(pkg: str) -> str:
@@ -285,9 +286,12 @@ def _new_session(path: str) -> Any:
     return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
 
-def onnx_model_path(encoder: str | None = None, int8: bool = False) -> Path:
-    """The exported graph of ``encoder`` (exported, or quantised, on first use)."""
-    folder = cache_root() / export_key(encoder)
+def onnx_model_path(
+    encoder: str | None = None, int8: bool = False, cache_dir: Path | None = None
+) -> Path:
+    """The exported graph of ``encoder`` (exported, or quantised, on first use) under
+    ``cache_dir``."""
+    folder = cache_root(cache_dir) / export_key(encoder)
     fp32 = folder / "model.onnx"
     if not fp32.is_file():
         log.info("exporting %s to ONNX (%s)", _encoder_key(encoder), fp32)
@@ -301,12 +305,16 @@ def onnx_model_path(encoder: str | None = None, int8: bool = False) -> Path:
 
 
 @cache
-def load_onnx_session(encoder: str | None = None, int8: bool = False) -> Any:
+def load_onnx_session(
+    encoder: str | None = None, int8: bool = False, cache_dir: Path | None = None
+) -> Any:
     """An ONNX Runtime session of ``encoder`` (CPU, all graph optimisations), once per process."""
-    return _new_session(str(onnx_model_path(encoder, int8)))
+    return _new_session(str(onnx_model_path(encoder, int8, cache_dir)))
 
 
-def _session_or_none(backend: str, encoder: str | None) -> Any | None:
+def _session_or_none(
+    backend: str, encoder: str | None, cache_dir: Path | None = None
+) -> Any | None:
     """The session for an ONNX backend, or None for torch (``auto`` falls back with a warning)."""
     _check_backend(backend)
     if backend == "torch":
@@ -320,7 +328,7 @@ def _session_or_none(backend: str, encoder: str | None) -> Any | None:
     if backend == "auto" and key in _FAILED:
         return None
     try:
-        return load_onnx_session(encoder, int8=backend == "onnx-int8")
+        return load_onnx_session(encoder, int8=backend == "onnx-int8", cache_dir=cache_dir)
     except Exception as exc:  # export or session failure: never fatal for auto
         if backend != "auto":
             raise RuntimeError(f"encoder backend {backend!r} unavailable: {exc}") from exc
@@ -340,13 +348,14 @@ def _batches(
     encoder: str | None,
     backend: str,
     offsets: bool,
+    cache_dir: Path | None = None,
 ) -> Iterator[tuple[list[int], Any, np.ndarray, np.ndarray, np.ndarray]]:
     """(indices, offsets, last hidden state, masked mean, normalised mean) per length-sorted batch.
 
     The torch backend pools in torch exactly as before ONNX support; the ONNX backends pool the
     same way in numpy.
     """
-    session = _session_or_none(backend, encoder)
+    session = _session_or_none(backend, encoder, cache_dir)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     if session is None:
         import torch
@@ -382,17 +391,19 @@ def _batches(
 
 def embed_sentences(
     texts: Sequence[str], encoder: str | None = None, batch_size: int = 64,
-    backend: str = "auto",
+    backend: str = "auto", cache_dir: Path | None = None,
 ) -> np.ndarray:
     """L2-normalised mean-pooled sentence embeddings, shape (len(texts), dim), float32.
 
-    Texts are batched by length (fewer pad tokens) and returned in input order.
+    Texts are batched by length (fewer pad tokens) and returned in input order; an ONNX backend
+    keeps its exported graph under ``cache_dir`` (``Settings.cache_dir``).
     """
     _check_backend(backend)
     if not texts:
         return np.zeros((0, _hidden_size(encoder)), dtype=np.float32)
     out: np.ndarray | None = None
-    for idx, _, _, _, normed in _batches(texts, batch_size, MAX_LENGTH, encoder, backend, False):
+    for idx, _, _, _, normed in _batches(texts, batch_size, MAX_LENGTH, encoder, backend, False,
+                                         cache_dir):
         if out is None:
             out = np.zeros((len(texts), normed.shape[1]), dtype=np.float32)
         out[idx] = normed
@@ -427,6 +438,7 @@ def encode_texts(
     batch_size: int = 32,
     max_length: int = MAX_LENGTH,
     backend: str = "auto",
+    cache_dir: Path | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Sentence embeddings and contextual word vectors from one encoder pass per text.
 
@@ -434,7 +446,7 @@ def encode_texts(
     last-hidden-state vectors of the word pieces overlapping it. Words cut off by ``max_length``
     get the sentence's mean vector. Sentence embeddings are mean-pooled and L2-normalised exactly
     as in :func:`embed_sentences`. Texts are batched by length and returned in input order.
-    ``backend`` is one of :data:`BACKENDS`.
+    ``backend`` is one of :data:`BACKENDS` (an ONNX one keeps its graph under ``cache_dir``).
     """
     _check_backend(backend)
     if not texts:
@@ -444,7 +456,7 @@ def encode_texts(
     sent_out: np.ndarray | None = None
     word_out: list[np.ndarray] = []
     for idx, offsets, hid, mean_np, normed in _batches(texts, batch_size, max_length, encoder,
-                                                       backend, True):
+                                                       backend, True, cache_dir):
         if sent_out is None:
             dim = hid.shape[-1]
             sent_out = np.zeros((len(texts), dim), dtype=np.float32)
@@ -474,6 +486,7 @@ def head_logits(
     batch_size: int = 32,
     max_length: int = MAX_LENGTH,
     backend: str = "auto",
+    cache_dir: Path | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Linear heads on one encoder pass: pooled logits and per-word logits.
 
@@ -489,7 +502,7 @@ def head_logits(
     pooled = np.zeros((len(texts), w.shape[1]), dtype=np.float64)
     per_word = [np.zeros((len(ws), w.shape[1]), dtype=np.float64) for ws in words]
     for idx, offsets, hid, mean_np, _ in _batches(texts, batch_size, max_length, encoder,
-                                                  backend, True):
+                                                  backend, True, cache_dir):
         z_mean = mean_np.astype(np.float32) @ w + b
         z_tok = hid.astype(np.float32) @ w + b  # (batch, tokens, heads)
         pooled[idx] = z_mean

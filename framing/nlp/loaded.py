@@ -264,10 +264,11 @@ def apply_model(
     floor = settings.loaded_min_probability
     if isinstance(heads, TunedModel):
         scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend,
-                                       floor=floor)
+                                       floor=floor, cache_dir=settings.cache_dir)
     else:
         scores = score_sentences(texts, heads, settings.encoder,
-                                 backend=settings.encoder_backend, floor=floor)
+                                 backend=settings.encoder_backend, floor=floor,
+                                 cache_dir=settings.cache_dir)
     scored = dict(zip(texts, scores, strict=True))
     if pairs is not None and len(pairs) != len(analyzed):
         raise ValueError(f"{len(pairs)} pair lists for {len(analyzed)} articles")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace as dc_replace
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from framing.models import (
@@ -153,6 +154,32 @@ def warm_models(settings: Settings) -> None:
     analysing one short sentence, so that a worker pays the loading once, before its first batch."""
     analyze_articles([Article("warm-up", "warm-up", "Officials said the road was closed.")],
                      settings)
+
+
+def parse_cached(texts: Sequence[str], model: str, path: Path | None = None,
+                 batch_size: int = 16) -> list[Doc]:
+    """spaCy docs of ``texts`` with their tok2vec tensors, cached as a DocBin at ``path`` (and
+    the tensors in ``.tensor.npy`` beside it: a DocBin does not keep them, and a learned head
+    reads them). The caller's key in the file name must cover the texts and the model."""
+    import numpy as np
+    from spacy.tokens import DocBin
+
+    nlp = load_nlp(model)
+    tensors = None if path is None else path.with_suffix(".tensor.npy")
+    if path is not None and tensors is not None and path.exists() and tensors.exists():
+        out = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        arr = np.load(tensors, allow_pickle=False)
+        offset = 0
+        for doc in out:
+            doc.tensor = arr[offset : offset + len(doc)]
+            offset += len(doc)
+        return out
+    parsed = list(nlp.pipe(texts, batch_size=batch_size))
+    if path is not None and tensors is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=parsed, store_user_data=False).to_disk(path)
+        np.save(tensors, np.concatenate([d.tensor for d in parsed]).astype(np.float32))
+    return parsed
 
 
 def model_versions(settings: Settings) -> dict[str, str]:

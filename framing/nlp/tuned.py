@@ -163,7 +163,7 @@ def shipped_tuned() -> TunedModel | None:
 
 def score_sentences_tuned(
     texts: Sequence[str], model: TunedModel, batch_size: int = 32, backend: str = "auto",
-    floor: float = 0.0,
+    floor: float = 0.0, cache_dir: Path | None = None,
 ) -> list[Any]:
     """Encode each text once with the retrained layers and apply the four calibrated heads.
 
@@ -179,7 +179,8 @@ def score_sentences_tuned(
     words = [word_spans(t) for t in texts]
     sent_z, word_z = head_logits(texts, words, model.head_w, model.head_b,
                                  encoder=model.encoder_spec(), batch_size=batch_size,
-                                 max_length=model.max_length, backend=backend)
+                                 max_length=model.max_length, backend=backend,
+                                 cache_dir=cache_dir)
     bias = model.calibrate("sentence", sent_z[:, 0])
     out = []
     for i, w in enumerate(words):

@@ -6,11 +6,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 
+from framing.compare.stats import SMALL_SAMPLE
 from framing.models import (
     UNIDENTIFIED_SOURCE_KINDS,
     AnalyzedArticle,
     Comparison,
+    Estimate,
     IngestResult,
+    OutletProfile,
     RunMetadata,
     SentenceAnalysis,
 )
@@ -404,6 +407,32 @@ def _cell(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
 
+def estimate_text(e: Estimate) -> str:
+    """'0.25 [0.10, 0.40]' or '0.25 (n=1, no interval)'."""
+    if e.mean is None:
+        return "–"
+    if e.low is None or e.high is None:
+        return f"{_cell(e.mean)} (n={e.n}, no interval)"
+    return f"{_cell(e.mean)} [{_cell(e.low)}, {_cell(e.high)}]"
+
+
+def outlet_card(profile: OutletProfile) -> str:
+    """HTML card of one outlet's key figures with their intervals (all text escaped)."""
+    rows = "".join(
+        f'<tr><td title="{escape(FEATURES.get(f, q))}">{escape(q)}<br>'
+        f'<span class="small">{escape(f)}</span></td>'
+        f'<td class="num">{escape(estimate_text(profile.features[f]))}</td></tr>'
+        for f, q in KEY_FEATURES.items()
+        if f in profile.features
+    )
+    notes = sorted({e.note for f, e in profile.features.items() if e.note and f in KEY_FEATURES})
+    note = f'<p class="small">{escape("; ".join(notes))}</p>' if notes else ""
+    return (
+        f'<div class="card outlet-card"><h3>{escape(profile.outlet)}</h3>'
+        f'<p class="small">{profile.n_articles} article(s)</p><table>{rows}</table>{note}</div>'
+    )
+
+
 def render_event(
     comparison: Comparison, analyzed: Sequence[AnalyzedArticle], anchor: str = "e0"
 ) -> list[str]:
@@ -433,8 +462,8 @@ def render_event(
             h.append(f'<td class="num">{_cell(e.mean)}<span class=small>{ci}</span></td>')
         h.append("</tr>")
     h.append(
-        "</table><p class=small>Mean over articles with a 95% bootstrap interval. "
-        "Small samples (fewer than 5 articles) give unreliable intervals. Each feature name links "
+        "</table><p class=small>Mean over articles with a 95% bootstrap interval. Small samples "
+        f"(fewer than {SMALL_SAMPLE} articles) give unreliable intervals. Each feature name links "
         "to the highlighted sentences behind it.</p>"
     )
     h.append('<h3>Charts</h3><div class="grid">')

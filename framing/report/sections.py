@@ -1,6 +1,6 @@
 """HTML fragments for the cross-outlet tables (contrasts, distinctive words, labels, claims).
 
-Each builder takes the comparisons (their ``extra`` holds the tables) and returns one HTML string
+Each builder takes the comparisons (typed tables of ``framing.models.Comparison``) and returns one HTML string
 for ``render_report(extra_sections=...)``. Every piece of user text is escaped here.
 """
 
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
-from framing.models import Comparison
+from framing.models import Claim, Comparison, Contrast, LabelRow, SourceCount, Term, WeekRow
 
 #: Features shown in the report's contrast table (contrasts.csv has every feature).
 REPORT_FEATURES = (
@@ -69,14 +68,17 @@ def _value(x: float | None, unit: str) -> str:
     return f"{100 * x:.0f}%" if unit == "share" else f"{x:.2f}"
 
 
-def _holds(r: Any) -> bool:
+def holds(r: Contrast) -> bool:
     """A difference that holds: adjusted p below 0.05 and an interval that excludes zero."""
     return (r.p_adjusted is not None and r.p_adjusted < 0.05 and r.low is not None
             and r.high is not None and (r.low > 0 or r.high < 0))
 
 
-def finding_sentence(r: Any) -> str:
-    """A contrast in plain words ("A writes 62% …, B 18%: a difference of 44 points …")."""
+def finding_sentence(r: Contrast) -> str:
+    """A contrast that holds in plain words ("A writes 62% …, B 18%: a difference of 44 points
+    …")."""
+    if r.low is None or r.high is None:
+        raise ValueError(f"{r.a} vs {r.b} on {r.feature} has no interval: nothing to state")
     phrase, unit = FINDING_PHRASES.get(r.feature, (f"scores {{v}} on {r.feature}", "rate"))
     diff = r.difference or 0.0
     lo, hi = (r.low, r.high) if diff >= 0 else (-r.high, -r.low)
@@ -102,7 +104,7 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> 
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        rows = [r for r in c.extra.get("contrasts", ()) if r.level == "outlet"]
+        rows = [r for r in c.contrasts if r.level == "outlet"]
         if not rows:
             outlets = ", ".join(p.outlet for p in c.profiles)
             h.append(
@@ -110,7 +112,7 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> 
             )
             continue
         shown = [r for r in rows if r.feature in REPORT_FEATURES]
-        holding = sorted((r for r in shown if _holds(r)),
+        holding = sorted((r for r in shown if holds(r)),
                          key=lambda r: (r.p_adjusted, -abs(r.hedges_g or 0.0)))
         if holding:
             h.append("<ul class=findings>" + "".join(
@@ -136,7 +138,7 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> 
         for r in details:
             ci = f" [{_num(r.low)}, {_num(r.high)}]" if r.low is not None else ""
             note = r.note
-            if not _holds(r) and r.low is not None and r.high is not None and (
+            if not holds(r) and r.low is not None and r.high is not None and (
                     r.low > 0 or r.high < 0):
                 note = (note + "; " if note else "") + "interval excludes zero, adjusted p " \
                     "does not: not stated"
@@ -161,11 +163,11 @@ def terms_section(comparisons: Sequence[Comparison], top_n: int = 10) -> str:
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        terms = c.extra.get("terms", ())
+        terms = c.terms
         if not terms:
             h.append("<p>Fewer than two outlets: no outlet to compare against.</p>")
             continue
-        by_outlet: dict[str, list[Any]] = defaultdict(list)
+        by_outlet: dict[str, list[Term]] = defaultdict(list)
         for t in terms:
             by_outlet[t.outlet].append(t)
         n_sig = sum(1 for t in terms if t.z > 1.96)
@@ -200,12 +202,12 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        rows = c.extra.get("labels", ())
+        rows = c.labels
         outlets = sorted(p.outlet for p in c.profiles)
         if not rows:
             h.append("<p>No actor was mentioned more than once.</p>")
             continue
-        by_actor: dict[str, list[Any]] = defaultdict(list)
+        by_actor: dict[str, list[LabelRow]] = defaultdict(list)
         places = sorted({r.actor for r in rows if r.actor_type == "place"})
         for r in rows:
             if r.actor_type != "place":
@@ -248,7 +250,7 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
     return "".join(h)
 
 
-def _claims_table(claims: Sequence[Any]) -> str:
+def _claims_table(claims: Sequence[Claim]) -> str:
     h = [
         "<table><tr><th>#</th><th>Claim (representative sentence) and each outlet's sentences"
         "</th><th>Carried by</th><th>Omitted by</th></tr>"
@@ -287,9 +289,9 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        claims = c.extra.get("claims")
+        claims = c.claims
         if claims is None:
-            h.append(f"<p>{escape(c.extra.get('claims_note', 'Claims were not aligned.'))}</p>")
+            h.append(f"<p>{escape(c.claims_note or 'Claims were not aligned.')}</p>")
             continue
         shared = [cl for cl in claims if cl.n_independent > 1]
         alone = [cl for cl in claims if cl.n_independent == 1 and cl.is_lead]
@@ -323,11 +325,11 @@ def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        rows = c.extra.get("sources", ())
+        rows = c.sources
         if not rows:
             h.append("<p>No source is credited with a claim in this event.</p>")
             continue
-        by_outlet: dict[str, list[Any]] = defaultdict(list)
+        by_outlet: dict[str, list[SourceCount]] = defaultdict(list)
         for r in rows:
             by_outlet[r.outlet].append(r)
         h.append('<div class="outlets">')
@@ -357,7 +359,7 @@ def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
     return "".join(h)
 
 
-def _ci(r: Any, share: bool) -> str:
+def _ci(r: WeekRow | None, share: bool) -> str:
     if r is None or r.mean is None:
         return "–"
     f = (lambda x: f"{100 * x:.0f}%") if share else (lambda x: f"{x:.2f}")
@@ -376,7 +378,7 @@ def over_time_section(comparisons: Sequence[Comparison]) -> str:
     ]
     for c in comparisons:
         h.append(_event_heading(c))
-        rows = c.extra.get("over_time", ())
+        rows = c.over_time
         if not rows:
             h.append("<p>Every outlet's articles fall within one week (or carry no date): no "
                      "timeline.</p>")
@@ -391,7 +393,7 @@ def over_time_section(comparisons: Sequence[Comparison]) -> str:
             for w in weeks:
                 n = cells.get((outlet, w, "n_articles"))
                 h.append(
-                    f"<tr><td>{escape(w)}</td><td class=num>{int(n.mean) if n else 0}</td>"
+                    f"<tr><td>{escape(w)}</td><td class=num>{int(n.mean) if n and n.mean is not None else 0}</td>"
                     f"<td class=num>{_ci(cells.get((outlet, w, 'author_voice_share')), True)}</td>"
                     f"<td class=num>{_ci(cells.get((outlet, w, 'loaded_density_author')), False)}"
                     f"</td><td class=num>"

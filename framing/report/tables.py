@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from framing.models import (
+    NO_GROUP,
     AnalyzedArticle,
     ArticleScores,
     Attribution,
     Comparison,
+    Contrast,
     Estimate,
     IngestResult,
     OutletProfile,
@@ -197,6 +199,12 @@ def estimate_cells(e: Estimate) -> list[str]:
     return [_fmt(e.mean), _fmt(e.low), _fmt(e.high)]
 
 
+def names_groups(groups: Sequence[OutletProfile]) -> bool:
+    """Whether the articles name outlet groups: group profiles other than the one NO_GROUP
+    profile of a corpus without any."""
+    return bool(groups) and not (len(groups) == 1 and groups[0].outlet == NO_GROUP)
+
+
 def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequence[str]) -> None:
     """outlets.csv: one row per (event, outlet) and per (event, outlet group), with intervals."""
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -208,9 +216,8 @@ def write_profiles(path: Path, comparisons: Sequence[Comparison], features: Sequ
         w.writerow(header)
         for c in comparisons:
             levels: list[tuple[str, Sequence[OutletProfile]]] = [("outlet", c.profiles)]
-            groups = c.extra.get("group_profiles", ())
-            if groups and not (len(groups) == 1 and groups[0].outlet == "(no group)"):
-                levels.append(("group", groups))
+            if names_groups(c.group_profiles):
+                levels.append(("group", c.group_profiles))
             for level, profiles in levels:
                 for p in profiles:
                     row: list[str] = [c.event or "", level, p.outlet, str(p.n_articles)]
@@ -283,19 +290,44 @@ def write_sources(path: Path, analyzed: Sequence[AnalyzedArticle]) -> int:
     return len(rows) - 1
 
 
+CONTRASTS_HEADER = (
+    "event", "level", "a", "b", "feature", "n_a", "n_b", "mean_a", "mean_b", "difference",
+    "difference_low", "difference_high", "p_value", "p_adjusted_bh", "hedges_g",
+    "cliffs_delta", "note",
+)  # fmt: skip
+
+
+def contrast_from_record(rec: Mapping[str, Any]) -> Contrast:
+    """A row of contrasts.csv read back (numbers typed, empty cells None) as a Contrast."""
+
+    def num(name: str) -> float | None:
+        v = rec.get(name)
+        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+    def count(name: str) -> int:
+        v = num(name)
+        return int(v) if v is not None else 0
+
+    def text(name: str) -> str:
+        v = rec.get(name)
+        return "" if v is None else str(v)
+
+    return Contrast(
+        rec.get("event") or None, text("level"), text("a"), text("b"), text("feature"),
+        count("n_a"), count("n_b"), num("mean_a"), num("mean_b"), num("difference"),
+        num("difference_low"), num("difference_high"), num("p_value"), num("p_adjusted_bh"),
+        num("hedges_g"), num("cliffs_delta"), text("note"),
+    )  # fmt: skip
+
+
 def write_contrasts(path: Path, comparisons: Sequence[Comparison]) -> int:
     """contrasts.csv: every pair of outlets (and groups) on every feature, per event."""
-    header = [
-        "event", "level", "a", "b", "feature", "n_a", "n_b", "mean_a", "mean_b", "difference",
-        "difference_low", "difference_high", "p_value", "p_adjusted_bh", "hedges_g",
-        "cliffs_delta", "note",
-    ]  # fmt: skip
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = CsvWriter(fh)
-        w.writerow(header)
+        w.writerow(CONTRASTS_HEADER)
         for c in comparisons:
-            rows = list(c.extra.get("contrasts", ())) + list(c.extra.get("group_contrasts", ()))
+            rows = list(c.contrasts) + list(c.group_contrasts)
             if not rows:
                 outlets = "; ".join(p.outlet for p in c.profiles)
                 w.writerow([c.event or "", "outlet", outlets, "", "", "", "", "", "", "", "", "",
@@ -338,7 +370,7 @@ def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
     return write_rows(path, TERMS_HEADER, (
         [c.event or "", t.outlet, t.rank, t.term, t.n_words, t.count, t.count_others,
          _fmt(t.per_1000), _fmt(t.log_odds), _fmt(t.z)]
-        for c in comparisons for t in c.extra.get("terms", ())
+        for c in comparisons for t in c.terms
     ))  # fmt: skip
 
 
@@ -347,13 +379,13 @@ def write_labels(path: Path, comparisons: Sequence[Comparison]) -> int:
     return write_rows(path, LABELS_HEADER, (
         [c.event or "", r.actor, r.actor_type, r.actor_mentions, r.outlet, r.label, r.count,
          _fmt(r.share), r.link, *(list(r.examples[:2]) + [""] * (2 - len(r.examples[:2])))]
-        for c in comparisons for r in c.extra.get("labels", ())
+        for c in comparisons for r in c.labels
     ))  # fmt: skip
 
 
 def _claim_rows(comparisons: Sequence[Comparison]) -> Iterator[list[Any]]:
     for c in comparisons:
-        claims = c.extra.get("claims")
+        claims = c.claims
         if claims is None:
             continue
         outlets = sorted(p.outlet for p in c.profiles)
@@ -380,7 +412,7 @@ def write_over_time(path: Path, comparisons: Sequence[Comparison]) -> int:
     (no rows when no outlet's articles span more than a week)."""
     from framing.compare.over_time import OVER_TIME_COLUMNS, over_time_table
 
-    rows = [r for c in comparisons for r in c.extra.get("over_time", ())]
+    rows = [r for c in comparisons for r in c.over_time]
     return write_rows(path, OVER_TIME_COLUMNS, over_time_table(rows)[1:])
 
 

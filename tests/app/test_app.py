@@ -336,3 +336,18 @@ def test_progress_text_gives_rate_and_time_left() -> None:
         "Analysed 60 of 100 articles · 2.0 articles/s · about 20 s left")
     assert dashboard.progress_text(100, 2000, 0, 10.0).endswith("about 3 min left")
     assert dashboard.progress_text(100, 100, 0, 10.0) == "Analysed 100 of 100 articles"
+def test_cards_and_contrast_tests_come_from_the_report() -> None:
+    # One builder for the report and the dashboard: the outlet card, the attribution table and
+    # the "difference holds" test are framing.report's, not copies in app/.
+    from framing.report import html as report_html
+    from framing.report import sections
+
+    assert dashboard.outlet_card is report_html.outlet_card
+    assert dashboard.estimate_text is report_html.estimate_text
+    assert not hasattr(dashboard, "_holds") and dashboard.holds is sections.holds
+    rec = {"level": "outlet", "a": "A", "b": "B", "feature": "author_voice_share", "n_a": 6,
+           "n_b": 5, "mean_a": 0.8, "mean_b": 0.2, "difference": 0.6, "difference_low": 0.4,
+           "difference_high": 0.8, "p_value": 0.001, "p_adjusted_bh": 0.01}
+    assert dashboard._findings([rec, {**rec, "level": "group", "p_adjusted_bh": 0.2}]) == [
+        "A writes 80% of its assertions in its own voice, B 20%: a difference of 60 points, 95% "
+        "interval 40–80, unlikely to be chance (adjusted p 0.010; 6 and 5 articles)."]

@@ -73,20 +73,20 @@ def test_report_sections_escape_user_text() -> None:
     sents = [ClaimSentence(evil, "a", 0, "title", "<b>Claim</b> here today"),
              ClaimSentence("B", "b", 0, "title", "Claim here today too")]  # fmt: skip
     claims = align_claims(sents, np.ones((2, 3)) / np.sqrt(3), [evil, "B"])
-    extra = {
-        "contrasts": tuple(build_contrasts(scores, ["author_voice_share"], 100, 0.95, 1)),
-        "terms": tuple(distinctive_terms({evil: ["<i>word</i> word"], "B": ["other words"]})),
-        "labels": (LabelRow("e", "<img>", "armed_group", 2, evil, "<u>x</u>", 2, 1.0, "alias", ()),),
-        "claims": tuple(claims),
-    }
     run = RunMetadata("0", "0", {}, {}, "h", 1)
     profiles = (OutletProfile(evil, 3, {}), OutletProfile("B", 3, {}))
-    html = "".join(comparison_sections([Comparison("e", profiles, tuple(scores), run, extra)]).values())
+    full = Comparison(
+        "e", profiles, tuple(scores), run,
+        contrasts=tuple(build_contrasts(scores, ["author_voice_share"], 100, 0.95, 1)),
+        terms=tuple(distinctive_terms({evil: ["<i>word</i> word"], "B": ["other words"]})),
+        labels=(LabelRow("e", "<img>", "armed_group", 2, evil, "<u>x</u>", 2, 1.0, "alias", ()),),
+        claims=tuple(claims),
+    )  # fmt: skip
+    html = "".join(comparison_sections([full]).values())
     assert "<script>" not in html and "<img>" not in html and "<u>" not in html
     assert "&lt;script&gt;" in html and "&lt;b&gt;Claim&lt;/b&gt;" in html
     assert "Claims carried by more than one outlet" in html
-    one = Comparison("e", profiles[:1], (), run, {"contrasts": (), "terms": (), "labels": (),
-                                                  "claims": None, "claims_note": "no encoder"})  # fmt: skip
+    one = Comparison("e", profiles[:1], (), run, claims=None, claims_note="no encoder")
     html = "".join(comparison_sections([one]).values())
     assert "no pair to contrast" in html and "no encoder" in html
 

@@ -122,3 +122,37 @@ def test_tiny_corpora_give_honest_output(tmp_path) -> None:  # type: ignore[no-u
     claims = list(csv.DictReader(res.paths["claims.csv"].open(encoding="utf-8")))
     assert {r["outlet"] for r in claims} == {"Alpha News", "Beta Times"}
     assert res.paths["labels.csv"].exists()
+
+
+def test_contrast_pair_returns_a_labelled_contrast() -> None:
+    from framing.compare.contrasts import contrast_pair
+    from framing.models import Contrast
+
+    r = contrast_pair([0.9, 0.8, 0.7], [0.1, 0.2, 0.3], 200, 0.95, 3,
+                      names=("A", "B"), feature="author_voice_share", level="group", event="e")
+    assert isinstance(r, Contrast)
+    assert (r.event, r.level, r.a, r.b, r.feature, r.n_a, r.n_b) == (
+        "e", "group", "A", "B", "author_voice_share", 3, 3)
+    assert r.mean_a == pytest.approx(0.8) and r.mean_b == pytest.approx(0.2)
+    assert r.difference == pytest.approx(0.6)
+    assert r.p_value == pytest.approx(0.1)  # exact: 2 of the C(6,3)=20 splits are as extreme
+    assert r.p_adjusted is None  # the correction runs over the event's tests
+    assert r.low is not None and r.high is not None and 0 < r.low <= r.high
+    assert r.cliffs_delta == 1.0 and "small sample (n=3 vs 3)" in r.note
+    one = contrast_pair([0.5], [0.1, 0.2], 100, 0.95, 1, names=("A", "B"), feature="f")
+    assert one.difference == pytest.approx(0.35) and one.low is None and one.p_value is None
+    assert one.note.startswith("not estimable") and (one.n_a, one.n_b) == (1, 2)
+
+
+def test_outlets_and_groups_are_grouped_once() -> None:
+    from framing.compare.profiles import group_scores
+    from framing.models import NO_GROUP
+
+    rows = _scores("A", [0.1, 0.2], "X") + _scores("B", [0.3]) + _scores("C", [0.4], "X")
+    assert {k: [r.article_id for r in v] for k, v in group_scores(rows).items()} == {
+        "A": ["A-0", "A-1"], "B": ["B-0"], "C": ["C-0"]}
+    by_group = group_scores(rows, by="group")
+    assert {k: [r.article_id for r in v] for k, v in by_group.items()} == {
+        "X": ["A-0", "A-1", "C-0"], NO_GROUP: ["B-0"]}
+    contrasts = build_contrasts(rows, ["author_voice_share"], 100, 0.95, 1, by="group")
+    assert [(c.a, c.b, c.n_a, c.n_b) for c in contrasts] == [(NO_GROUP, "X", 1, 3)]

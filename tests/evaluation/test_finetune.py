@@ -57,8 +57,8 @@ def test_cli_reports_bad_folds(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 @pytest.mark.slow
 def test_make_batch_aligns_subwords_to_words() -> None:
-    from framing.evaluation.finetune import make_batch
     from framing.nlp.encoder import load_tokenizer
+    from framing.nlp.finetune import make_batch
 
     tok = load_tokenizer()
     batch = make_batch(tok, SENTS[:2], 128)
@@ -84,7 +84,7 @@ def test_make_batch_aligns_subwords_to_words() -> None:
 
 @pytest.mark.slow
 def test_tiny_finetune_learns_and_repeats() -> None:
-    from framing.evaluation.finetune import FinetuneConfig, finetune, predict
+    from framing.nlp.finetune import FinetuneConfig, finetune, predict
 
     cfg = FinetuneConfig(top_layers=1, epochs=8, batch_size=3, learning_rate=5e-4)
     steps: list[tuple[int, int, float]] = []
@@ -106,7 +106,7 @@ def test_tiny_finetune_learns_and_repeats() -> None:
 
 @pytest.mark.slow
 def test_only_the_top_layers_train() -> None:
-    from framing.evaluation.finetune import _net
+    from framing.nlp.finetune import _net
 
     net = _net(None, 2)
     trainable = {n.split(".")[2] for n, p in net.encoder.named_parameters()

@@ -175,3 +175,30 @@ def test_store_key_depends_on_backend_used(monkeypatch: pytest.MonkeyPatch) -> N
     with_ort = analysis_settings_hash(Settings())
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     assert analysis_settings_hash(Settings()) != with_ort  # same settings, torch ran instead
+
+
+def test_export_goes_under_settings_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings.cache_dir, not the environment, says where the exported graph is written."""
+    if not _encoder_ready():
+        pytest.skip("torch, onnxruntime or the MiniLM package is not installed")
+    from framing.nlp import encoder
+
+    asked: list[Path] = []
+
+    def record(_encoder: object, path: Path) -> None:
+        asked.append(Path(path))
+        raise RuntimeError("not exporting in this test")
+
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path / "from-env"))
+    monkeypatch.setattr(encoder, "_export", record)
+    monkeypatch.setattr(encoder, "_FAILED", {})
+    encoder.load_onnx_session.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="not exporting"):
+            encoder.embed_sentences(SENTENCES, backend="onnx", cache_dir=tmp_path / "mine")
+    finally:
+        encoder.load_onnx_session.cache_clear()
+    assert len(asked) == 1 and asked[0].is_relative_to(tmp_path / "mine" / "onnx")
+    assert not (tmp_path / "from-env").exists()

@@ -276,3 +276,28 @@ def test_long_runs_are_broken_for_the_tokenizer_without_moving_offsets() -> None
     body = [s.text for s in result.sentences if s.part == "body"]
     assert any("militants" in t for t in body)
     assert all(" " not in t for t in body)  # the user's text, not the broken parse
+
+
+@pytest.mark.slow
+def test_parse_cached_reads_back_docs_and_tensors(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The cached parse (PolNeAR's) gives the same tokens, parse and tok2vec tensors."""
+    import numpy as np
+
+    from framing.nlp.pipeline import parse_cached
+
+    texts = ["Officials said the bridge was closed.", "Police arrested two men on Monday."]
+    model = Settings().spacy_model
+    path = tmp_path / "c" / "docs.spacy"
+    first = parse_cached(texts, model, path)
+    assert path.exists() and path.with_suffix(".tensor.npy").exists()
+    nlp = pipeline.load_nlp(model)
+
+    def no_parse(*_: object, **__: object) -> None:
+        raise AssertionError("parsed again instead of reading the cache")
+
+    monkeypatch.setattr(type(nlp), "pipe", no_parse)
+    again = parse_cached(texts, model, path)
+    assert [[(t.text, t.dep_, t.head.i) for t in d] for d in again] == [
+        [(t.text, t.dep_, t.head.i) for t in d] for d in first]
+    for a, b in zip(again, first, strict=True):
+        np.testing.assert_allclose(a.tensor, b.tensor, rtol=0, atol=1e-6)

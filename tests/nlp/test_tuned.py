@@ -110,10 +110,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Pat
     """A few fine-tuning steps on hand-written examples, stored like the shipped model."""
     if not _ready():
         pytest.skip("torch, onnxruntime or the MiniLM package is not installed")
-    from framing.evaluation.finetune import FinetuneConfig, TaskExample, finetune_tasks
-    from framing.evaluation.joint import Fitted, _round_layers, save_fitted
+    from framing.evaluation.joint import Fitted, save_fitted
     from framing.nlp import encoder
     from framing.nlp.bias_model import word_spans
+    from framing.nlp.finetune import FinetuneConfig, TaskExample, finetune_tasks, round_layers
 
     examples = []
     for k, text in enumerate(TEXTS * 2):
@@ -125,7 +125,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Pat
         examples.append(TaskExample(text, ws, sent, labels))
     cfg = FinetuneConfig(top_layers=1, epochs=3, batch_size=4, learning_rate=5e-4)
     net = finetune_tasks(examples, cfg)
-    _round_layers(net, 1)
+    round_layers(net, 1)
     fitted = Fitted(net, {h: (1.3, -0.2) for h in TUNED_HEADS},
                     {"sentence": 0.5, "babe_word": 0.5, "ptc_loaded": 0.5, "labelling": 0.5}, {})
     root = tmp_path_factory.mktemp("tuned")

@@ -156,7 +156,7 @@ def test_contrasts_lead_with_the_differences_that_hold() -> None:
                      0.62, 0.18, 0.44, 0.30, 0.58, 0.001, 0.004, 1.9, 0.8)
     one_test = Contrast("e", "outlet", "Kabul Dispatch", "Global Wire", "hedging_rate", 12, 11,
                         1.2, 0.4, 0.8, 0.1, 1.5, 0.171, 0.30, 0.7, 0.3)
-    html = contrasts_section([Comparison("e", (), (), run, {"contrasts": (holds, one_test)})])
+    html = contrasts_section([Comparison("e", (), (), run, contrasts=(holds, one_test))])
     assert ("Kabul Dispatch writes 62% of its assertions in its own voice, Global Wire 18%: a "
             "difference of 44 points, 95% interval 30–58, unlikely to be chance") in html
     assert "hedges" not in html.split("<details>")[0]  # only one of the two tests: not stated
@@ -165,7 +165,7 @@ def test_contrasts_lead_with_the_differences_that_hold() -> None:
     none = Contrast("e", "outlet", "A", "B", "author_voice_share", 3, 3, 0.5, 0.4, 0.1, -0.2, 0.4,
                     0.6, 1.0, 0.2, 0.1)
     assert "No difference between these outlets holds" in contrasts_section(
-        [Comparison("e", (), (), run, {"contrasts": (none,)})])
+        [Comparison("e", (), (), run, contrasts=(none,))])
 
 
 def test_terms_section_says_when_no_term_is_distinctive_beyond_chance() -> None:
@@ -177,10 +177,10 @@ def test_terms_section_says_when_no_term_is_distinctive_beyond_chance() -> None:
     run = corpus.comparisons(analyzed)[0].run
     weak = (Term("A", "raid", 1, 3, 1, 10.0, 0.4, 1.1, 1), Term("B", "siege", 1, 2, 0, 8.0, 0.3,
                                                                0.9, 1))
-    html = terms_section([Comparison("e", (), (), run, {"terms": weak})])
+    html = terms_section([Comparison("e", (), (), run, terms=weak)])
     assert "No term reaches z &gt; 1.96" in html
     strong = (*weak, Term("A", "ringleader", 1, 9, 0, 30.0, 1.5, 2.5, 2))
-    html = terms_section([Comparison("e", (), (), run, {"terms": strong})])
+    html = terms_section([Comparison("e", (), (), run, terms=strong)])
     assert "1 terms reach z &gt; 1.96" in html and "<b>ringleader</b>" in html
 
 
@@ -206,7 +206,7 @@ def test_each_claim_shows_every_outlet_s_sentences() -> None:
     a = ClaimSentence("Alpha", "a-1", 0, "title", "Ringleader <b>killed</b> in raid")
     b = ClaimSentence("Beta", "b-1", 4, "body", "The commander died in the raid.")
     claim = Claim(1, a, (a, b), ("Alpha", "Beta"), ("Gamma",), True, 0)
-    html = claims_section([Comparison("e", (), (), run, {"claims": (claim,)})])
+    html = claims_section([Comparison("e", (), (), run, claims=(claim,))])
     assert "<b>Alpha</b>: Ringleader &lt;b&gt;killed&lt;/b&gt; in raid (a-1, headline)" in html
     assert "<b>Beta</b>: The commander died in the raid. (b-1, sentence 5)" in html
     assert "(a headline or lead claim)" in html
@@ -239,8 +239,22 @@ def test_over_time_section_shows_weeks_with_intervals() -> None:
             WeekRow("e", "Alpha <i>", "2025-03-03", 2, "author_voice_share", 0.3, 0.2, 0.4),
             WeekRow("e", "Alpha <i>", "2025-03-10", 1, "n_articles", 1.0, None, None),
             WeekRow("e", "Alpha <i>", "2025-03-10", 1, "author_voice_share", 0.9, None, None))
-    html = over_time_section([Comparison("e", (), (), run, {"over_time": rows})])
+    html = over_time_section([Comparison("e", (), (), run, over_time=rows)])
     assert "Alpha &lt;i&gt;" in html
     assert "<td>2025-03-03</td><td class=num>2</td><td class=num>30% [20%, 40%]</td>" in html
     assert "<td>2025-03-10</td><td class=num>1</td><td class=num>90%</td>" in html
-    assert "no timeline" in over_time_section([Comparison("e", (), (), run, {})])
+    assert "no timeline" in over_time_section([Comparison("e", (), (), run)])
+
+
+def test_outlet_card_is_built_in_the_report_layer_and_escaped() -> None:
+    from framing.models import Estimate, OutletProfile
+    from framing.report.html import KEY_FEATURES, estimate_text, outlet_card
+
+    feats = {f: Estimate(0.25, 0.1, 0.4, 5) for f in KEY_FEATURES}
+    first = next(iter(KEY_FEATURES))
+    feats[first] = Estimate(1.0, None, None, 1, "n=1: interval not estimable")
+    card = outlet_card(OutletProfile("<i>Herald</i>", 5, feats))
+    assert "&lt;i&gt;Herald&lt;/i&gt;" in card and "<i>" not in card
+    assert "5 article(s)" in card and "0.25 [0.10, 0.40]" in card
+    assert "1.00 (n=1, no interval)" in card and "n=1: interval not estimable" in card
+    assert estimate_text(Estimate(None, None, None, 0)) == "–"

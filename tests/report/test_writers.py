@@ -182,3 +182,33 @@ def test_over_time_csv_has_its_header_even_without_a_timeline(tmp_path: Path) ->
     path = tmp_path / "over_time.csv"
     assert tables.write_over_time(path, corpus.comparisons(analyzed)) == 0
     assert _read_rows(path.read_text(encoding="utf-8")) == [list(OVER_TIME_COLUMNS)]
+
+
+def test_contrasts_csv_reads_back_as_the_contrasts_written(tmp_path: Path) -> None:
+    from framing.models import Comparison, Contrast
+    from framing.report.sections import holds
+
+    rows = (
+        Contrast("e", "outlet", "A <b>", "B", "author_voice_share", 6, 5, 0.8, 0.25, 0.55, 0.4,
+                 0.7, 0.002, 0.01, 3.5, 1.0, ""),
+        Contrast("e", "group", "X", "Y", "hedging_rate", 1, 2, 0.5, 0.125, 0.375, None, None,
+                 None, None, None, None, "not estimable: fewer than 2 articles"),
+    )
+    path = tmp_path / "contrasts.csv"
+    run = corpus.run_meta()
+    assert tables.write_contrasts(path, [Comparison("e", (), (), run, contrasts=rows[:1],
+                                                    group_contrasts=rows[1:])]) == 2
+    table = read_csv_table(path)
+    records = [dict(zip(table.columns, r, strict=True)) for r in table.rows]
+    back = tuple(tables.contrast_from_record(r) for r in records)
+    assert back == rows
+    assert [holds(r) for r in back] == [True, False]
+
+
+def test_group_levels_only_when_articles_name_groups() -> None:
+    from framing.models import NO_GROUP, OutletProfile
+
+    assert not tables.names_groups(())
+    assert not tables.names_groups((OutletProfile(NO_GROUP, 3, {}),))
+    assert tables.names_groups((OutletProfile("Pakistan", 3, {}),))
+    assert tables.names_groups((OutletProfile(NO_GROUP, 1, {}), OutletProfile("Pakistan", 2, {})))

@@ -202,6 +202,6 @@ def comparisons(
         groups = build_profiles(scores, list(FEATURES), bootstrap_samples, 0.95, 1, by="group")
         out.append(
             Comparison(event, tuple(profiles), tuple(scores), run_meta(),
-                       {"group_profiles": tuple(groups)})
+                       group_profiles=tuple(groups))
         )
     return out
