@@ -664,7 +664,7 @@ def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str
         "are shown in full below; every event has its own page beside this report (folder "
         "<code>events/</code>) with its side-by-side figures, evidence, contrasts, sources, "
         "labels, claims and terms. Full tables for all events are in the CSV files.</p>"
-        "<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Which</th>"
+        "<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Outlet names</th>"
         f"<th>Read</th></tr>{''.join(rows)}</table></section>"
     )
 
