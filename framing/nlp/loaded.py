@@ -174,7 +174,7 @@ def model_info(settings: Settings) -> dict[str, str]:
 
     if is_static(model.encoder):  # no transformer: a table look-up in numpy
         return {"loaded_language": f"lexicon-v1 + {model.version}",
-                "loaded_encoder": static_info(model),  # type: ignore[arg-type]
+                "loaded_encoder": static_info(model),
                 "encoder_backend": "numpy (static embeddings)",
                 "bias_model": model.version}
     from framing.nlp.encoder import backend_in_use

