@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 
 from framing.models import Article
 from framing.settings import Settings
+
+if TYPE_CHECKING:
+    from framing.nlp.bias_model import Heads
 
 LOADED = "The corrupt regime's vicious thugs brutally butchered defenceless villagers."
 NEUTRAL = "The committee met on Tuesday and published its annual report."
@@ -22,7 +27,7 @@ ARTICLE = Article(
 )
 
 
-def _static() -> object | None:
+def _static() -> Heads | None:
     try:
         import tokenizers  # noqa: F401
     except ImportError:
@@ -47,12 +52,12 @@ def test_static_model_loads_from_the_package() -> None:
     if heads is None:
         pytest.skip("the static model or the tokenizers package is not installed")
     folder = shipped_static_dir()
-    assert heads.version == STATIC_VERSION  # type: ignore[attr-defined]
-    assert heads.encoder == STATIC_NAME  # type: ignore[attr-defined]
+    assert heads.version == STATIC_VERSION
+    assert heads.encoder == STATIC_NAME
     enc = load_static_encoder(str(folder))
     assert enc.dim == PCA_DIMS and enc.vectors.shape[0] > 25_000
-    assert heads.spec["static_sha256"] == enc.sha256  # type: ignore[attr-defined]
-    assert heads.spec["distillation"]["pca_dims"] == PCA_DIMS  # type: ignore[attr-defined]
+    assert heads.spec["static_sha256"] == enc.sha256
+    assert heads.spec["distillation"]["pca_dims"] == PCA_DIMS
     # small enough to ship: every file of the model under 6 MB together
     total = sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".npz", ".json"))
     assert total < 6_000_000
@@ -87,11 +92,11 @@ def test_static_model_scores_loaded_above_neutral() -> None:
     from framing.nlp.bias_model import score_sentences
     from framing.nlp.static import STATIC_NAME
 
-    loaded, neutral = score_sentences([LOADED, NEUTRAL], heads, STATIC_NAME)  # type: ignore[arg-type]
+    loaded, neutral = score_sentences([LOADED, NEUTRAL], heads, STATIC_NAME)
     assert loaded.bias_probability > neutral.bias_probability
     assert max(loaded.word_scores) > max(neutral.word_scores)
     assert loaded.spans and not neutral.spans
-    again = score_sentences([LOADED, NEUTRAL], heads, STATIC_NAME)  # type: ignore[arg-type]
+    again = score_sentences([LOADED, NEUTRAL], heads, STATIC_NAME)
     assert again == [loaded, neutral]
 
 
@@ -144,7 +149,8 @@ def test_fast_analysis_and_run_metadata_name_the_static_model() -> None:
     assert all(s.bias_probability is not None and 0.0 <= s.bias_probability <= 1.0
                for s in first.sentences)
     assault, quote, council = first.sentences
-    assert assault.bias_probability > council.bias_probability  # type: ignore[operator]
+    assert assault.bias_probability is not None and council.bias_probability is not None
+    assert assault.bias_probability > council.bias_probability
     assert assault.loaded and not council.loaded
     for ls in quote.loaded:
         inside = ls.span.end <= ARTICLE.text.index('," said')
