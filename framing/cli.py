@@ -44,7 +44,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         use_model=False if getattr(args, "no_model", False) else None,
         encoder=getattr(args, "model", None),
         encoder_backend=getattr(args, "encoder_backend", None),
-        loaded_model=getattr(args, "loaded_model", None),
+        loaded_model="static" if getattr(args, "fast", False) else getattr(args, "loaded_model",
+                                                                           None),
         n_process=getattr(args, "n_process", None),
     )
 
@@ -124,9 +125,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--model", help="encoder: local path or hub name (never downloaded by default)")
     p.add_argument(
-        "--loaded-model", choices=["tuned", "heads"],
-        help="loaded-language model: tuned (fine-tuned MiniLM, default) or heads (linear heads "
-        "on the frozen encoder)",
+        "--loaded-model", choices=["tuned", "heads", "static"],
+        help="loaded-language model: tuned (fine-tuned MiniLM, default), heads (linear heads "
+        "on the frozen encoder) or static (the --fast model)",
+    )
+    p.add_argument(
+        "--fast", action="store_true",
+        help="fast mode: static embeddings distilled from MiniLM with retrained heads "
+        "(--loaded-model static); for first passes over very large corpora",
     )
     p.add_argument(
         "--encoder-backend", choices=["auto", "torch", "onnx", "onnx-int8"],
@@ -233,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "../shared/data/challenge/dev.jsonl)")
     e.add_argument("--errors", action="store_true",
                    help="challenge: also list every sentence the system gets wrong")
+    e.add_argument("--fast", action="store_true",
+                   help="babe, ptc, challenge: the fast static model (--loaded-model static)")
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
@@ -263,7 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--finetune", action="store_true",
                    help="loaded: the fine-tuned model (multi-task fine-tune of the top layers; "
                    "about an hour on 2 cores) instead of the frozen-encoder heads")
-    t.add_argument("--metrics", help="--finetune: JSON of `framing eval loaded` for the card")
+    t.add_argument("--static", action="store_true",
+                   help="loaded: the --fast model (distil MiniLM into static vectors, needs "
+                   "model2vec[distill]; fit the heads on them)")
+    t.add_argument("--metrics", help="--finetune: JSON of `framing eval loaded` for the card; "
+                   "--static: {\"babe\": …, \"ptc\": …} of `framing eval babe|ptc --fast`")
     t.add_argument("--card-only", action="store_true",
                    help="--finetune --metrics: record the figures in the model at --out (or the "
                    "packaged one) and rewrite its card, without training")
@@ -325,7 +337,8 @@ def _cmd_challenge(args: argparse.Namespace) -> int:
         print("framing eval challenge: --set PATH is required", file=sys.stderr)
         return 2
     try:
-        result = evaluate(Path(args.challenge_set), limit=args.limit)
+        result = evaluate(Path(args.challenge_set), limit=args.limit,
+                          loaded_model="static" if args.fast else None)
     except (FileNotFoundError, ValueError) as exc:
         print(f"framing eval: {exc}", file=sys.stderr)
         return 2
@@ -394,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     finetune=finetune,
                     folds=_int_list(args.folds),
                     progress=lambda line: print(line, file=sys.stderr, flush=True),
+                    fast=args.fast,
                 )
         except (FileNotFoundError, NotImplementedError, ValueError) as exc:
             print(f"framing eval: {exc}", file=sys.stderr)
@@ -415,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json.dumps(
                     run_train(args.what, Path(args.data), args.out, args.model,
                               finetune=args.finetune, metrics=metrics, card_only=args.card_only,
+                              static=args.static,
                               progress=lambda line: print(line, file=sys.stderr, flush=True)),
                     indent=2,
                     sort_keys=True,

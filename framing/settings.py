@@ -49,8 +49,9 @@ class Settings:
     confidence: float = 0.95
     #: Use the learned loaded-language / bias model when available (False: lexicon only).
     use_model: bool = True
-    #: Loaded-language model: "tuned" (the fine-tuned MiniLM, loaded-tuned-2) or "heads" (the
-    #: frozen-encoder heads, loaded-heads-1).
+    #: Loaded-language model: "tuned" (the fine-tuned MiniLM, loaded-tuned-2), "heads" (the
+    #: frozen-encoder heads, loaded-heads-1) or "static" (fast mode, ``--fast``: static
+    #: embeddings distilled from MiniLM with retrained heads, loaded-static-1).
     loaded_model: str = "tuned"
     #: Encoder: a local path or hub name; None means the packaged MiniLM.
     encoder: str | None = None

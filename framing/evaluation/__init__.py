@@ -19,11 +19,21 @@ def run_eval(
     finetune: FinetuneConfig | None = None,
     folds: Sequence[int] | None = None,
     progress: Callable[[str], None] | None = None,
+    fast: bool = False,
 ) -> dict[str, Any]:
     """Dispatch ``framing eval <dataset>`` (``agreement``: PolNeAR inter-annotator ceiling;
-    ``finetune``: BABE or PTC with a fine-tuned encoder per fold, on ``folds`` or all)."""
+    ``finetune``: BABE or PTC with a fine-tuned encoder per fold, on ``folds`` or all;
+    ``fast``: BABE or PTC heads on the static fast-mode vectors)."""
     if not data.exists():
         raise FileNotFoundError(f"no dataset folder at {data}")
+    if fast and (dataset not in ("babe", "ptc") or finetune is not None):
+        raise NotImplementedError(f"--fast is measured for babe and ptc (and challenge), not "
+                                  f"{dataset!r}{' with --finetune' if finetune else ''}")
+    encoder = None
+    if fast:
+        from framing.nlp.static import STATIC_NAME
+
+        encoder = STATIC_NAME
     if agreement and dataset != "polnear":
         raise NotImplementedError(f"--agreement is only measured for polnear, not {dataset!r}")
     if dataset == "loaded":
@@ -56,7 +66,7 @@ def run_eval(
     if dataset == "babe":
         from framing.evaluation.babe import evaluate as evaluate_babe
 
-        return evaluate_babe(data, limit=limit)
+        return evaluate_babe(data, limit=limit, encoder=encoder)
     if dataset == "density":
         from framing.evaluation.density import evaluate_density
 
@@ -64,7 +74,7 @@ def run_eval(
     if dataset == "ptc":
         from framing.evaluation.ptc import evaluate as evaluate_ptc
 
-        return evaluate_ptc(data, limit=limit)
+        return evaluate_ptc(data, limit=limit, encoder=encoder)
     if dataset == "newswcl50":
         from framing.evaluation.newswcl50 import evaluate as evaluate_newswcl50
 
@@ -81,11 +91,19 @@ def run_train(
     metrics: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     card_only: bool = False,
+    static: bool = False,
 ) -> dict[str, Any]:
     """Dispatch ``framing train`` (``finetune``: the fine-tuned loaded-language model;
-    ``card_only``: record ``metrics`` in an existing fine-tuned model without training)."""
+    ``card_only``: record ``metrics`` in an existing fine-tuned model without training;
+    ``static``: distil the fast static model and fit its heads)."""
     if not data.exists():
         raise FileNotFoundError(f"no data folder at {data}")
+    if static:
+        if what != "loaded" or finetune or card_only:
+            raise NotImplementedError("--static applies to `framing train loaded` alone")
+        from framing.evaluation.static import train_static
+
+        return train_static(data, None if out is None else Path(out), metrics)
     if finetune and what != "loaded":
         raise NotImplementedError("--finetune applies to `framing train loaded` only")
     if card_only and not (finetune and metrics):

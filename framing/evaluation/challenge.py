@@ -256,20 +256,24 @@ def score_challenge(
     return result
 
 
-def evaluate(path: Path, limit: int | None = None) -> dict[str, Any]:
-    """``framing eval challenge --set PATH``: analyse the set's articles and score them."""
+def evaluate(
+    path: Path, limit: int | None = None, loaded_model: str | None = None
+) -> dict[str, Any]:
+    """``framing eval challenge --set PATH``: analyse the set's articles and score them
+    (``loaded_model``: another loaded-language model than the default, e.g. ``"static"``)."""
     from framing.nlp.pipeline import PIPELINE_VERSION, analyze_articles
     from framing.settings import Settings
 
     items = load_challenge(path)
     if limit is not None:
         items = items[:limit]
-    settings = Settings()
+    settings = Settings() if loaded_model is None else Settings(loaded_model=loaded_model)
     analysed = analyze_articles([i.article for i in items], settings)
     result = score_challenge(items, analysed)
     result["set"] = str(path)
     result["articles"] = len(items)
     result["pipeline_version"] = PIPELINE_VERSION
+    result["loaded_model"] = settings.loaded_model
     return result
 
 

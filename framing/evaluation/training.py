@@ -600,12 +600,17 @@ def train_loaded(
     out: Path | None = None,
     encoder: str | None = None,
     metrics: dict[str, Any] | None = None,
+    version: str | None = None,
+    extra_spec: dict[str, Any] | None = None,
+    write_card: bool = True,
 ) -> dict[str, Any]:
     """Fit the shipped heads on BABE + PTC (+ WikiNPOV), measure them, write heads and model card.
 
     ``data`` is the folder holding ``babe/``, ``ptc/`` and ``wikinpov/``. Seeds are fixed, so the
     same data and encoder give the same heads. ``metrics`` (``{"babe": ..., "ptc": ...}`` as
     ``framing eval`` prints them) skips re-running the cross-validations for the model card.
+    ``version`` and ``extra_spec`` go into the heads' spec (the fast static model,
+    :mod:`framing.evaluation.static`, writes its own card: ``write_card=False``).
     """
     import datetime
 
@@ -662,7 +667,7 @@ def train_loaded(
     from framing.nlp.encoder import DEFAULT_ENCODER, MAX_LENGTH
 
     spec: dict[str, Any] = {
-        "version": HEAD_VERSION,
+        "version": version or HEAD_VERSION,
         "encoder": encoder or DEFAULT_ENCODER,
         "max_length": MAX_LENGTH,
         "word_input": ["word_vector", "sentence_embedding", *WORD_FEATURES],
@@ -678,12 +683,14 @@ def train_loaded(
                                                  else ""),
         },
     }
+    spec.update(extra_spec or {})
     heads = Heads(loaded, labelling, ptc_loaded, babe_word, sentence, spec)
     save_heads(heads, out)
     if metrics is None:
         metrics = {"babe": evaluate_babe(data / "babe", encoder=encoder),
                    "ptc": evaluate_ptc(data / "ptc", encoder=encoder)}
-    write_model_card(out / "README.md", heads, metrics)
+    if write_card:
+        write_model_card(out / "README.md", heads, metrics)
     return {"out": str(out), "spec": spec, "metrics": metrics,
             "thresholds": {n: getattr(heads, n).threshold for n in
                            ("loaded", "labelling", "ptc_loaded", "babe_word", "sentence")}}

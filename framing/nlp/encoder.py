@@ -449,6 +449,11 @@ def encode_texts(
     ``backend`` is one of :data:`BACKENDS` (an ONNX one keeps its graph under ``cache_dir``).
     """
     _check_backend(backend)
+    from framing.nlp.static import encode_static, is_static
+
+    if is_static(encoder):  # static piece vectors (fast mode): no transformer, no backend
+        assert encoder is not None
+        return encode_static(texts, words, encoder)
     if not texts:
         dim = _hidden_size(encoder)
         return (np.zeros((0, dim), dtype=np.float32),

@@ -140,7 +140,7 @@ def find_hedges(doc: Doc) -> list[Span]:
     return out
 
 
-LOADED_MODELS: tuple[str, ...] = ("tuned", "heads")
+LOADED_MODELS: tuple[str, ...] = ("tuned", "heads", "static")
 
 
 def _chosen(settings: Settings) -> Heads | TunedModel | None:
@@ -152,6 +152,10 @@ def _chosen(settings: Settings) -> Heads | TunedModel | None:
         from framing.nlp.tuned import shipped_tuned
 
         return shipped_tuned()
+    if settings.loaded_model == "static":
+        from framing.nlp.static import shipped_static
+
+        return shipped_static()
     from framing.nlp.bias_model import shipped_heads
 
     return shipped_heads()
@@ -166,6 +170,13 @@ def model_info(settings: Settings) -> dict[str, str]:
         return {"loaded_language": f"lexicon-v1 (no shipped {settings.loaded_model} model)"}
     if not _encoder_matches(model.encoder, settings.encoder):
         return {"loaded_language": f"lexicon-v1 (heads need encoder {model.encoder})"}
+    from framing.nlp.static import is_static, static_info
+
+    if is_static(model.encoder):  # no transformer: a table look-up in numpy
+        return {"loaded_language": f"lexicon-v1 + {model.version}",
+                "loaded_encoder": static_info(model),
+                "encoder_backend": "numpy (static embeddings)",
+                "bias_model": model.version}
     from framing.nlp.encoder import backend_in_use
     from framing.nlp.tuned import TunedModel
 
@@ -184,7 +195,10 @@ def model_info(settings: Settings) -> dict[str, str]:
 
 def _encoder_matches(trained_on: str, requested: str | None) -> bool:
     from framing.nlp.encoder import DEFAULT_ENCODER
+    from framing.nlp.static import is_static
 
+    if is_static(trained_on):  # the static model carries its own vectors: --model is not used
+        return True
     return (requested or DEFAULT_ENCODER) == trained_on
 
 
@@ -243,8 +257,8 @@ def apply_model(
     or above its held-out F1 cut; their score is the calibrated probability. Lexicon spans the
     model covers lend it their category; uncovered lexicon spans survive only for categories the
     training data do not annotate (epistemic verbs, intensifiers), with the model's score.
-    ``heads`` defaults to the shipped model ``settings.loaded_model`` names (the fine-tuned model
-    or the frozen-encoder heads). ``pairs`` (one mapping per article, ``"title"``/``"body"`` to
+    ``heads`` defaults to the shipped model ``settings.loaded_model`` names (the fine-tuned model,
+    the frozen-encoder heads or the static fast model). ``pairs`` (one mapping per article, ``"title"``/``"body"`` to
     :func:`modifier_pairs` in that part's offsets) widen each model span to the phrase it belongs
     to (:func:`widen`); the span keeps the speaker of its scored words.
     """
@@ -266,7 +280,10 @@ def apply_model(
         scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend,
                                        floor=floor, cache_dir=settings.cache_dir)
     else:
-        scores = score_sentences(texts, heads, settings.encoder,
+        from framing.nlp.static import is_static
+
+        encoder = heads.encoder if is_static(heads.encoder) else settings.encoder
+        scores = score_sentences(texts, heads, encoder,
                                  backend=settings.encoder_backend, floor=floor,
                                  cache_dir=settings.cache_dir)
     scored = dict(zip(texts, scores, strict=True))
