@@ -12,11 +12,12 @@ matrix) and in time. Two facts make it near-linear without changing the result:
    publication dates only against the articles within ``max_days`` (a sorted window), so the
    cost grows with the number of articles times the articles in their week.
 
-A component larger than ``max_exact`` (rare: thousands of near-identical texts) is clustered in
-pieces of ``max_exact`` in input order and the pieces' clusters are then merged by the same
-average-linkage rule on their sums (for L2-normalised vectors the average similarity of two
-groups is the dot product of their sums over the product of their sizes), which stays exact for
-merges between pieces and approximate only in the order merges happen.
+A component larger than ``max_exact`` (rare: thousands of near-identical texts, such as a
+sentence repeated through a malformed article) is clustered exactly in pieces of ``max_exact``
+in input order, and the pieces' clusters are then merged greedily in one pass by the same
+average-similarity rule on their sums (for L2-normalised vectors the average similarity of two
+groups is the dot product of their sums over the product of their sizes): an approximation of
+average linkage, in time linear in the number of clusters times the merged groups.
 """
 
 from __future__ import annotations
@@ -120,31 +121,30 @@ def _exact(x: np.ndarray, threshold: float, days: np.ndarray | None, max_days: i
 
 
 def _merge_groups(x: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
-    """Average-linkage merging of groups (by their vector sums) while the best pair reaches
-    ``threshold``; ties go to the lower group numbers."""
-    groups = sorted(set(labels.tolist()))
-    sums = np.stack([x[labels == g].sum(axis=0) for g in groups])
-    sizes = np.array([float(np.sum(labels == g)) for g in groups])
-    alive = np.ones(len(groups), dtype=bool)
-    parent = list(range(len(groups)))
-    while alive.sum() > 1:
-        idx = np.flatnonzero(alive)
-        sims = (sums[idx] @ sums[idx].T) / np.outer(sizes[idx], sizes[idx])
-        np.fill_diagonal(sims, -np.inf)
-        best = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        if sims[best] < threshold:
-            break
-        a, b = sorted((int(idx[best[0]]), int(idx[best[1]])))
-        sums[a] += sums[b]
-        sizes[a] += sizes[b]
-        alive[b] = False
-        parent[b] = a
-    def root(k: int) -> int:
-        while parent[k] != k:
-            k = parent[k]
-        return k
-    mapping = {g: root(k) for k, g in enumerate(groups)}
-    return np.array([mapping[g] for g in labels.tolist()], dtype=int)
+    """Groups (``labels``, in order of first appearance) merged greedily in that order: each
+    joins the merged group with the highest average similarity when it reaches ``threshold``
+    (for L2-normalised vectors the dot product of the sums over the product of the sizes), else
+    starts one. One pass, vectorised: O(groups x merged groups x dimensions)."""
+    order = list(dict.fromkeys(labels.tolist()))
+    sums = np.zeros((len(order), x.shape[1]))
+    sizes = np.zeros(len(order))
+    target: dict[int, int] = {}
+    merged = 0
+    for g in order:
+        rows = x[labels == g]
+        s, n = rows.sum(axis=0), float(len(rows))
+        if merged:
+            sims = (sums[:merged] @ s) / (sizes[:merged] * n)
+            best = int(np.argmax(sims))
+            if sims[best] >= threshold:
+                sums[best] += s
+                sizes[best] += n
+                target[g] = best
+                continue
+        sums[merged], sizes[merged] = s, n
+        target[g] = merged
+        merged += 1
+    return np.array([target[g] for g in labels.tolist()], dtype=int)
 
 
 def cluster_by_threshold(
