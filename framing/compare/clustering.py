@@ -166,9 +166,18 @@ def cluster_by_threshold(
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    r, c = similar_pairs(x, threshold, days, max_days)
-    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
+    # identical rows (a reprinted or repeated sentence, with its date) are one node of the graph:
+    # 10,000 copies of one sentence would otherwise make 50 million pairs
+    key = x if days is None else np.column_stack([x, days.astype(float)])
+    unique, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    u_days = None if days is None else unique[:, -1].astype(np.int64)
+    u_x = unique if days is None else unique[:, :-1]
+    m = u_x.shape[0]
+    r, c = similar_pairs(u_x, threshold, u_days, max_days)
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(m, m))
+    _, u_component = connected_components(graph, directed=False)
+    component = u_component[inverse]
     labels = np.full(n, -1, dtype=int)
     next_label = 0
     members: dict[int, list[int]] = {}

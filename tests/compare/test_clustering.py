@@ -84,3 +84,15 @@ def test_a_component_larger_than_the_exact_limit_is_merged_back() -> None:
     x = base + 0.05 * rng.normal(size=(250, 32))  # 250 near-copies of one sentence
     labels = cluster_by_threshold(x, 0.5, max_exact=100)
     assert len(set(labels.tolist())) == 1
+
+
+def test_repeated_rows_are_one_node_of_the_graph() -> None:
+    """Thousands of copies of one sentence (a malformed article) no longer make a pair per two
+    copies; the copies end in one cluster and the other clusters are those of all pairs."""
+    x = _planted(300, 10, 0.3)
+    copies = np.vstack([np.tile(x[:1], (2_000, 1)), x])
+    labels = cluster_by_threshold(copies, 0.5, max_exact=400)
+    assert len(set(labels[:2_000].tolist())) == 1
+    rest = labels[2_000:]
+    exact = cluster_by_threshold(x, 0.5, max_exact=10_000)
+    assert _partition(rest) == _partition(exact)
