@@ -19,7 +19,7 @@ from typing import Any
 import streamlit as st
 
 from framing.validation.sample import sample_run
-from framing.validation.score import score_sample, summary_markdown, write_scores
+from framing.validation.score import format_stat, score_sample, summary_markdown, write_scores
 
 ANNOTATOR_FILES = ("sample.xlsx", "sample.csv", "INSTRUCTIONS.md")
 KEY_FILES = ("tool_labels.csv", "sample.json")
@@ -71,15 +71,6 @@ def annotation_files(sample_dir: Path) -> list[Path]:
     return sorted((sample_dir / UPLOAD_DIR).glob("annotator-[12].*"))[:2]
 
 
-def _stat(block: Mapping[str, Any]) -> str:
-    v = block.get("value")
-    if v is None:
-        return "n/a"
-    if block.get("low") is None:
-        return f"{v:.3f}"
-    return f"{v:.3f} [{block['low']:.3f}, {block['high']:.3f}]"
-
-
 def agreement_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per comparison and judgement: n, accuracy, kappa, alpha (95% intervals)."""
     blocks: list[tuple[str, Mapping[str, Any]]] = [
@@ -93,11 +84,12 @@ def agreement_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
         for judgement in ("voice", "source_kind", "loaded"):
             b = block[judgement]
             rows.append({"comparison": name, "judgement": judgement, "n": b["n"],
-                         "accuracy": _stat(b["accuracy"]), "Cohen's kappa": _stat(b["cohen_kappa"]),
-                         "Krippendorff's alpha": _stat(b["krippendorff_alpha"])})
+                         "accuracy": format_stat(b["accuracy"]),
+                         "Cohen's kappa": format_stat(b["cohen_kappa"]),
+                         "Krippendorff's alpha": format_stat(b["krippendorff_alpha"])})
         w = block["loaded_words"]
         rows.append({"comparison": name, "judgement": "loaded words (overlap F1)",
-                     "n": w["n_rows"], "accuracy": _stat(w["f1"]), "Cohen's kappa": "",
+                     "n": w["n_rows"], "accuracy": format_stat(w["f1"]), "Cohen's kappa": "",
                      "Krippendorff's alpha": ""})
     return rows
 
@@ -110,9 +102,9 @@ def corrected_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
             rows.append({
                 "figure": figure, "outlet": o["outlet"], "sentences": o["n_sentences"],
                 "tool": o["tool"],
-                "stratified": _stat(o["stratified"]) + ("" if o["stratified"]["sound"]
+                "stratified": format_stat(o["stratified"]) + ("" if o["stratified"]["sound"]
                                                         else " (not sound)"),
-                "Rogan-Gladen": _stat(o["rogan_gladen"]) + ("" if o["rogan_gladen"]["sound"]
+                "Rogan-Gladen": format_stat(o["rogan_gladen"]) + ("" if o["rogan_gladen"]["sound"]
                                                             else " (not sound)"),
                 "notes": "; ".join(n for n in (o["stratified"]["note"],
                                                o["rogan_gladen"]["note"]) if n),

@@ -113,15 +113,6 @@ def _record_names(names: Sequence[str], ingest: IngestResult) -> dict[str, str]:
     return {a.id: name for a, name in zip(ingest.articles, accepted, strict=True)}
 
 
-def _failure_reason(exc: Exception) -> str:
-    """The reason an analysis failure gives: the time budget's own words, else the error."""
-    from framing.nlp.pipeline import BudgetExceeded
-
-    if isinstance(exc, BudgetExceeded):
-        return str(exc)
-    return f"analysis failed: {type(exc).__name__}: {exc}"
-
-
 def select_event(ingest: IngestResult, event: str | None) -> IngestResult:
     """Give articles without an event ``event``; set aside articles of other events (with a reason).
 
@@ -161,7 +152,7 @@ def analyze(
     whose text was analysed before (same text hash, pipeline version and analysis settings) are
     read from it and only the others are parsed and then cached.
     """
-    from framing.nlp.pipeline import analyze_articles
+    from framing.nlp.pipeline import analyze_articles, failure_reason
 
     settings = settings or Settings()
     on_error = None
@@ -171,7 +162,7 @@ def analyze(
 
         def on_error(article: Article, exc: Exception) -> None:
             sink.append(
-                Rejection(names.get(article.id, article.id), _failure_reason(exc), article.id)
+                Rejection(names.get(article.id, article.id), failure_reason(exc), article.id)
             )
 
     if store is None:
@@ -284,7 +275,7 @@ def write_outputs(
     """
     from framing.ingest.language import outlet_coverage
     from framing.report import tables
-    from framing.report.html import inline_events, render_report
+    from framing.report.html import analysed_ids, inline_events, render_report
     from framing.report.sections import comparison_sections
     from framing.scoring import FEATURES
 
@@ -306,7 +297,7 @@ def write_outputs(
         for f in ingest.flags:
             flags[f.article_id].append(f"{f.kind}: {f.detail}")
         by_id = {s.article_id: s for c in comparisons for s in c.scores}
-        scores = [by_id[i] for i in _analysed_ids(analyzed)]
+        scores = [by_id[i] for i in analysed_ids(analyzed)]
         tables.write_articles(staged["articles.csv"], analyzed, scores, features, flags)
         tables.write_profiles(staged["outlets.csv"], comparisons, features)
         tables.write_sources(staged["sources.csv"], analyzed)
@@ -332,7 +323,7 @@ def write_outputs(
         record["ingest"]["outlets"] = [
             c.to_dict()
             for c in outlet_coverage(
-                ingest.articles, ingest.rejections, _analysed_ids(analyzed)
+                ingest.articles, ingest.rejections, analysed_ids(analyzed)
             )
         ]
         tables.write_json(staged["run.json"], record)
@@ -379,15 +370,11 @@ def _write_event_pages(
     return True
 
 
-def _analysed_ids(analyzed: Sequence[AnalyzedArticle]) -> list[str]:
-    from framing.report.html import analysed_ids
-
-    return analysed_ids(analyzed)
-
-
 def _check_accounting(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle]) -> None:
     """Every analysed article is one accepted article of ``ingest``, and none appears twice."""
-    ids = _analysed_ids(analyzed)
+    from framing.report.html import analysed_ids
+
+    ids = analysed_ids(analyzed)
     twice = sorted(i for i, n in Counter(ids).items() if n > 1)
     if twice:
         raise ValueError(f"articles analysed twice: {twice[:5]}")
@@ -409,8 +396,10 @@ def _settle(
     from framing.nlp.pipeline import quote_marks, quotes_as_text
 
     names = records or {}
-    analysed_ids = set(_analysed_ids(analyzed))
-    done = analysed_ids | {r.id for r in failures if r.id is not None}
+    from framing.report.html import analysed_ids
+
+    analysed = set(analysed_ids(analyzed))
+    done = analysed | {r.id for r in failures if r.id is not None}
     lost = tuple(
         Rejection(names.get(a.id, a.id), "analysis returned no result for this article", a.id)
         for a in ingest.articles
@@ -424,7 +413,7 @@ def _settle(
             "quotation marks analysed as plain text",
         )
         for a in ingest.articles
-        if a.id in analysed_ids and quotes_as_text(a, settings)
+        if a.id in analysed and quotes_as_text(a, settings)
     )
     if not failures and not lost and not flags:
         return ingest

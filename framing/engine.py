@@ -39,7 +39,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,6 @@ class EngineInfo:
     batches: int
     batches_reused: int
     articles_reused: int
-    seconds: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,28 +135,20 @@ def plan_batches(
     return out
 
 
-def _failure_reason(exc: Exception) -> str:
-    from framing.nlp.pipeline import BudgetExceeded
-
-    if isinstance(exc, BudgetExceeded):
-        return str(exc)
-    return f"analysis failed: {type(exc).__name__}: {exc}"
-
-
 def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> BatchResult:
     """Analyse one batch and write its files and manifest into ``dataset``.
 
     An article whose analysis fails is listed in the manifest with its reason (the run reports it
     as rejected); it never stops the batch.
     """
-    from framing.nlp.pipeline import analyze_articles
+    from framing.nlp.pipeline import analyze_articles, failure_reason
 
     t0 = time.perf_counter()
     failures: list[Rejection] = []
     record_of = dict(zip((a.id for a in batch.articles), batch.records, strict=True))
 
     def on_error(article: Article, exc: Exception) -> None:
-        failures.append(Rejection(record_of.get(article.id, article.id), _failure_reason(exc),
+        failures.append(Rejection(record_of.get(article.id, article.id), failure_reason(exc),
                                   article.id))
 
     analysed = analyze_articles(list(batch.articles), settings, on_error=on_error)
@@ -398,7 +388,6 @@ def run_batches(
     """Analyse every batch not finished before; results in batch order, with how it ran."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    t0 = time.perf_counter()
     dataset.mkdir(parents=True, exist_ok=True)
     removed = remove_stale(dataset, batches)
     if removed:
@@ -438,7 +427,6 @@ def run_batches(
         batches=len(batches),
         batches_reused=len(batches) - len(todo),
         articles_reused=reused_articles,
-        seconds=time.perf_counter() - t0,
     )
     return [results[b.index] for b in batches], info
 

@@ -13,7 +13,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from framing.evaluation.training import train_loaded
+from framing.evaluation.training import train_loaded, training_data_rows
 
 
 def _name_for(folder: Path) -> str:
@@ -109,16 +109,7 @@ def write_static_card(
         "Size: " + ", ".join(f"`{k}` {v / 1e6:.2f} MB" for k, v in sizes.items())
         + f"; {total / 1e6:.1f} MB in all.",
         "",
-        "## Training data and their terms",
-        "",
-        "| head | data | terms |",
-        "|---|---|---|",
-        "| `loaded` | PTC Loaded_Language spans (371 training articles) + BABE SG2 biased words | "
-        "PTC: no licence stated, research use; BABE: repository AGPL-3.0, research data |",
-        "| `labelling` | PTC Name_Calling,Labeling spans | no licence stated, research use |",
-        "| `ptc_loaded` | PTC Loaded_Language spans | no licence stated, research use |",
-        "| `babe_word` | BABE SG2 biased words | AGPL-3.0 (repository), research data |",
-        "| `sentence` | BABE SG2 sentences (3,673 with a majority label) | BABE AGPL-3.0 |",
+        *training_data_rows(),
         "",
         "The static vectors come from all-MiniLM-L6-v2 (Apache-2.0) alone; no corpus text went "
         "into them. No text of the training corpora is shipped: only learned coefficients. "

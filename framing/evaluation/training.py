@@ -744,21 +744,7 @@ def write_model_card(path: Path, heads: Heads, metrics: dict[str, Any]) -> None:
         "else `evaluative`. The heads need the encoder they were trained on: with another "
         "`--model` the run falls back to the lexicon.",
         "",
-        "## Training data and their terms",
-        "",
-        "| head | data | terms |",
-        "|---|---|---|",
-        "| `loaded` | PTC Loaded_Language spans (371 training articles) + BABE SG2 biased words | "
-        "PTC: no licence stated, research use; BABE: repository AGPL-3.0, research data |",
-        "| `labelling` | PTC Name_Calling,Labeling spans | no licence stated, research use |",
-        "| `ptc_loaded` | PTC Loaded_Language spans | no licence stated, research use |",
-        "| `babe_word` | BABE SG2 biased words | AGPL-3.0 (repository), research data |",
-        "| `sentence` | BABE SG2 sentences (3,673 with a majority label)"
-        + (" + WikiNPOV statements (biased, type-balanced and hard neutrals)"
-           if b["model"].get("wikinpov_extra_training") else "")
-        + " | BABE AGPL-3.0"
-        + ("; WikiNPOV: MBIB repository GPL-3.0, Wikipedia text CC BY-SA"
-           if b["model"].get("wikinpov_extra_training") else "") + " |",
+        *training_data_rows(bool(b["model"].get("wikinpov_extra_training"))),
         "",
         "No text of these corpora is shipped: only learned coefficients. Whether coefficients "
         "learned from AGPL/CC BY-SA data carry those terms is for the user to judge; treat "
@@ -826,3 +812,25 @@ def write_model_card(path: Path, heads: Heads, metrics: dict[str, Any]) -> None:
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def training_data_rows(wikinpov: bool = False) -> list[str]:
+    """The model card's "Training data and their terms" heading and table (frozen-encoder and
+    static heads are trained on the same data; ``wikinpov``: the sentence head also saw
+    WikiNPOV statements)."""
+    return [
+        "## Training data and their terms",
+        "",
+        "| head | data | terms |",
+        "|---|---|---|",
+        "| `loaded` | PTC Loaded_Language spans (371 training articles) + BABE SG2 biased words | "
+        "PTC: no licence stated, research use; BABE: repository AGPL-3.0, research data |",
+        "| `labelling` | PTC Name_Calling,Labeling spans | no licence stated, research use |",
+        "| `ptc_loaded` | PTC Loaded_Language spans | no licence stated, research use |",
+        "| `babe_word` | BABE SG2 biased words | AGPL-3.0 (repository), research data |",
+        "| `sentence` | BABE SG2 sentences (3,673 with a majority label)"
+        + (" + WikiNPOV statements (biased, type-balanced and hard neutrals)" if wikinpov else "")
+        + " | BABE AGPL-3.0"
+        + ("; WikiNPOV: MBIB repository GPL-3.0, Wikipedia text CC BY-SA" if wikinpov else "")
+        + " |",
+    ]

@@ -401,6 +401,14 @@ class BudgetExceeded(TimeoutError):
     reason its rejection gives."""
 
 
+def failure_reason(exc: Exception) -> str:
+    """The reason a rejection gives for an article whose analysis failed: the time budget's own
+    words, else the error."""
+    if isinstance(exc, BudgetExceeded):
+        return str(exc)
+    return f"analysis failed: {type(exc).__name__}: {exc}"
+
+
 @contextmanager
 def time_budget(seconds: float) -> Iterator[Callable[[], None]]:
     """Bound the analysis of one article to ``seconds`` (0: no bound).

@@ -482,7 +482,8 @@ def _md(text: object) -> str:
     return re.sub(r"([\\|`*_\[\]<>])", r"\\\1", str(text)).replace("\n", " ")
 
 
-def _cell(stat: Mapping[str, Any]) -> str:
+def format_stat(stat: Mapping[str, Any]) -> str:
+    """"0.812 [0.750, 0.870]" (value and interval), "0.812" without one, "n/a" without a value."""
     v = stat.get("value")
     if v is None:
         return "n/a"
@@ -496,10 +497,10 @@ def _agreement_table(block: Mapping[str, Any]) -> list[str]:
              "|---|---|---|---|---|"]
     for name in ("voice", "source_kind", "loaded"):
         b = block[name]
-        lines.append(f"| {name.replace('_', ' ')} | {b['n']} | {_cell(b['accuracy'])} | "
-                     f"{_cell(b['cohen_kappa'])} | {_cell(b['krippendorff_alpha'])} |")
+        lines.append(f"| {name.replace('_', ' ')} | {b['n']} | {format_stat(b['accuracy'])} | "
+                     f"{format_stat(b['cohen_kappa'])} | {format_stat(b['krippendorff_alpha'])} |")
     w = block["loaded_words"]
-    lines.append(f"| loaded words (phrase overlap F1) | {w['n_rows']} | {_cell(w['f1'])} | | |")
+    lines.append(f"| loaded words (phrase overlap F1) | {w['n_rows']} | {format_stat(w['f1'])} | | |")
     return lines
 
 
@@ -526,7 +527,7 @@ def summary_markdown(result: Mapping[str, Any]) -> str:
             for key in ("stratified", "rogan_gladen"):
                 est = row[key]
                 flag = "" if est["sound"] else " (not sound)"
-                cells.append(_cell(est) + flag)
+                cells.append(format_stat(est) + flag)
                 if not est["sound"]:
                     notes.append(f"{_md(row['outlet'])}, {key.replace('_', '-')}: {est['note']}")
             out.append(f"| {_md(row['outlet'])} | {row['n_sentences']} | {row['tool']} | "
