@@ -38,7 +38,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,8 +151,10 @@ def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> Batc
         failures.append(Rejection(record_of.get(article.id, article.id), failure_reason(exc),
                                   article.id))
 
-    analysed = analyze_articles(list(batch.articles), settings, on_error=on_error)
-    vectors = sentence_vectors(analysed, settings)
+    known: dict[str, Any] = {}  # sentence embeddings the loaded-language pass computed
+    analysed = analyze_articles(list(batch.articles), settings, on_error=on_error,
+                                base_vectors=known)
+    vectors = sentence_vectors(analysed, settings, known)
     result = BatchResult(
         batch.name,
         tuple(a.article.id for a in analysed),
@@ -164,13 +166,22 @@ def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> Batc
 
 
 def sentence_vectors(
-    analysed: Sequence[AnalyzedArticle], settings: Settings
+    analysed: Sequence[AnalyzedArticle], settings: Settings,
+    known: Mapping[str, Any] | None = None,
 ) -> list[tuple[str | None, str, bytes]]:
     """(event, text, float16 vector bytes) of every distinct candidate claim sentence, encoded
-    once; empty when the encoder cannot be loaded (the comparison then says so)."""
+    once; empty when the encoder cannot be loaded (the comparison then says so).
+
+    ``known`` maps sentence texts to embeddings already computed in this batch (the fine-tuned
+    loaded-language model's joint pass); only the others are encoded. A claim's text is its
+    sentence with white space collapsed, which the encoder's tokenizer does not distinguish.
+    """
+    import numpy as np
+
     from framing.compare.claims import claim_sentences
     from framing.nlp.encoder import embed_sentences
 
+    have = {" ".join(t.split()): v for t, v in (known or {}).items()}
     event_of = {a.article.id: a.article.event for a in analysed}
     seen: dict[tuple[str | None, str], None] = {}
     for c in claim_sentences(analysed):
@@ -178,16 +189,17 @@ def sentence_vectors(
     keys = list(seen)
     if not keys:
         return []
-    try:
-        vectors = embed_sentences([t for _, t in keys], settings.encoder,
-                                  backend=settings.encoder_backend, cache_dir=settings.cache_dir)
-    except (ImportError, OSError, RuntimeError) as exc:
-        log.warning("sentence encoder unavailable (%s): no sentence vectors stored", exc)
-        return []
-    import numpy as np
-
-    packed = np.asarray(vectors, dtype=np.float16)
-    return [(e, t, packed[i].tobytes()) for i, (e, t) in enumerate(keys)]
+    missing = sorted({t for _, t in keys if t not in have})
+    if missing:
+        try:
+            fresh = embed_sentences(missing, settings.encoder, backend=settings.encoder_backend,
+                                    cache_dir=settings.cache_dir)
+        except (ImportError, OSError, RuntimeError) as exc:
+            log.warning("sentence encoder unavailable (%s): no sentence vectors stored", exc)
+            return []
+        have.update(zip(missing, fresh, strict=True))
+    packed = {t: np.asarray(have[t], dtype=np.float16).tobytes() for _, t in keys}
+    return [(e, t, packed[t]) for e, t in keys]
 
 
 def _rows(batch: Batch, analysed: Sequence[AnalyzedArticle]) -> dict[str, list[dict[str, Any]]]:

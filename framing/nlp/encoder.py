@@ -502,12 +502,23 @@ def head_logits(
     ``max_length``).
     """
     _check_backend(backend)
+    batches = _batches(texts, batch_size, max_length, encoder, backend, True, cache_dir)
+    return _apply_heads(batches, len(texts), words, weight, bias)
+
+
+def _apply_heads(
+    batches: Iterator[tuple[list[int], Any, np.ndarray, np.ndarray, np.ndarray]],
+    n: int,
+    words: Sequence[Sequence[tuple[int, int]]],
+    weight: np.ndarray,
+    bias: np.ndarray,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Pooled and per-word head logits of the batches of :func:`_batches` (see head_logits)."""
     w = np.asarray(weight, dtype=np.float32)
     b = np.asarray(bias, dtype=np.float32)
-    pooled = np.zeros((len(texts), w.shape[1]), dtype=np.float64)
+    pooled = np.zeros((n, w.shape[1]), dtype=np.float64)
     per_word = [np.zeros((len(ws), w.shape[1]), dtype=np.float64) for ws in words]
-    for idx, offsets, hid, mean_np, _ in _batches(texts, batch_size, max_length, encoder,
-                                                  backend, True, cache_dir):
+    for idx, offsets, hid, mean_np, _ in batches:
         z_mean = mean_np.astype(np.float32) @ w + b
         z_tok = hid.astype(np.float32) @ w + b  # (batch, tokens, heads)
         pooled[idx] = z_mean
@@ -521,3 +532,216 @@ def head_logits(
             best[~covered] = z_mean[row]
             per_word[i] = best.astype(np.float64)
     return pooled, per_word
+
+
+# --- the fine-tuned model and the base encoder in one pass -----------------------------------
+#
+# The fine-tuned loaded-language model retrains only the top layers of MiniLM; the embeddings and
+# the layers below are the base encoder's, bit for bit. One graph runs the shared lower layers
+# once and then both tops: the fine-tuned one (for the heads) and the base one (for the sentence
+# embeddings that claims, labels and events compare). A sentence costs 4 + 2 + 2 layers instead
+# of 6 + 6 in two passes.
+
+#: Bumped when the joint graph changes (part of its cache key).
+JOINT_VERSION = "joint-1"
+
+
+def retrained_from(layers: Path) -> int:
+    """Index of the lowest encoder layer a ``tuned.npz`` retrains (only ``encoder.layer.N``
+    weights may be retrained for a joint pass; anything else raises ValueError)."""
+    from framing.nlp.tuned import read_layers
+
+    found = set()
+    for name in read_layers(layers):
+        parts = name.split(".")
+        if len(parts) < 3 or parts[:2] != ["encoder", "layer"] or not parts[2].isdigit():
+            raise ValueError(f"{layers}: {name} is not an encoder layer; no joint pass")
+        found.add(int(parts[2]))
+    if not found:
+        raise ValueError(f"{layers}: no retrained layers")
+    return min(found)
+
+
+def _joint_module(spec: str) -> tuple[Any, Any]:
+    """(tokenizer, torch module) whose forward returns (fine-tuned, base) last hidden states."""
+    import torch
+
+    base_name, layers = split_encoder(spec)
+    if layers is None:
+        raise ValueError(f"{spec}: not an encoder with retrained layers")
+    k = retrained_from(layers)
+    tok, base = load_encoder(base_name)
+    _, tuned = load_encoder(spec)
+
+    class _Joint(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embeddings = base.embeddings
+            self.lower = torch.nn.ModuleList(base.encoder.layer[:k])
+            self.base_top = torch.nn.ModuleList(base.encoder.layer[k:])
+            self.tuned_top = torch.nn.ModuleList(tuned.encoder.layer[k:])
+
+        @staticmethod
+        def _run(layers: Any, h: Any, mask: Any) -> Any:
+            for layer in layers:
+                out = layer(h, attention_mask=mask)
+                h = out[0] if isinstance(out, tuple) else out
+            return h
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            h = self.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            mask = ((1.0 - attention_mask[:, None, None, :].to(h.dtype))
+                    * torch.finfo(h.dtype).min)
+            h = self._run(self.lower, h, mask)
+            return self._run(self.tuned_top, h, mask), self._run(self.base_top, h, mask)
+
+    return tok, _Joint().eval()
+
+
+def _check_joint(spec: str, run: Any) -> None:
+    """Compare a joint pass (``run(feed) -> (tuned, base)``) with the two models run apart."""
+    import torch
+
+    tok, base = load_encoder(split_encoder(spec)[0])
+    _, tuned = load_encoder(spec)
+    enc = tok(list(_CHECK_TEXTS), padding=True, return_tensors="np")
+    feed = {n: np.asarray(enc[n], dtype=np.int64) for n in _INPUTS}
+    got_t, got_b = run(feed)
+    real = enc["attention_mask"].astype(bool)
+    with torch.inference_mode():
+        pt = {n: torch.from_numpy(v) for n, v in feed.items()}
+        for got, model in ((got_t, tuned), (got_b, base)):
+            ref = model(**pt).last_hidden_state.numpy()
+            err = float(np.abs(np.asarray(got) - ref)[real].max())
+            if not err <= EXPORT_TOLERANCE:
+                raise RuntimeError(f"joint pass differs from the separate models by {err:.2e}")
+
+
+def _export_joint(spec: str, final: Path) -> None:
+    """Export the joint module to ``final`` and check it against the two models."""
+    import torch
+
+    tok, module = _joint_module(spec)
+    sample = tok(["A padded example sentence for the export.", "Short"], padding=True,
+                 return_tensors="pt")
+    tmp = _atomic_target(final)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                module, tuple(sample[n] for n in _INPUTS), str(tmp),
+                input_names=list(_INPUTS), output_names=["tuned_hidden", "base_hidden"],
+                dynamic_axes={n: {0: "batch", 1: "sequence"}
+                              for n in (*_INPUTS, "tuned_hidden", "base_hidden")},
+                opset_version=17, dynamo=False, do_constant_folding=True,
+            )
+        module.eval()
+        session = _new_session(str(tmp))
+        _check_joint(spec, lambda feed: session.run(None, feed))
+        os.replace(tmp, final)
+    finally:
+        module.eval()
+        tmp.unlink(missing_ok=True)
+
+
+def joint_model_path(spec: str, int8: bool = False, cache_dir: Path | None = None) -> Path:
+    """The exported joint graph of ``spec`` (exported, or quantised, on first use)."""
+    folder = cache_root(cache_dir) / f"{export_key(spec)}-{JOINT_VERSION}"
+    fp32 = folder / "joint.onnx"
+    if not fp32.is_file():
+        log.info("exporting the joint pass of %s to ONNX (%s)", spec, fp32)
+        _export_joint(spec, fp32)
+    if not int8:
+        return fp32
+    q = folder / "joint.int8-per-channel.onnx"
+    if not q.is_file():
+        _quantize(fp32, q)
+    return q
+
+
+JointRun = Any  # (feed of int64 arrays) -> (fine-tuned hidden, base hidden)
+
+
+@cache
+def _joint_runner(spec: str, backend: str, cache_dir: Path | None) -> JointRun:
+    """The joint pass of ``spec`` on ``backend``: an ONNX Runtime session of the exported graph,
+    or the torch module (checked against the two models apart)."""
+    if backend != "torch" and _import_ort() is not None:
+        session = _new_session(str(joint_model_path(spec, backend == "onnx-int8", cache_dir)))
+        return lambda feed: session.run(None, feed)
+    if backend not in ("torch", "auto"):
+        raise RuntimeError(f"encoder backend {backend!r} needs onnxruntime")
+    import torch
+
+    _, module = _joint_module(spec)
+
+    def run(feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            tuned, base = module(*(torch.from_numpy(feed[n]) for n in _INPUTS))
+        return tuned.numpy(), base.numpy()
+
+    _check_joint(spec, run)
+    return run
+
+
+def _joint_batches(
+    texts: Sequence[str],
+    spec: str,
+    run: JointRun,
+    base_out: np.ndarray,
+    batch_size: int,
+    max_length: int,
+) -> Iterator[tuple[list[int], Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """Batches of the fine-tuned model as :func:`_batches` yields them; the base encoder's
+    normalised mean embeddings are written into ``base_out`` on the way."""
+    tok = load_tokenizer(spec)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for b in range(0, len(order), batch_size):
+        idx = order[b : b + batch_size]
+        enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                  return_tensors="np", return_offsets_mapping=True)
+        off = enc.pop("offset_mapping")
+        feed = {n: np.asarray(enc[n], dtype=np.int64) for n in _INPUTS}
+        hid, base = run(feed)
+        m = feed["attention_mask"][..., None].astype(np.float32)
+        count = np.maximum(m.sum(1), 1e-9)
+        mean = (hid * m).sum(1) / count
+        base_mean = (base * m).sum(1) / count
+        norm = np.maximum(np.linalg.norm(base_mean, axis=1, keepdims=True), 1e-12)
+        base_out[idx] = base_mean / norm
+        yield idx, off, hid, mean, mean / np.maximum(
+            np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+
+
+def joint_head_logits(
+    texts: Sequence[str],
+    words: Sequence[Sequence[tuple[int, int]]],
+    weight: np.ndarray,
+    bias: np.ndarray,
+    encoder: str,
+    batch_size: int = 32,
+    max_length: int = MAX_LENGTH,
+    backend: str = "auto",
+    cache_dir: Path | None = None,
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+    """:func:`head_logits` of the fine-tuned ``encoder`` plus the base encoder's sentence
+    embeddings (as :func:`embed_sentences` gives them) from one joint pass.
+
+    When the joint pass cannot be built (layers other than the top ones retrained, a failed
+    export under ``auto``), the heads run alone and the embeddings are None.
+    """
+    _check_backend(backend)
+    base_out = np.zeros((len(texts), _hidden_size(split_encoder(encoder)[0])), dtype=np.float32)
+    try:
+        run = _joint_runner(encoder, backend, cache_dir)
+    except Exception as exc:  # never fatal under auto/torch: the heads run alone
+        if backend not in ("auto", "torch"):
+            raise RuntimeError(f"joint encoder pass unavailable on {backend!r}: {exc}") from exc
+        log.warning("joint encoder pass unavailable (%s: %s); heads alone",
+                    type(exc).__name__, exc)
+        pooled, per_word = head_logits(texts, words, weight, bias, encoder, batch_size,
+                                       max_length, backend, cache_dir)
+        return pooled, per_word, None
+    batches = _joint_batches(texts, encoder, run, base_out, batch_size, max_length)
+    pooled, per_word = _apply_heads(batches, len(texts), words, weight, bias)
+    return pooled, per_word, base_out

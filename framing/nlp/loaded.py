@@ -19,6 +19,7 @@ from framing.resources import read_lines, read_table
 from framing.settings import Settings
 
 if TYPE_CHECKING:
+    import numpy as np
     from spacy.tokens import Doc
 
     from framing.nlp.bias_model import Heads, SentenceScores
@@ -249,6 +250,7 @@ def lexicon_precision(weight: float) -> float | None:
 def apply_model(
     analyzed: list[AnalyzedArticle], settings: Settings, heads: Heads | TunedModel | None = None,
     pairs: Sequence[Mapping[str, Sequence[ModifierPair]]] | None = None,
+    base_vectors: dict[str, np.ndarray] | None = None,
 ) -> list[AnalyzedArticle]:
     """Sentence bias probabilities and model-scored loaded spans (lexicon-only when disabled).
 
@@ -260,7 +262,9 @@ def apply_model(
     ``heads`` defaults to the shipped model ``settings.loaded_model`` names (the fine-tuned model,
     the frozen-encoder heads or the static fast model). ``pairs`` (one mapping per article, ``"title"``/``"body"`` to
     :func:`modifier_pairs` in that part's offsets) widen each model span to the phrase it belongs
-    to (:func:`widen`); the span keeps the speaker of its scored words.
+    to (:func:`widen`); the span keeps the speaker of its scored words. ``base_vectors``, a dict
+    to fill, receives the base encoder's embedding of each sentence text when the fine-tuned
+    model computes them in its own pass (:func:`framing.nlp.tuned.score_sentences_tuned`).
     """
     if not settings.use_model or not analyzed:
         return analyzed
@@ -278,7 +282,8 @@ def apply_model(
     floor = settings.loaded_min_probability
     if isinstance(heads, TunedModel):
         scores = score_sentences_tuned(texts, heads, backend=settings.encoder_backend,
-                                       floor=floor, cache_dir=settings.cache_dir)
+                                       floor=floor, cache_dir=settings.cache_dir,
+                                       base_vectors=base_vectors)
     else:
         from framing.nlp.static import is_static
 

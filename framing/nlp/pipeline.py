@@ -540,8 +540,12 @@ def analyze_articles(
     settings: Settings,
     progress: ProgressFn | None = None,
     on_error: ErrorFn | None = None,
+    base_vectors: dict[str, Any] | None = None,
 ) -> list[AnalyzedArticle]:
     """Parse and analyse articles in batches with ``nlp.pipe``; report progress as (done, total).
+
+    ``base_vectors`` (a dict to fill) receives sentence embeddings by text where the
+    loaded-language model computes them anyway (:func:`framing.nlp.loaded.apply_model`).
 
     An article whose parse or analysis raises, or whose analysis runs past
     ``settings.analysis_time_budget`` (:func:`time_budget`), is passed to ``on_error`` (and left
@@ -568,7 +572,7 @@ def analyze_articles(
                 on_error(article, exc)
         if progress is not None:
             progress(i, total)
-    return loaded.apply_model(out, settings, pairs=pairs)
+    return loaded.apply_model(out, settings, pairs=pairs, base_vectors=base_vectors)
 
 
 def _pairs_by_part(article: Article, doc: Doc) -> dict[str, list[ModifierPair]]:

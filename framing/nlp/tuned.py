@@ -164,6 +164,7 @@ def shipped_tuned() -> TunedModel | None:
 def score_sentences_tuned(
     texts: Sequence[str], model: TunedModel, batch_size: int = 32, backend: str = "auto",
     floor: float = 0.0, cache_dir: Path | None = None,
+    base_vectors: dict[str, np.ndarray] | None = None,
 ) -> list[Any]:
     """Encode each text once with the retrained layers and apply the four calibrated heads.
 
@@ -172,15 +173,27 @@ def score_sentences_tuned(
     labelling head carries the run's score; every word of a span at or above ``floor`` too)
     and per word the loaded score (the higher of
     ``ptc_loaded`` and ``babe_word``).
+
+    With ``base_vectors`` (a dict to fill), the base encoder's sentence embeddings come out of
+    the same pass (:func:`framing.nlp.encoder.joint_head_logits`: the layers below the retrained
+    ones run once) and are stored by text; it stays empty when the joint pass is unavailable.
     """
     from framing.nlp.bias_model import SentenceScores, decode_runs, word_spans
-    from framing.nlp.encoder import head_logits
+    from framing.nlp.encoder import head_logits, joint_head_logits
 
     words = [word_spans(t) for t in texts]
-    sent_z, word_z = head_logits(texts, words, model.head_w, model.head_b,
-                                 encoder=model.encoder_spec(), batch_size=batch_size,
-                                 max_length=model.max_length, backend=backend,
-                                 cache_dir=cache_dir)
+    if base_vectors is None:
+        sent_z, word_z = head_logits(texts, words, model.head_w, model.head_b,
+                                     encoder=model.encoder_spec(), batch_size=batch_size,
+                                     max_length=model.max_length, backend=backend,
+                                     cache_dir=cache_dir)
+    else:
+        sent_z, word_z, base = joint_head_logits(
+            texts, words, model.head_w, model.head_b, encoder=model.encoder_spec(),
+            batch_size=batch_size, max_length=model.max_length, backend=backend,
+            cache_dir=cache_dir)
+        if base is not None:
+            base_vectors.update(zip(texts, base, strict=True))
     bias = model.calibrate("sentence", sent_z[:, 0])
     out = []
     for i, w in enumerate(words):

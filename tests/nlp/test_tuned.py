@@ -219,3 +219,74 @@ def test_shipped_model_is_the_default() -> None:
     assert "fine-tuned layers" in info["loaded_encoder"]
     assert model_info(Settings(loaded_model="heads"))["bias_model"] == "loaded-heads-1"
     assert "need encoder" in model_info(Settings(encoder="/elsewhere"))["loaded_language"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_joint_pass_gives_the_heads_and_the_base_embeddings(
+    tiny: tuple[object, Path], backend: str
+) -> None:
+    """One pass through the shared lower layers and both tops equals the two passes apart."""
+    from framing.nlp.bias_model import word_spans
+    from framing.nlp.encoder import (
+        embed_sentences,
+        head_logits,
+        joint_head_logits,
+        retrained_from,
+    )
+
+    _, folder = tiny
+    model = load_tuned(folder)
+    assert retrained_from(model.layers_file) == 5  # top_layers=1 of six
+    words = [word_spans(t) for t in TEXTS]
+    pooled, per_word = head_logits(TEXTS, words, model.head_w, model.head_b,
+                                   encoder=model.encoder_spec(), backend=backend)
+    j_pooled, j_words, base = joint_head_logits(TEXTS, words, model.head_w, model.head_b,
+                                                encoder=model.encoder_spec(), backend=backend)
+    np.testing.assert_allclose(j_pooled, pooled, atol=1e-4)
+    for a, b in zip(j_words, per_word, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    assert base is not None
+    np.testing.assert_allclose(base, embed_sentences(TEXTS, backend=backend), atol=1e-5)
+    # the base tops are not the fine-tuned ones
+    tuned_mean = embed_sentences(TEXTS, encoder=model.encoder_spec(), backend=backend)
+    assert np.abs(base - tuned_mean).max() > 1e-3
+
+
+@pytest.mark.slow
+def test_a_batch_encodes_its_claims_in_the_loaded_language_pass(
+    tiny: tuple[object, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the fine-tuned model, the claim sentences' embeddings come out of its joint pass:
+    the batch sends no claim to the encoder again, and the vectors are the base encoder's."""
+    from framing.engine import Batch, analyse_batch, sentence_vectors
+    from framing.nlp import encoder, tuned
+
+    _, folder = tiny
+    model = load_tuned(folder)
+    monkeypatch.setattr(tuned, "shipped_tuned", lambda: model)
+    settings = Settings()
+    real = encoder.embed_sentences
+    seen: list[str] = []
+
+    def spy(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(encoder, "embed_sentences", spy)
+    batch = Batch(0, 0, "k0", (ARTICLE,), ("t1",))
+    result = analyse_batch(batch, settings, tmp_path / "dataset")
+    assert result.article_ids == ("t1",)
+    assert seen == []
+    from framing.nlp.pipeline import analyze_articles
+
+    analysed = analyze_articles([ARTICLE], settings)
+    stored = sentence_vectors(analysed, settings)  # encoded apart
+    assert seen and len(stored) >= 2
+    known: dict[str, np.ndarray] = {}
+    analyze_articles([ARTICLE], settings, base_vectors=known)
+    joint = sentence_vectors(analysed, settings, known)
+    assert [t for _, t, _ in joint] == [t for _, t, _ in stored]
+    for (_, _, a), (_, _, b) in zip(joint, stored, strict=True):
+        np.testing.assert_allclose(np.frombuffer(a, np.float16), np.frombuffer(b, np.float16),
+                                   atol=2e-3)
