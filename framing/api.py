@@ -432,7 +432,8 @@ class RunResult:
     ingest: IngestResult
     #: In corpus order; after :func:`run_analysis` read lazily from the run's Parquet dataset.
     analyzed: Sequence[AnalyzedArticle]
-    comparisons: tuple[Comparison, ...]
+    #: One per event; after :func:`run_analysis` read back from ``dataset/comparisons.jsonl``.
+    comparisons: Sequence[Comparison]
     paths: dict[str, Path]
     #: How the run was executed (engine, workers, batches and articles reused).
     execution: Mapping[str, Any] | None = None
@@ -530,10 +531,12 @@ def run_analysis(
     the same :func:`inputs_key` is returned as it is (``RunResult.up_to_date``).
     """
     from framing.engine import (
+        COMPARISONS,
         DATASET,
         DEFAULT_BATCH_ARTICLES,
         EVENT_VECTORS,
         TEXT_VECTORS,
+        SpilledComparisons,
         VectorCache,
         cached_embedder,
         failures_of,
@@ -567,15 +570,17 @@ def run_analysis(
         raise ValueError("no article could be analysed: "
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
     run = run_metadata(settings)
-    comparisons: list[Comparison] = []
+    # one event at a time; each comparison goes to disk at once (thousands of events)
+    comparisons = SpilledComparisons(dataset / COMPARISONS)
     text_vectors = VectorCache(dataset / TEXT_VECTORS, settings)  # labels, rewritten claims
     for ev in analyzed.events():
         embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
-        comparisons += compare(analyzed.of_event(ev), settings, run, aliases, embed)
+        comparisons.extend(compare(analyzed.of_event(ev), settings, run, aliases, embed))
+    comparisons.finish()
     text_vectors.flush()
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
                           {"inputs_sha256": key, **info.to_dict()})
-    return RunResult(ingest, analyzed, tuple(comparisons), paths, info.to_dict())
+    return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
 
 
 def open_store(path: str | Path = ":memory:") -> Store:

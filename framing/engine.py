@@ -40,10 +40,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, overload
 
-from framing.models import AnalyzedArticle, Article, Rejection
+from framing.models import AnalyzedArticle, Article, Comparison, Rejection
 from framing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -675,3 +676,76 @@ def cached_embedder(
         return np.stack([known[k] if k in known else other[k] for k in keys])
 
     return embed
+
+
+COMPARISONS = "comparisons.jsonl"
+
+
+class SpilledComparisons(Sequence[Comparison]):
+    """The comparison of every event, written to a JSON-lines file as each is computed and read
+    back one at a time, so a run with thousands of events never holds them all in memory.
+
+    The file (``dataset/comparisons.jsonl``, one :func:`framing.store.dumps` line per event) is
+    written anew by every run; only the byte offset of each line stays in memory. Reading is by
+    index or in order; the last few read are kept.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._offsets: list[int] = []
+        self._writer: Any = path.open("wb")
+
+    def append(self, comparison: Comparison) -> None:
+        from framing.store import dumps
+
+        if self._writer is None:
+            raise ValueError(f"{self.path} is closed for writing")
+        self._offsets.append(self._writer.tell())
+        self._writer.write(dumps(comparison).encode("utf-8") + b"\n")
+
+    def extend(self, comparisons: Iterable[Comparison]) -> None:
+        for c in comparisons:
+            self.append(c)
+
+    def finish(self) -> SpilledComparisons:
+        """Close the file for writing (reading works from then on)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        return self
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, i: int) -> Comparison: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Comparison]: ...
+
+    def __getitem__(self, i: int | slice) -> Comparison | Sequence[Comparison]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._read(i)
+
+    @lru_cache(maxsize=16)  # noqa: B019 - one instance per run, dropped with it
+    def _read(self, i: int) -> Comparison:
+        from framing.store import loads
+
+        self.finish()
+        with self.path.open("rb") as fh:
+            fh.seek(self._offsets[i])
+            return cast(Comparison, loads(fh.readline().decode("utf-8")))
+
+    def __iter__(self) -> Iterator[Comparison]:
+        from framing.store import loads
+
+        self.finish()
+        with self.path.open("rb") as fh:
+            for _ in range(len(self)):
+                yield cast(Comparison, loads(fh.readline().decode("utf-8")))

@@ -96,6 +96,33 @@ def test_dataset_tables_and_stored_analyses(baseline: Path, tmp_path: Path) -> N
     assert stored[3].article.id == ids[3]
 
 
+def test_comparisons_are_spilled_to_disk_and_read_back(tmp_path: Path) -> None:
+    """Each event's comparison is written as it is computed and read back one at a time."""
+    from framing.api import analyze, compare
+    from framing.engine import COMPARISONS, SpilledComparisons
+    from framing.store import dumps
+
+    ingest = load([demo_corpus_path()], SETTINGS)
+    comps = compare(analyze(ingest.articles, SETTINGS), SETTINGS)
+    assert len(comps) >= 2
+    spilled = SpilledComparisons(tmp_path / "c.jsonl")
+    spilled.extend(comps)
+    assert len(spilled) == len(comps)
+    same = [dumps(c) for c in comps]  # NaN features: compare the serialised form
+    assert [dumps(c) for c in spilled] == same  # a whole pass, before finish() too
+    spilled.finish()
+    assert dumps(spilled[0]) == same[0] and dumps(spilled[-1]) == same[-1]
+    assert [dumps(c) for c in spilled[1:]] == same[1:]
+    with pytest.raises(IndexError):
+        spilled[len(comps)]
+    with pytest.raises(ValueError, match="closed"):
+        spilled.append(comps[0])
+    result = run_analysis([demo_corpus_path()], tmp_path / "out", SETTINGS)
+    assert isinstance(result.comparisons, SpilledComparisons)
+    assert result.comparisons.path == tmp_path / "out" / DATASET / COMPARISONS
+    assert [c.event for c in result.comparisons] == [c.event for c in comps]
+
+
 def test_rerun_reuses_finished_batches(baseline: Path, tmp_path: Path) -> None:
     first = run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
     assert first.execution is not None and first.execution["articles_reused"] == 0
