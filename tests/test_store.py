@@ -101,6 +101,20 @@ def test_run_views(tmp_path: Path) -> None:
         store.article(key, "missing")
 
 
+def test_runs_and_analyses_are_stored_from_an_iterator_in_chunks(tmp_path: Path) -> None:
+    """A run's analyses can stream (read once, never held as a list) and go in chunk by chunk."""
+    ingest, analyzed = corpus.tiny_corpus()
+    settings = Settings(bootstrap_samples=200)
+    store = Store(tmp_path / "c.duckdb")
+    assert store.put_analyses(iter(analyzed), settings, chunk=2) == 5
+    key = run_key(ingest, settings)
+    store.put_run(key, ingest, (a for a in analyzed), corpus.comparisons(analyzed),
+                  tmp_path / "run", "tiny", settings, chunk=2)
+    assert store.run_info(key).n_articles == 5
+    assert store.analyzed(key) == analyzed
+    assert store.ingest(key).articles == tuple(a.article for a in analyzed)
+
+
 def test_analyze_with_store_skips_cached_articles(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """api.analyze reads cached articles and sends only the others to the pipeline."""
     import framing.nlp.pipeline as pipeline
