@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from framing import __version__
 from framing.ingest.readers import load_articles, load_records
@@ -27,6 +27,9 @@ from framing.models import (
 )
 from framing.settings import Settings
 from framing.store import Store
+
+if TYPE_CHECKING:
+    from framing.engine import EngineInfo, StoredAnalyses
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +155,8 @@ def analyze(
     whose text was analysed before (same text hash, pipeline version and analysis settings) are
     read from it and only the others are parsed and then cached.
     """
-    from framing.nlp.pipeline import analyze_articles, failure_reason
+    from framing.engine import analyse_with_cache
+    from framing.nlp.pipeline import failure_reason
 
     settings = settings or Settings()
     on_error = None
@@ -165,28 +169,7 @@ def analyze(
                 Rejection(names.get(article.id, article.id), failure_reason(exc), article.id)
             )
 
-    if store is None:
-        return analyze_articles(articles, settings, progress, on_error)
-    cached = store.get_analyses(articles, settings)
-    missing = [a for a, hit in zip(articles, cached, strict=True) if hit is None]
-    n_hit, total = len(articles) - len(missing), len(articles)
-    if progress is not None and n_hit:
-        progress(n_hit, total)
-
-    def shifted(done: int, _total: int) -> None:
-        if progress is not None:
-            progress(n_hit + done, total)
-
-    fresh = analyze_articles(missing, settings, shifted, on_error) if missing else []
-    store.put_analyses(fresh, settings)
-    fresh_by_id = {a.article.id: a for a in fresh}
-    out: list[AnalyzedArticle] = []
-    for article, hit in zip(articles, cached, strict=True):
-        if hit is not None:
-            out.append(hit)
-        elif article.id in fresh_by_id:
-            out.append(fresh_by_id[article.id])
-    return out
+    return analyse_with_cache(articles, settings, progress, on_error, store)
 
 
 def run_metadata(settings: Settings) -> RunMetadata:
@@ -530,20 +513,7 @@ def run_analysis(
     the outputs do not depend on it. With ``reuse_outputs``, a folder whose run.json records
     the same :func:`inputs_key` is returned as it is (``RunResult.up_to_date``).
     """
-    from framing.engine import (
-        COMPARISONS,
-        DATASET,
-        DEFAULT_BATCH_ARTICLES,
-        EVENT_VECTORS,
-        TEXT_VECTORS,
-        SpilledComparisons,
-        VectorCache,
-        cached_embedder,
-        failures_of,
-        plan_batches,
-        run_batches,
-        stored_analyses,
-    )
+    from framing.engine import DATASET, EVENT_VECTORS, VectorCache
     from framing.ingest.summary import summarize_rejections
 
     settings = settings or Settings()
@@ -560,15 +530,71 @@ def run_analysis(
     if not ingest.articles:
         reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
-    batches = plan_batches(ingest.articles, settings, records,
+    ingest, analyzed, info = _analyse_in_batches(
+        ingest, settings, dataset, records, batch_articles, engine, workers, scheduler, progress)
+    comparisons = _compare_stored(analyzed, settings, dataset, aliases)
+    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
+                          {"inputs_sha256": key, **info.to_dict()})
+    return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
+
+
+def _analyse_in_batches(
+    ingest: IngestResult,
+    settings: Settings,
+    dataset: Path,
+    records: Mapping[str, str] | None = None,
+    batch_articles: int | None = None,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: ProgressFn | None = None,
+    store: Store | None = None,
+) -> tuple[IngestResult, StoredAnalyses, EngineInfo]:
+    """Analyse the accepted articles in batches into the Parquet ``dataset`` (:mod:`framing.engine`;
+    finished batches are reused) and settle the accounting; the analyses are read lazily from the
+    dataset. With a ``store`` (local engine), its cached analyses are reused and every analysis of
+    the run ends up cached in it (those of reused batches too)."""
+    from framing.engine import (
+        DEFAULT_BATCH_ARTICLES,
+        failures_of,
+        plan_batches,
+        run_batches,
+        stored_analyses,
+    )
+
+    batches = plan_batches(ingest.articles, settings, dict(records or {}),
                            batch_articles or DEFAULT_BATCH_ARTICLES)
-    results, info = run_batches(batches, settings, dataset, engine, workers, scheduler, progress)
+    results, info = run_batches(batches, settings, dataset, engine, workers, scheduler, progress,
+                                store)
     failures = failures_of(results)
     analyzed = stored_analyses(dataset, batches, results)
+    if store is not None and info.batches_reused:
+        # analysed by an earlier, interrupted call, perhaps with another store file
+        store.put_analyses(stored_analyses(dataset, batches, [r for r in results if r.reused]),
+                           settings)
     ingest = _settle(ingest, analyzed, failures, settings, records)
     if not len(analyzed):
         raise ValueError("no article could be analysed: "
                          + "; ".join(f"{r.record}: {r.reason}" for r in failures[:5]))
+    return ingest, analyzed, info
+
+
+def _compare_stored(
+    analyzed: StoredAnalyses,
+    settings: Settings,
+    dataset: Path,
+    aliases: str | Path | None = None,
+) -> Sequence[Comparison]:
+    """Compare one event at a time, read from the run's dataset, with the sentence vectors its
+    batches stored (other texts' vectors cached in the dataset too)."""
+    from framing.engine import (
+        COMPARISONS,
+        TEXT_VECTORS,
+        SpilledComparisons,
+        VectorCache,
+        cached_embedder,
+    )
+
     run = run_metadata(settings)
     # one event at a time; each comparison goes to disk at once (thousands of events)
     comparisons = SpilledComparisons(dataset / COMPARISONS)
@@ -578,9 +604,7 @@ def run_analysis(
         comparisons.extend(compare(analyzed.of_event(ev), settings, run, aliases, embed))
     comparisons.finish()
     text_vectors.flush()
-    paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
-                          {"inputs_sha256": key, **info.to_dict()})
-    return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
+    return comparisons
 
 
 def open_store(path: str | Path = ":memory:") -> Store:
@@ -595,13 +619,19 @@ def run_cached(
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
     title: str = "framing report",
+    batch_articles: int | None = None,
 ) -> str:
     """Analyse a loaded corpus once and return its run key; reopening it reads the store.
 
     The outputs are written to ``runs_dir/<run key>``. When the store already holds the run and
-    its report exists, nothing is recomputed; when only article analyses are cached, the NLP step
-    is skipped for them and the comparison and outputs are rebuilt.
+    its report exists, nothing is recomputed. Otherwise the articles are analysed in batches into
+    the Parquet dataset ``runs_dir/<run key>/dataset``, as :func:`run_analysis` does: an
+    interrupted call resumes from the finished batches, articles the store analysed before are
+    not parsed again, and the comparison and the store read the analyses from the dataset one
+    event (or chunk) at a time, never all at once. ``batch_articles`` is the batch size
+    (default :data:`framing.engine.DEFAULT_BATCH_ARTICLES`); the outputs do not depend on it.
     """
+    from framing.engine import DATASET
     from framing.store import run_key
 
     settings = settings or Settings()
@@ -613,13 +643,11 @@ def run_cached(
         if progress is not None:
             progress(len(ingest.articles), len(ingest.articles))
         return key
-    failures: list[Rejection] = []
-    analyzed = analyze(ingest.articles, settings, progress, failures, store=store)
-    ingest = _settle(ingest, analyzed, failures, settings)
-    if not analyzed:
-        raise ValueError("no article could be analysed: " + "; ".join(r.reason for r in failures))
-    comparisons = compare(analyzed, settings)
-    write_outputs(out, ingest, analyzed, comparisons, title)
+    dataset = out / DATASET
+    ingest, analyzed, info = _analyse_in_batches(ingest, settings, dataset, None, batch_articles,
+                                                 progress=progress, store=store)
+    comparisons = _compare_stored(analyzed, settings, dataset)
+    write_outputs(out, ingest, analyzed, comparisons, title, info.to_dict())
     store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
     return key
 

@@ -42,14 +42,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from framing.models import AnalyzedArticle, Article, Comparison, Rejection
 from framing.settings import Settings
 
+if TYPE_CHECKING:
+    from framing.store import Store
+
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
+ErrorFn = Callable[[Article, Exception], None]
 
 #: Folder of the Parquet dataset under a run's output folder.
 DATASET = "dataset"
@@ -136,13 +140,61 @@ def plan_batches(
     return out
 
 
-def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> BatchResult:
+def analyse_with_cache(
+    articles: Sequence[Article],
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    on_error: ErrorFn | None = None,
+    store: Store | None = None,
+    base_vectors: dict[str, Any] | None = None,
+) -> list[AnalyzedArticle]:
+    """The NLP pipeline on ``articles`` (in order; a failed article left out and passed to
+    ``on_error``); with a ``store``, articles whose text it analysed before (same text hash,
+    pipeline version and analysis settings) are read from it, only the others are parsed, and
+    those are cached. ``progress`` gets (done, total), cached articles counted at once.
+    ``base_vectors`` is filled as :func:`framing.nlp.pipeline.analyze_articles` fills it."""
+    from framing.nlp.pipeline import analyze_articles
+
+    if store is None:
+        return analyze_articles(articles, settings, progress, on_error, base_vectors)
+    cached = store.get_analyses(articles, settings)
+    missing = [a for a, hit in zip(articles, cached, strict=True) if hit is None]
+    n_hit, total = len(articles) - len(missing), len(articles)
+    if progress is not None and n_hit:
+        progress(n_hit, total)
+
+    def shifted(done: int, _total: int) -> None:
+        if progress is not None:
+            progress(n_hit + done, total)
+
+    fresh = (analyze_articles(missing, settings, shifted, on_error, base_vectors)
+             if missing else [])
+    store.put_analyses(fresh, settings)
+    fresh_by_id = {a.article.id: a for a in fresh}
+    out: list[AnalyzedArticle] = []
+    for article, hit in zip(articles, cached, strict=True):
+        if hit is not None:
+            out.append(hit)
+        elif article.id in fresh_by_id:
+            out.append(fresh_by_id[article.id])
+    return out
+
+
+def analyse_batch(
+    batch: Batch,
+    settings: Settings,
+    dataset: str | Path,
+    store: Store | None = None,
+    progress: ProgressFn | None = None,
+) -> BatchResult:
     """Analyse one batch and write its files and manifest into ``dataset``.
 
     An article whose analysis fails is listed in the manifest with its reason (the run reports it
-    as rejected); it never stops the batch.
+    as rejected); it never stops the batch. With a ``store`` (in this process only), analyses it
+    holds are reused and new ones cached (:func:`analyse_with_cache`); ``progress`` gets the
+    batch's (done, total) article by article.
     """
-    from framing.nlp.pipeline import analyze_articles, failure_reason
+    from framing.nlp.pipeline import failure_reason
 
     t0 = time.perf_counter()
     failures: list[Rejection] = []
@@ -153,8 +205,8 @@ def analyse_batch(batch: Batch, settings: Settings, dataset: str | Path) -> Batc
                                   article.id))
 
     known: dict[str, Any] = {}  # sentence embeddings the loaded-language pass computed
-    analysed = analyze_articles(list(batch.articles), settings, on_error=on_error,
-                                base_vectors=known)
+    analysed = analyse_with_cache(list(batch.articles), settings, progress, on_error, store,
+                                  base_vectors=known)
     vectors = sentence_vectors(analysed, settings, known)
     result = BatchResult(
         batch.name,
@@ -397,10 +449,19 @@ def run_batches(
     workers: int = 1,
     scheduler: str | None = None,
     progress: ProgressFn | None = None,
+    store: Store | None = None,
 ) -> tuple[list[BatchResult], EngineInfo]:
-    """Analyse every batch not finished before; results in batch order, with how it ran."""
+    """Analyse every batch not finished before; results in batch order, with how it ran.
+
+    ``progress`` gets (articles done, total): finished batches at once, then article by article
+    in this process (batch by batch on Dask). A ``store`` (the dashboard's analysis cache, local
+    engine only: a DuckDB connection does not travel to workers) serves analyses it holds and
+    caches new ones.
+    """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if store is not None and engine != "local":
+        raise ValueError("an analysis store can only be used by the local engine")
     dataset.mkdir(parents=True, exist_ok=True)
     removed = remove_stale(dataset, batches)
     if removed:
@@ -429,7 +490,8 @@ def run_batches(
     n_workers = 1
     if engine == "local" or not todo:
         for b in todo:
-            finished(b, analyse_batch(b, settings, dataset))
+            within = _offset(progress, n_done, total)
+            finished(b, analyse_batch(b, settings, dataset, store, within))
     else:
         n_workers = _run_dask(todo, settings, dataset, workers, scheduler, finished)
     info = EngineInfo(
@@ -442,6 +504,18 @@ def run_batches(
         articles_reused=reused_articles,
     )
     return [results[b.index] for b in batches], info
+
+
+def _offset(progress: ProgressFn | None, base: int, total: int) -> ProgressFn | None:
+    """``progress`` for the articles of one batch: its (done, _) reported as (base + done, total)."""
+    if progress is None:
+        return None
+    report = progress
+
+    def within(done: int, _total: int) -> None:
+        report(base + done, total)
+
+    return within
 
 
 def _run_dask(

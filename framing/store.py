@@ -61,6 +61,9 @@ STORE_FORMAT = 2
 TABLE_FIELDS = ("contrasts", "group_contrasts", "terms", "labels", "claims", "claims_note",
                 "sources", "over_time")
 
+#: Rows a lazily read run or set of analyses is inserted in: memory holds one chunk.
+CHUNK_ROWS = 500
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (
     text_hash VARCHAR, pipeline_version VARCHAR, settings_hash VARCHAR,
@@ -299,10 +302,16 @@ class Store:
             )
         return out
 
-    def put_analyses(self, analyzed: Iterable[AnalyzedArticle], settings: Settings) -> int:
-        """Cache the analyses (sentences and entities) of these articles; returns rows written."""
+    def put_analyses(
+        self, analyzed: Iterable[AnalyzedArticle], settings: Settings, chunk: int = CHUNK_ROWS
+    ) -> int:
+        """Cache the analyses (sentences and entities) of these articles; returns rows written.
+
+        ``analyzed`` is read once, lazily (a run's analyses stream from its Parquet dataset) and
+        written ``chunk`` rows at a time."""
         skey = analysis_settings_hash(settings)
-        rows = []
+        written = 0
+        rows: list[tuple[Any, ...]] = []
         for art in analyzed:
             payload = json.dumps(
                 {
@@ -322,6 +331,12 @@ class Store:
                     payload,
                 )
             )
+            if len(rows) >= chunk:
+                written += self._put_analysis_rows(rows)
+                rows = []
+        return written + self._put_analysis_rows(rows)
+
+    def _put_analysis_rows(self, rows: Sequence[tuple[Any, ...]]) -> int:
         unique = list({(r[0], r[1], r[2]): r for r in rows}.values())
         with self._lock:
             self._insert("analyses", unique, replace=True)
@@ -336,35 +351,32 @@ class Store:
         self,
         key: str,
         ingest: IngestResult,
-        analyzed: Sequence[AnalyzedArticle],
+        analyzed: Iterable[AnalyzedArticle],
         comparisons: Sequence[Comparison],
         out_dir: str | Path,
         title: str,
         settings: Settings,
+        chunk: int = CHUNK_ROWS,
     ) -> None:
         """Record an analysed corpus: run metadata, accounting, profiles, each event's
-        cross-outlet tables and article scores."""
+        cross-outlet tables and article scores.
+
+        ``analyzed`` (in corpus order) is read once, lazily — a run's
+        :class:`~framing.engine.StoredAnalyses` stream from its Parquet dataset — and its
+        articles are inserted ``chunk`` rows at a time, all in one transaction. The analyses
+        themselves are not written here: they belong in the analysis cache
+        (:meth:`put_analyses`), from which :meth:`article` reads them."""
         if not comparisons:
             raise ValueError("nothing to store: no comparison")
         run = comparisons[0].run
         scores = {(c.event, s.article_id): s for c in comparisons for s in c.scores}
-        art_rows = []
-        for pos, art in enumerate(analyzed):
+
+        def article_row(pos: int, art: AnalyzedArticle) -> tuple[Any, ...]:
             a = art.article
             sc = scores.get((a.event, a.id))
-            art_rows.append(
-                (
-                    key,
-                    a.id,
-                    pos,
-                    a.outlet,
-                    a.event,
-                    a.title,
-                    text_hash(a.text),
-                    dumps(a),
-                    None if sc is None else dumps(sc),
-                )
-            )
+            return (key, a.id, pos, a.outlet, a.event, a.title, text_hash(a.text), dumps(a),
+                    None if sc is None else dumps(sc))
+
         ev_rows = [
             (
                 key,
@@ -385,6 +397,15 @@ class Store:
             try:
                 for table in ("runs", "run_articles", "run_events", "run_tables"):
                     con.execute(f"DELETE FROM {table} WHERE run_key = ?", [key])
+                n_articles = 0
+                art_rows: list[tuple[Any, ...]] = []
+                for pos, art in enumerate(analyzed):
+                    art_rows.append(article_row(pos, art))
+                    n_articles += 1
+                    if len(art_rows) >= chunk:
+                        self._insert("run_articles", art_rows)
+                        art_rows = []
+                self._insert("run_articles", art_rows)
                 con.execute(
                     "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -392,7 +413,7 @@ class Store:
                         title,
                         str(out_dir),
                         ingest.n_read,
-                        len(analyzed),
+                        n_articles,
                         run.pipeline_version,
                         run.settings_hash,
                         analysis_settings_hash(settings),
@@ -401,7 +422,6 @@ class Store:
                         dumps(ingest.flags),
                     ],
                 )
-                self._insert("run_articles", art_rows)
                 self._insert("run_events", ev_rows)
                 self._insert("run_tables", table_rows)
                 con.execute("COMMIT")

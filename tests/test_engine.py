@@ -140,6 +140,53 @@ def test_rerun_reuses_finished_batches(baseline: Path, tmp_path: Path) -> None:
     assert _outputs(tmp_path) == _outputs(baseline)
 
 
+def test_dashboard_runs_go_through_the_engine(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run_cached (the dashboard's verb) analyses in batches into runs/<key>/dataset as
+    run_analysis does: the same outputs, resumable, and the store filled from the dataset."""
+    from framing.api import run_cached
+    from framing.nlp import pipeline
+    from framing.store import Store
+
+    real = pipeline.analyze_articles
+    parsed: list[int] = []
+
+    def counting(articles, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(len(articles))
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyze_articles", counting)
+    ingest = load([demo_corpus_path()], SETTINGS)
+    ids = [a.id for a in ingest.articles]
+    runs = tmp_path / "runs"
+    seen: list[tuple[int, int]] = []
+    with Store(tmp_path / "first.duckdb") as store:
+        key = run_cached(ingest, store, runs, SETTINGS, lambda d, t: seen.append((d, t)),
+                         batch_articles=5)
+        assert store.run_info(key).n_articles == 12
+        assert [a.article.id for a in store.analyzed(key)] == ids
+    out = runs / key
+    assert _outputs(out) == _outputs(baseline)
+    manifests = sorted((out / DATASET / MANIFESTS).glob("*.json"))
+    assert len(manifests) == 3 and parsed == [5, 5, 2]
+    assert _run_json(out)["execution"]["batches"] == 3
+    assert _run_json(out)["execution"]["batches_reused"] == 0
+    assert seen[0] == (0, 12) and (1, 12) in seen and seen[-1] == (12, 12)  # article by article
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # interrupted before the report, with one batch unfinished; reopened with another store file
+    (out / "report.html").unlink()
+    manifests[1].unlink()
+    with Store(tmp_path / "second.duckdb") as store:
+        assert run_cached(ingest, store, runs, SETTINGS, batch_articles=5) == key
+        # the finished batches' analyses were read from the dataset into this store too
+        assert [a.article.id for a in store.analyzed(key)] == ids
+    assert parsed == [5, 5, 2, 5]
+    execution = _run_json(out)["execution"]
+    assert execution["batches_reused"] == 2 and execution["articles_reused"] == 7
+    assert _outputs(out) == _outputs(baseline)
+
+
 def test_files_of_another_corpus_are_removed(tmp_path: Path) -> None:
     run_analysis([demo_corpus_path()], tmp_path, SETTINGS, batch_articles=4)
     lines = demo_corpus_path().read_text(encoding="utf-8").splitlines()[:5]

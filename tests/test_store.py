@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -100,6 +101,20 @@ def test_run_views(tmp_path: Path) -> None:
         store.article(key, "missing")
 
 
+def test_runs_and_analyses_are_stored_from_an_iterator_in_chunks(tmp_path: Path) -> None:
+    """A run's analyses can stream (read once, never held as a list) and go in chunk by chunk."""
+    ingest, analyzed = corpus.tiny_corpus()
+    settings = Settings(bootstrap_samples=200)
+    store = Store(tmp_path / "c.duckdb")
+    assert store.put_analyses(iter(analyzed), settings, chunk=2) == 5
+    key = run_key(ingest, settings)
+    store.put_run(key, ingest, (a for a in analyzed), corpus.comparisons(analyzed),
+                  tmp_path / "run", "tiny", settings, chunk=2)
+    assert store.run_info(key).n_articles == 5
+    assert store.analyzed(key) == analyzed
+    assert store.ingest(key).articles == tuple(a.article for a in analyzed)
+
+
 def test_analyze_with_store_skips_cached_articles(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """api.analyze reads cached articles and sends only the others to the pipeline."""
     import framing.nlp.pipeline as pipeline
@@ -129,28 +144,45 @@ def test_analyze_with_store_skips_cached_articles(tmp_path: Path, monkeypatch) -
 
 
 def test_run_cached_reopens_without_work(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """run_cached analyses in batches (the engine's dataset), reuses finished batches and the
+    store's cached analyses, and reopens a stored run without any work."""
     import framing.api as api
+    import framing.engine as engine
+    import framing.nlp.pipeline as pipeline
 
     ingest, analyzed = corpus.tiny_corpus()
     by_id = {a.article.id: a for a in analyzed}
     n_calls = []
 
-    def fake_analyze(articles, settings=None, progress=None, failures=None, store=None):  # type: ignore[no-untyped-def]
+    def fake_pipeline(articles, settings, progress=None, on_error=None):  # type: ignore[no-untyped-def]
         n_calls.append(len(articles))
         return [by_id[a.id] for a in articles]
 
-    monkeypatch.setattr(api, "analyze", fake_analyze)
-    monkeypatch.setattr(api, "compare", lambda analyzed, settings=None: corpus.comparisons(analyzed))
+    monkeypatch.setattr(pipeline, "analyze_articles", fake_pipeline)
+    monkeypatch.setattr(engine, "sentence_vectors", lambda analysed, settings: [])
+    monkeypatch.setattr(api, "run_metadata", lambda settings: corpus.run_meta())
+    monkeypatch.setattr(api, "compare", lambda arts, *args: corpus.comparisons(arts))
     store = Store(tmp_path / "c.duckdb")
     settings = Settings(bootstrap_samples=100)
-    key = run_cached(ingest, store, tmp_path / "runs", settings, title="t")
+    seen: list[tuple[int, int]] = []
+    key = run_cached(ingest, store, tmp_path / "runs", settings, lambda d, t: seen.append((d, t)),
+                     title="t")
     out = tmp_path / "runs" / key
     assert (out / "report.html").exists() and (out / "articles.csv").exists()
+    assert len(list((out / "dataset" / "_batches").glob("*.json"))) == 1
+    assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+    assert [a.article.id for a in store.analyzed(key)] == list(by_id)
     again = run_cached(ingest, store, tmp_path / "runs", settings, title="t")
     assert again == key and n_calls == [5]
     assert store.run_info(key).out_dir == out
+    (out / "report.html").unlink()
+    assert run_cached(ingest, store, tmp_path / "runs", settings, title="t") == key
+    execution = json.loads((out / "run.json").read_text(encoding="utf-8"))["execution"]
+    assert execution["batches_reused"] == 1 and execution["articles_reused"] == 5
+    assert n_calls == [5]
     changed = replace(ingest, articles=ingest.articles[:4])
     assert run_cached(changed, store, tmp_path / "runs", settings) != key
+    assert n_calls == [5]  # another corpus: new batches, every analysis from the store
 
 
 def test_empty_corpus_is_an_error(tmp_path: Path) -> None:

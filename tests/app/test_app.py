@@ -54,9 +54,35 @@ def test_start_page_without_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [r.value for r in at.radio] == ["Demo corpus"]
     model = at.selectbox(key="loaded_model")
     assert model.value == "tuned" and model.options == [
-        "fine-tuned MiniLM (loaded-tuned-2)", "frozen-encoder heads (loaded-heads-1)"]
+        "fine-tuned MiniLM (loaded-tuned-2)", "frozen-encoder heads (loaded-heads-1)",
+        "fast mode: static embeddings (loaded-static-1)"]
+    assert "--fast" in model.help and "0.711" in model.help and "faster" in model.help
     at.checkbox(key="lexicon_only").check().run()
     assert at.selectbox(key="loaded_model").disabled
+
+
+def test_fast_mode_reaches_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Choosing the static model analyses the demo corpus with it (spaCy, no MiniLM pass)."""
+    from framing.store import Store
+
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.run()
+    at.selectbox(key="loaded_model").set_value("static").run()
+    assert at.selectbox(key="loaded_model").value == "static"
+    at.button(key="analyse_demo").click().run()
+    assert not at.exception, at.exception
+    key = at.session_state["run_key"]
+    with Store(tmp_path / "store.duckdb") as store:  # the app holds it open (same config)
+        info = store.run_info(key)
+    assert info.n_articles == 12
+    assert info.run.settings["loaded_model"] == "static"
+    assert info.run.models["bias_model"] == "loaded-static-1"
+    assert "static" in info.run.models["encoder_backend"]
+    record = json.loads((tmp_path / "runs" / key / "run.json").read_text(encoding="utf-8"))
+    assert record["settings"]["loaded_model"] == "static"
+    assert record["models"]["bias_model"] == "loaded-static-1"
+    assert any(f"settings {info.run.settings_hash}" in c.value for c in at.caption)
 
 
 def test_cached_run_shows_outlets_side_by_side(cached: Cached) -> None:
