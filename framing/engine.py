@@ -156,7 +156,7 @@ def analyse_with_cache(
     from framing.nlp.pipeline import analyze_articles
 
     if store is None:
-        return analyze_articles(articles, settings, progress, on_error, base_vectors)
+        return analyze_articles(articles, settings, progress, on_error, base_vectors=base_vectors)
     cached = store.get_analyses(articles, settings)
     missing = [a for a, hit in zip(articles, cached, strict=True) if hit is None]
     n_hit, total = len(articles) - len(missing), len(articles)
@@ -167,7 +167,7 @@ def analyse_with_cache(
         if progress is not None:
             progress(n_hit + done, total)
 
-    fresh = (analyze_articles(missing, settings, shifted, on_error, base_vectors)
+    fresh = (analyze_articles(missing, settings, shifted, on_error, base_vectors=base_vectors)
              if missing else [])
     store.put_analyses(fresh, settings)
     fresh_by_id = {a.article.id: a for a in fresh}

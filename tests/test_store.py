@@ -123,7 +123,7 @@ def test_analyze_with_store_skips_cached_articles(tmp_path: Path, monkeypatch) -
     by_text = {a.article.text: a for a in analyzed}
     calls: list[list[str]] = []
 
-    def fake(articles, settings, progress=None, on_error=None):  # type: ignore[no-untyped-def]
+    def fake(articles, settings, progress=None, on_error=None, base_vectors=None):  # type: ignore[no-untyped-def]
         calls.append([a.id for a in articles])
         for i, _ in enumerate(articles, start=1):
             if progress:
@@ -154,12 +154,12 @@ def test_run_cached_reopens_without_work(tmp_path: Path, monkeypatch) -> None:  
     by_id = {a.article.id: a for a in analyzed}
     n_calls = []
 
-    def fake_pipeline(articles, settings, progress=None, on_error=None):  # type: ignore[no-untyped-def]
+    def fake_pipeline(articles, settings, progress=None, on_error=None, base_vectors=None):  # type: ignore[no-untyped-def]
         n_calls.append(len(articles))
         return [by_id[a.id] for a in articles]
 
     monkeypatch.setattr(pipeline, "analyze_articles", fake_pipeline)
-    monkeypatch.setattr(engine, "sentence_vectors", lambda analysed, settings: [])
+    monkeypatch.setattr(engine, "sentence_vectors", lambda analysed, settings, known=None: [])
     monkeypatch.setattr(api, "run_metadata", lambda settings: corpus.run_meta())
     monkeypatch.setattr(api, "compare", lambda arts, *args: corpus.comparisons(arts))
     store = Store(tmp_path / "c.duckdb")
