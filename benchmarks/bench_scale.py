@@ -37,7 +37,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "data" / "polnear" / "data"
-_NAME = re.compile(r"^(?P<outlet>[a-z]+)_(?P<date>\d{4}-\d{2}-\d{2})_")
+_NAME = re.compile(r"^(?P<outlet>[a-z][a-z-]*)_(?P<date>\d{4}-\d{2}-\d{2})_")
 
 
 def source_texts() -> list[dict[str, str]]:

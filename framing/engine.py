@@ -576,12 +576,21 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
     in memory): iterate in corpus order, or take one event's articles."""
 
     def __init__(self, dataset: Path, names: Sequence[str], ids: Sequence[str],
-                 events: dict[str, str | None]) -> None:
+                 events: dict[str, str | None],
+                 event_batches: Mapping[str | None, Sequence[str]] | None = None) -> None:
         self.dataset = dataset
         self.names = list(names)
         self.ids = list(ids)
         self._events = events
+        #: the batches holding each event's articles: one event's queries read only those files
+        #: (else every event would scan every batch: quadratic in the corpus)
+        self._event_batches = event_batches
         self._con: Any = None
+
+    def _names_of(self, event: str | None) -> list[str]:
+        if self._event_batches is None:
+            return self.names
+        return list(self._event_batches.get(event, ()))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -595,8 +604,9 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
             return a
         raise IndexError(i)
 
-    def _files(self) -> list[str]:
-        return [str(self.dataset / "articles" / f"{n}.parquet") for n in self.names]
+    def _files(self, names: Sequence[str] | None = None) -> list[str]:
+        return [str(self.dataset / "articles" / f"{n}.parquet")
+                for n in (self.names if names is None else names)]
 
     def _connection(self) -> Any:
         if self._con is None:
@@ -605,15 +615,16 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
             self._con = duckdb.connect()
         return self._con
 
-    def _query(self, where: str, params: Sequence[Any]) -> Iterator[AnalyzedArticle]:
+    def _query(self, where: str, params: Sequence[Any], names: Sequence[str] | None = None
+               ) -> Iterator[AnalyzedArticle]:
         from framing.store import loads
 
-        if not self.names:
+        files = self._files(names)
+        if not files:
             return
         con = self._connection()
         cur = con.execute(
-            f"SELECT analysis FROM read_parquet(?) {where} ORDER BY position", [self._files(),
-                                                                                 *params])
+            f"SELECT analysis FROM read_parquet(?) {where} ORDER BY position", [files, *params])
         while True:
             rows = cur.fetchmany(64)
             if not rows:
@@ -636,9 +647,9 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
         """Candidate claim sentence text -> its vector (float32), as the batches stored them."""
         import numpy as np
 
-        if not self.names:
+        files = [str(self.dataset / "embeddings" / f"{n}.parquet") for n in self._names_of(event)]
+        if not files:
             return {}
-        files = [str(self.dataset / "embeddings" / f"{n}.parquet") for n in self.names]
         where = "WHERE event IS NULL" if event is None else "WHERE event = ?"
         rows = self._connection().execute(
             f"SELECT text, vector FROM read_parquet(?) {where}",
@@ -651,9 +662,10 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
 
     def of_event(self, event: str | None) -> list[AnalyzedArticle]:
         """One event's analysed articles, in corpus order."""
+        names = self._names_of(event)
         if event is None:
-            return list(self._query("WHERE event IS NULL", []))
-        return list(self._query("WHERE event = ?", [event]))
+            return list(self._query("WHERE event IS NULL", [], names))
+        return list(self._query("WHERE event = ?", [event], names))
 
 
 def stored_analyses(
@@ -662,7 +674,11 @@ def stored_analyses(
     """The analysed articles of finished batches, read lazily from the dataset."""
     events = {a.id: a.event for b in batches for a in b.articles}
     ids = [i for r in results for i in r.article_ids]
-    return StoredAnalyses(dataset, [r.name for r in results], ids, events)
+    event_batches: dict[str | None, list[str]] = {}
+    for r in results:
+        for ev in dict.fromkeys(events[i] for i in r.article_ids):
+            event_batches.setdefault(ev, []).append(r.name)
+    return StoredAnalyses(dataset, [r.name for r in results], ids, events, event_batches)
 
 
 def failures_of(results: Iterable[BatchResult]) -> list[Rejection]:
