@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
@@ -530,9 +531,16 @@ def run_analysis(
     if not ingest.articles:
         reasons = "; ".join(summarize_rejections(ingest.rejections)[:5])
         raise ValueError(f"no article could be analysed ({ingest.n_read} records read). {reasons}")
-    ingest, analyzed, info = _analyse_in_batches(
-        ingest, settings, dataset, records, batch_articles, engine, workers, scheduler, progress)
-    comparisons = _compare_stored(analyzed, settings, dataset, aliases)
+    with ExitStack() as stack:
+        client = None
+        if engine == "dask":  # one cluster for the batches and the events' comparisons
+            from framing.engine import dask_client
+
+            client = stack.enter_context(dask_client(settings, workers, scheduler))
+        ingest, analyzed, info = _analyse_in_batches(
+            ingest, settings, dataset, records, batch_articles, engine, workers, scheduler,
+            progress, client=client)
+        comparisons = _compare_stored(analyzed, settings, dataset, aliases, client, workers)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
                           {"inputs_sha256": key, **info.to_dict()})
     return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
@@ -549,6 +557,7 @@ def _analyse_in_batches(
     scheduler: str | None = None,
     progress: ProgressFn | None = None,
     store: Store | None = None,
+    client: Any = None,
 ) -> tuple[IngestResult, StoredAnalyses, EngineInfo]:
     """Analyse the accepted articles in batches into the Parquet ``dataset`` (:mod:`framing.engine`;
     finished batches are reused) and settle the accounting; the analyses are read lazily from the
@@ -565,7 +574,7 @@ def _analyse_in_batches(
     batches = plan_batches(ingest.articles, settings, dict(records or {}),
                            batch_articles or DEFAULT_BATCH_ARTICLES)
     results, info = run_batches(batches, settings, dataset, engine, workers, scheduler, progress,
-                                store)
+                                store, client)
     failures = failures_of(results)
     analyzed = stored_analyses(dataset, batches, results)
     if store is not None and info.batches_reused:
@@ -584,24 +593,32 @@ def _compare_stored(
     settings: Settings,
     dataset: Path,
     aliases: str | Path | None = None,
+    client: Any = None,
+    workers: int = 1,
 ) -> Sequence[Comparison]:
     """Compare one event at a time, read from the run's dataset, with the sentence vectors its
-    batches stored (other texts' vectors cached in the dataset too)."""
+    batches stored (other texts' vectors cached in the dataset too); with a Dask ``client``,
+    events are compared as tasks on its workers (same results, in the same order)."""
     from framing.engine import (
         COMPARISONS,
         TEXT_VECTORS,
         SpilledComparisons,
         VectorCache,
         cached_embedder,
+        compare_on_cluster,
     )
 
     run = run_metadata(settings)
     # one event at a time; each comparison goes to disk at once (thousands of events)
     comparisons = SpilledComparisons(dataset / COMPARISONS)
     text_vectors = VectorCache(dataset / TEXT_VECTORS, settings)  # labels, rewritten claims
-    for ev in analyzed.events():
-        embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
-        comparisons.extend(compare(analyzed.of_event(ev), settings, run, aliases, embed))
+    if client is not None:
+        comparisons.extend(compare_on_cluster(client, analyzed, settings, run, aliases,
+                                              text_vectors, workers))
+    else:
+        for ev in analyzed.events():
+            embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
+            comparisons.extend(compare(analyzed.of_event(ev), settings, run, aliases, embed))
     comparisons.finish()
     text_vectors.flush()
     return comparisons

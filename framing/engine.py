@@ -39,12 +39,13 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast, overload
 
-from framing.models import AnalyzedArticle, Article, Comparison, Rejection
+from framing.models import AnalyzedArticle, Article, Comparison, Rejection, RunMetadata
 from framing.settings import Settings
 
 if TYPE_CHECKING:
@@ -450,13 +451,15 @@ def run_batches(
     scheduler: str | None = None,
     progress: ProgressFn | None = None,
     store: Store | None = None,
+    client: Any = None,
 ) -> tuple[list[BatchResult], EngineInfo]:
     """Analyse every batch not finished before; results in batch order, with how it ran.
 
     ``progress`` gets (articles done, total): finished batches at once, then article by article
     in this process (batch by batch on Dask). A ``store`` (the dashboard's analysis cache, local
     engine only: a DuckDB connection does not travel to workers) serves analyses it holds and
-    caches new ones.
+    caches new ones. ``client`` is an open Dask client (:func:`dask_client`) to use instead of
+    starting a cluster of its own.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -493,7 +496,7 @@ def run_batches(
             within = _offset(progress, n_done, total)
             finished(b, analyse_batch(b, settings, dataset, store, within))
     else:
-        n_workers = _run_dask(todo, settings, dataset, workers, scheduler, finished)
+        n_workers = _run_dask(todo, settings, dataset, workers, scheduler, finished, client)
     info = EngineInfo(
         engine=engine,
         workers=n_workers if engine == "dask" else 1,
@@ -518,17 +521,13 @@ def _offset(progress: ProgressFn | None, base: int, total: int) -> ProgressFn | 
     return within
 
 
-def _run_dask(
-    todo: Sequence[Batch],
-    settings: Settings,
-    dataset: Path,
-    workers: int,
-    scheduler: str | None,
-    finished: Callable[[Batch, BatchResult], None],
-) -> int:
-    """Submit each batch as a task (a bounded number in flight); returns the worker count."""
+@contextmanager
+def dask_client(settings: Settings, workers: int = 1, scheduler: str | None = None
+                ) -> Iterator[Any]:
+    """A ``distributed.Client`` of the cluster at ``scheduler``, or of a new ``LocalCluster`` of
+    ``workers`` processes (closed on exit); each worker loads the models once."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - the dependency is declared
         raise RuntimeError("the dask engine needs the 'distributed' package "
                            "(pip install 'framing[scale]')") from exc
@@ -541,34 +540,107 @@ def _run_dask(
         client = Client(cluster)
     try:
         client.register_plugin(model_warmup_plugin(settings))
-        n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or max(1, workers)
-        in_flight = max(2, 2 * n_workers)
-        pending = iter(todo)
-        by_key: dict[Any, Batch] = {}
-
-        def submit() -> Any:
-            b = next(pending, None)
-            if b is None:
-                return None
-            fut = client.submit(analyse_batch, b, settings, str(dataset), key=f"batch-{b.name}",
-                                pure=False)
-            by_key[fut.key] = b
-            return fut
-
-        first = [f for f in (submit() for _ in range(in_flight)) if f is not None]
-        queue = as_completed(first)
-        for fut in queue:
-            b = by_key.pop(fut.key)
-            finished(b, fut.result())
-            fut.release()
-            nxt = submit()
-            if nxt is not None:
-                queue.add(nxt)
-        return int(n_workers)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _n_workers(client: Any, default: int) -> int:
+    return int(len(client.scheduler_info(n_workers=-1)["workers"]) or max(1, default))
+
+
+def _bounded(client: Any, calls: Iterable[tuple[str, Callable[..., Any], tuple[Any, ...]]],
+             in_flight: int) -> Iterator[tuple[str, Any]]:
+    """Submit ``(key, function, args)`` tasks with at most ``in_flight`` running; yields
+    (key, result) as each finishes (in any order)."""
+    from distributed import as_completed
+
+    pending = iter(calls)
+
+    def submit() -> Any:
+        nxt = next(pending, None)
+        if nxt is None:
+            return None
+        key, fn, args = nxt
+        return client.submit(fn, *args, key=key, pure=False)
+
+    first = [f for f in (submit() for _ in range(in_flight)) if f is not None]
+    queue = as_completed(first)
+    for fut in queue:
+        key, result = fut.key, fut.result()
+        fut.release()
+        yield key, result
+        nxt = submit()
+        if nxt is not None:
+            queue.add(nxt)
+
+
+def _run_dask(
+    todo: Sequence[Batch],
+    settings: Settings,
+    dataset: Path,
+    workers: int,
+    scheduler: str | None,
+    finished: Callable[[Batch, BatchResult], None],
+    client: Any = None,
+) -> int:
+    """Submit each batch as a task (a bounded number in flight); returns the worker count."""
+    if client is None:
+        with dask_client(settings, workers, scheduler) as own:
+            return _run_dask(todo, settings, dataset, workers, scheduler, finished, own)
+    n_workers = _n_workers(client, workers)
+    by_key = {f"batch-{b.name}": b for b in todo}
+    calls = ((k, analyse_batch, (b, settings, str(dataset))) for k, b in by_key.items())
+    for key, result in _bounded(client, calls, max(2, 2 * n_workers)):
+        finished(by_key[key], result)
+    return n_workers
+
+
+def compare_event_task(
+    dataset: str, names: Sequence[str], event: str | None, settings: Settings,
+    run: RunMetadata, aliases: str | None,
+) -> tuple[list[Comparison], dict[str, bytes]]:
+    """One event compared on a Dask worker: its articles and claim vectors read from the batches
+    ``names`` of ``dataset``; other texts' vectors from the run's text-vector cache (read once
+    per worker). Returns the comparisons and the vectors encoded here (the client keeps them)."""
+    from framing.api import compare
+
+    stored = StoredAnalyses(Path(dataset), names, [], {}, {event: names})
+    cache = _worker_vectors(str(Path(dataset) / TEXT_VECTORS), settings)
+    before = cache.n_fresh
+    embed = cached_embedder(stored.vectors_of_event(event), cache)
+    comparisons = compare(stored.of_event(event), settings, run, aliases, embed)
+    return comparisons, cache.fresh_since(before)
+
+
+@lru_cache(maxsize=4)
+def _worker_vectors(path: str, settings: Settings) -> VectorCache:
+    return VectorCache(Path(path), settings)
+
+
+def compare_on_cluster(
+    client: Any, analyzed: StoredAnalyses, settings: Settings, run: RunMetadata,
+    aliases: str | Path | None, text_vectors: VectorCache, workers: int = 1,
+) -> Iterator[Comparison]:
+    """Every event's comparisons, computed as tasks on the cluster and yielded in event order
+    (as the local loop gives them); vectors the workers encoded go into ``text_vectors``."""
+    events = analyzed.events()
+    keys = [f"compare-{uuid.uuid4().hex}" for _ in events]
+    index = {k: i for i, k in enumerate(keys)}
+    calls = ((k, compare_event_task, (str(analyzed.dataset), analyzed._names_of(ev), ev,
+                                      settings, run, None if aliases is None else str(aliases)))
+             for k, ev in zip(keys, events, strict=True))
+    done: dict[int, list[Comparison]] = {}
+    nxt = 0
+    for key, (comparisons, vectors) in _bounded(client, calls,
+                                                max(2, 2 * _n_workers(client, workers))):
+        text_vectors.add(vectors)
+        done[index[key]] = comparisons
+        while nxt in done:
+            yield from done.pop(nxt)
+            nxt += 1
 
 
 class StoredAnalyses(Sequence[AnalyzedArticle]):
@@ -695,6 +767,7 @@ class VectorCache:
         self.path, self.settings = path, settings
         self._model = f"{settings.encoder}|{settings.encoder_backend}|"
         self._vectors: dict[str, bytes] = {}
+        self._fresh: list[str] = []  # keys encoded by this object, in order
         self._new = False
         if path.exists():
             import pyarrow as pa
@@ -723,11 +796,28 @@ class VectorCache:
                                   backend=self.settings.encoder_backend)
         for k, row in zip(todo, np.asarray(encoded, dtype=np.float16), strict=True):
             self._vectors[k] = row.tobytes()
+            self._fresh.append(k)
             self._new = True
         if not keys:
             return np.asarray(encoded, dtype=np.float32)
         return np.stack([np.frombuffer(self._vectors[k], dtype=np.float16).astype(np.float32)
                          for k in keys])
+
+    @property
+    def n_fresh(self) -> int:
+        """How many texts this object has encoded."""
+        return len(self._fresh)
+
+    def fresh_since(self, n: int) -> dict[str, bytes]:
+        """Vectors (by key) of the texts encoded after the first ``n``."""
+        return {k: self._vectors[k] for k in self._fresh[n:]}
+
+    def add(self, vectors: Mapping[str, bytes]) -> None:
+        """Take vectors encoded elsewhere (a Dask worker's), keyed as :meth:`_key` keys them."""
+        for k, v in vectors.items():
+            if k not in self._vectors:
+                self._vectors[k] = v
+                self._new = True
 
     def flush(self) -> None:
         """Write the file (atomically) when new vectors were computed."""
