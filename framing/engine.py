@@ -605,13 +605,13 @@ def compare_event_task(
     """One event compared on a Dask worker: its articles and claim vectors read from the batches
     ``names`` of ``dataset``; other texts' vectors from the run's text-vector cache (read once
     per worker). Returns the comparisons and the vectors encoded here (the client keeps them)."""
-    from framing.api import compare
+    from framing.compare.tables import compare_events
 
     stored = StoredAnalyses(Path(dataset), names, [], {}, {event: names})
     cache = _worker_vectors(str(Path(dataset) / TEXT_VECTORS), settings)
     before = cache.n_fresh
     embed = cached_embedder(stored.vectors_of_event(event), cache)
-    comparisons = compare(stored.of_event(event), settings, run, aliases, embed)
+    comparisons = compare_events(stored.of_event(event), settings, run, embed, aliases)
     return comparisons, cache.fresh_since(before)
 
 
