@@ -629,7 +629,7 @@ def compare_on_cluster(
     events = analyzed.events()
     keys = [f"compare-{uuid.uuid4().hex}" for _ in events]
     index = {k: i for i, k in enumerate(keys)}
-    calls = ((k, compare_event_task, (str(analyzed.dataset), analyzed._names_of(ev), ev,
+    calls = ((k, compare_event_task, (str(analyzed.dataset), analyzed.batches_of(ev), ev,
                                       settings, run, None if aliases is None else str(aliases)))
              for k, ev in zip(keys, events, strict=True))
     done: dict[int, list[Comparison]] = {}
@@ -659,7 +659,8 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
         self._event_batches = event_batches
         self._con: Any = None
 
-    def _names_of(self, event: str | None) -> list[str]:
+    def batches_of(self, event: str | None) -> list[str]:
+        """Names of the batches holding ``event``'s articles (all batches when not indexed)."""
         if self._event_batches is None:
             return self.names
         return list(self._event_batches.get(event, ()))
@@ -719,7 +720,7 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
         """Candidate claim sentence text -> its vector (float32), as the batches stored them."""
         import numpy as np
 
-        files = [str(self.dataset / "embeddings" / f"{n}.parquet") for n in self._names_of(event)]
+        files = [str(self.dataset / "embeddings" / f"{n}.parquet") for n in self.batches_of(event)]
         if not files:
             return {}
         where = "WHERE event IS NULL" if event is None else "WHERE event = ?"
@@ -734,7 +735,7 @@ class StoredAnalyses(Sequence[AnalyzedArticle]):
 
     def of_event(self, event: str | None) -> list[AnalyzedArticle]:
         """One event's analysed articles, in corpus order."""
-        names = self._names_of(event)
+        names = self.batches_of(event)
         if event is None:
             return list(self._query("WHERE event IS NULL", [], names))
         return list(self._query("WHERE event = ?", [event], names))

@@ -291,14 +291,18 @@ def onnx_model_path(
 ) -> Path:
     """The exported graph of ``encoder`` (exported, or quantised, on first use) under
     ``cache_dir``."""
-    folder = cache_root(cache_dir) / export_key(encoder)
-    fp32 = folder / "model.onnx"
+    return _cached_graph(cache_root(cache_dir) / export_key(encoder) / "model.onnx", int8,
+                         lambda fp32: _export(encoder, fp32), _encoder_key(encoder))
+
+
+def _cached_graph(fp32: Path, int8: bool, export: Any, name: str) -> Path:
+    """``fp32`` (made by ``export(fp32)`` on first use) or its int8 quantisation beside it."""
     if not fp32.is_file():
-        log.info("exporting %s to ONNX (%s)", _encoder_key(encoder), fp32)
-        _export(encoder, fp32)
+        log.info("exporting %s to ONNX (%s)", name, fp32)
+        export(fp32)
     if not int8:
         return fp32
-    q = folder / "model.int8-per-channel.onnx"
+    q = fp32.with_name(f"{fp32.stem}.int8-per-channel.onnx")
     if not q.is_file():
         _quantize(fp32, q)
     return q
@@ -647,16 +651,8 @@ def _export_joint(spec: str, final: Path) -> None:
 def joint_model_path(spec: str, int8: bool = False, cache_dir: Path | None = None) -> Path:
     """The exported joint graph of ``spec`` (exported, or quantised, on first use)."""
     folder = cache_root(cache_dir) / f"{export_key(spec)}-{JOINT_VERSION}"
-    fp32 = folder / "joint.onnx"
-    if not fp32.is_file():
-        log.info("exporting the joint pass of %s to ONNX (%s)", spec, fp32)
-        _export_joint(spec, fp32)
-    if not int8:
-        return fp32
-    q = folder / "joint.int8-per-channel.onnx"
-    if not q.is_file():
-        _quantize(fp32, q)
-    return q
+    return _cached_graph(folder / "joint.onnx", int8, lambda fp32: _export_joint(spec, fp32),
+                         f"the joint pass of {spec}")
 
 
 JointRun = Any  # (feed of int64 arrays) -> (fine-tuned hidden, base hidden)
