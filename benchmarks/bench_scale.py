@@ -2,7 +2,7 @@
 to a bare spaCy parse of the same texts.
 
     python benchmarks/bench_scale.py --n 1000 [--fast] [--no-model] [--workers N] [--json]
-        [--keep DIR] [--skip-bare]
+        [--keep DIR] [--skip-bare] [--trace FILE]
 
 The corpus is built from the PolNeAR train+dev article texts in
 ``../shared/data/polnear/data/*/text`` (924 real news articles; read at run time, never copied
@@ -14,7 +14,9 @@ them itself, as it would a researcher's corpus.
 
 Each size is run cold (a fresh output folder) and warm (the same command again: finished batches
 and finished outputs are reused). Peak memory is the largest sum of the resident memory of the
-run's process and all its children (Dask workers included), sampled every 0.2 s. The bare parse
+run's process and all its children (Dask workers included), sampled every 0.2 s;
+``memory_by_batches`` gives the peak while each tenth of the batches was being analysed and
+after (comparison and outputs), so growth with the corpus shows within one run. The bare parse
 is ``nlp.pipe`` over the same texts with two processes (``n_process=2``), nothing else.
 
 Timings depend on the machine and its load; they are not asserted anywhere. Figures are in the
@@ -37,6 +39,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "data" / "polnear" / "data"
+#: ``--trace FILE``: each trace sample is appended here as it is taken.
+TRACE_FILE: Path | None = None
 _NAME = re.compile(r"^(?P<outlet>[a-z][a-z-]*)_(?P<date>\d{4}-\d{2}-\d{2})_")
 
 
@@ -86,10 +90,16 @@ def build_corpus(n: int, path: Path) -> int:
 
 
 class PeakMemory:
-    """Peak of the summed RSS of a process and all its descendants (psutil, sampled)."""
+    """Peak of the summed RSS of a process and all its descendants (psutil, sampled); with a
+    ``dataset`` folder, a trace every ``trace_every`` seconds of (seconds, MiB, finished batches)
+    shows whether memory grows as batches accumulate."""
 
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
+    def __init__(self, pid: int, interval: float = 0.2, dataset: Path | None = None,
+                 trace_every: float = 10.0) -> None:
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.dataset, self.trace_every = dataset, trace_every
+        self.trace: list[tuple[float, int, int]] = []
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -113,6 +123,14 @@ class PeakMemory:
                 except psutil.Error:
                     continue
             self.peak = max(self.peak, total)
+            now = time.perf_counter() - self._t0
+            if self.dataset is not None and (
+                    not self.trace or now - self.trace[-1][0] >= self.trace_every):
+                done = len(list((self.dataset / "_batches").glob("*.json")))
+                self.trace.append((round(now, 1), round(total / 2**20), done))
+                if TRACE_FILE is not None:  # follow a long run while it goes
+                    with TRACE_FILE.open("a", encoding="utf-8") as fh:
+                        fh.write(json.dumps(self.trace[-1]) + "\n")
             time.sleep(self.interval)
 
     def stop(self) -> int:
@@ -121,17 +139,18 @@ class PeakMemory:
         return self.peak
 
 
-def timed_run(cmd: list[str]) -> dict[str, Any]:
+def timed_run(cmd: list[str], dataset: Path | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    mem = PeakMemory(proc.pid)
+    mem = PeakMemory(proc.pid, dataset=dataset)
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     peak = mem.stop()
     if proc.returncode != 0:
         raise SystemExit(f"run failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20), "stdout": out}
+    return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20), "stdout": out,
+            "trace": mem.trace}
 
 
 def bare_parse(path: Path) -> float:
@@ -154,6 +173,21 @@ def bare_parse(path: Path) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def _by_batches(trace: list[tuple[float, int, int]]) -> list[dict[str, Any]]:
+    """Peak MiB while 0-9%, 10-19%, ... of the batches were finished, then after the last one
+    (comparison and outputs): flat rows mean memory does not grow with the batches done."""
+    if not trace:
+        return []
+    total = max(b for _, _, b in trace)
+    rows: dict[str, dict[str, Any]] = {}
+    for t, mb, done in trace:
+        key = "comparison and outputs" if total and done == total else (
+            f"batches {10 * (10 * done // max(total, 1))}%")
+        row = rows.setdefault(key, {"phase": key, "from_s": t, "peak_mb": 0})
+        row["peak_mb"] = max(row["peak_mb"], mb)
+    return list(rows.values())
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
@@ -172,7 +206,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             cmd.append("--no-model")
         if args.workers > 1:
             cmd += ["--workers", str(args.workers)]
-        cold = timed_run(cmd)
+        cold = timed_run(cmd, out / "dataset")
         warm = timed_run(cmd)
         result: dict[str, Any] = {
             "articles": args.n, "words": words,
@@ -184,6 +218,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "outputs_mb": {p.name: round(p.stat().st_size / 2**20, 2)
                            for p in sorted(out.iterdir()) if p.is_file()},
             "accounting": cold["stdout"].splitlines()[0] if cold["stdout"] else "",
+            "memory_by_batches": _by_batches(cold["trace"]),
         }
         if not args.skip_bare:
             bare = bare_parse(corpus)
@@ -201,7 +236,11 @@ def main() -> None:
     ap.add_argument("--keep", help="write the corpus and outputs here (default: a temp folder)")
     ap.add_argument("--skip-bare", action="store_true", help="do not time the bare parse")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--trace", help="append (seconds, MiB, finished batches) samples to this file")
     args = ap.parse_args()
+    if args.trace:
+        global TRACE_FILE
+        TRACE_FILE = Path(args.trace)
     result = run(args)
     if args.json:
         print(json.dumps(result, indent=2))

@@ -17,7 +17,9 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -83,6 +85,86 @@ def load_tokenizer(name: str | None = None) -> Any:
     if split_encoder(name)[1] is not None:  # same tokenizer as the base: load it once
         return load_tokenizer(split_encoder(name)[0])
     return AutoTokenizer.from_pretrained(path, local_files_only=os.path.isdir(path))
+
+
+class PlainTokenizer:
+    """The encoder's fast tokenizer run by the ``tokenizers`` library alone.
+
+    Called like the transformers tokenizer on a list of texts (right padding to the longest,
+    ``longest_first`` truncation, NumPy int64 arrays, optional ``offset_mapping``) and gives the
+    same arrays (tested), without importing transformers, which imports torch (~230 MiB more in
+    every analysing process).
+    """
+
+    def __init__(self, backend_json: str, pad_id: int, pad_type_id: int) -> None:
+        from tokenizers import Tokenizer
+
+        self._tok = Tokenizer.from_str(backend_json)
+        self._tok.no_padding()
+        self._tok.no_truncation()
+        self._truncation: int | None = None
+        self._lock = threading.Lock()
+        self.pad_id, self.pad_type_id = pad_id, pad_type_id
+
+    def __call__(
+        self,
+        texts: Sequence[str],
+        padding: bool = True,
+        truncation: bool = False,
+        max_length: int | None = None,
+        return_tensors: str = "np",
+        return_offsets_mapping: bool = False,
+    ) -> dict[str, np.ndarray]:
+        if return_tensors != "np" or not padding:
+            raise ValueError("PlainTokenizer pads and returns NumPy arrays only")
+        limit = max_length if truncation and max_length else None
+        with self._lock:  # truncation is state of the Rust tokenizer
+            if limit != self._truncation:
+                if limit is None:
+                    self._tok.no_truncation()
+                else:
+                    self._tok.enable_truncation(limit, stride=0, strategy="longest_first",
+                                                direction="right")
+                self._truncation = limit
+            encs = self._tok.encode_batch(list(texts))
+        n, width = len(encs), max((len(e.ids) for e in encs), default=0)
+        ids = np.full((n, width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((n, width), dtype=np.int64)
+        types = np.full((n, width), self.pad_type_id, dtype=np.int64)
+        offsets = np.zeros((n, width, 2), dtype=np.int64)
+        for i, e in enumerate(encs):
+            k = len(e.ids)
+            ids[i, :k] = e.ids
+            mask[i, :k] = 1
+            types[i, :k] = e.type_ids
+            if return_offsets_mapping and k:
+                offsets[i, :k] = e.offsets
+        out: dict[str, np.ndarray] = {"input_ids": ids, "token_type_ids": types,
+                                      "attention_mask": mask}
+        if return_offsets_mapping:
+            out["offset_mapping"] = offsets
+        return out
+
+
+@cache
+def plain_tokenizer(name: str | None = None, cache_dir: Path | None = None) -> PlainTokenizer:
+    """:class:`PlainTokenizer` of ``name``'s tokenizer, once per process. Its definition is taken
+    from the transformers tokenizer once and kept in the ONNX cache (``tokenizer.json`` beside
+    the exported base encoder), so later processes never import transformers."""
+    base = split_encoder(name)[0]
+    final = cache_root(cache_dir) / export_key(base) / "tokenizer.json"
+    if not final.is_file():
+        hf = load_tokenizer(base)
+        spec = {"backend": hf.backend_tokenizer.to_str(), "pad_id": hf.pad_token_id,
+                "pad_type_id": hf.pad_token_type_id}
+        tmp = _atomic_target(final)
+        try:
+            tmp.write_text(json.dumps(spec), encoding="utf-8")
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+    spec = json.loads(final.read_text(encoding="utf-8"))
+    return PlainTokenizer(spec["backend"], int(spec["pad_id"]), int(spec["pad_type_id"]))
 
 
 @cache
@@ -272,13 +354,25 @@ def _quantize(src: Path, final: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def session_threads() -> int:
+    """Threads an ONNX Runtime session uses: torch's count when torch is loaded (a caller may
+    have set it), else ``OMP_NUM_THREADS`` (Dask workers set it to 1), else 0 (ONNX Runtime's
+    default: one per physical core, as torch's). Without importing torch (~300 MiB)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return max(1, int(torch.get_num_threads()))
+    try:
+        return max(0, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return 0
+
+
 def _new_session(path: str) -> Any:
     import onnxruntime as ort
-    import torch
 
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    so.intra_op_num_threads = max(1, torch.get_num_threads())
+    so.intra_op_num_threads = session_threads()
     # idle worker threads sleep instead of spinning: between runs the word pooling (numpy) and
     # the spaCy parse need the cores (about 1.5x faster on 2 busy cores)
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -378,7 +472,7 @@ def _batches(
                 normed = torch.nn.functional.normalize(mean, p=2, dim=1)
                 yield idx, off, hidden.numpy(), mean.numpy(), normed.numpy()
         return
-    tok = load_tokenizer(encoder)
+    tok = plain_tokenizer(encoder, cache_dir)
     names = [i.name for i in session.get_inputs()]
     for b in range(0, len(order), batch_size):
         idx = order[b : b + batch_size]
@@ -682,7 +776,7 @@ def _joint_runner(spec: str, backend: str, cache_dir: Path | None) -> JointRun:
 
 def _joint_batches(
     texts: Sequence[str],
-    spec: str,
+    tok: Any,
     run: JointRun,
     base_out: np.ndarray,
     batch_size: int,
@@ -690,7 +784,6 @@ def _joint_batches(
 ) -> Iterator[tuple[list[int], Any, np.ndarray, np.ndarray, np.ndarray]]:
     """Batches of the fine-tuned model as :func:`_batches` yields them; the base encoder's
     normalised mean embeddings are written into ``base_out`` on the way."""
-    tok = load_tokenizer(spec)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for b in range(0, len(order), batch_size):
         idx = order[b : b + batch_size]
@@ -738,6 +831,7 @@ def joint_head_logits(
         pooled, per_word = head_logits(texts, words, weight, bias, encoder, batch_size,
                                        max_length, backend, cache_dir)
         return pooled, per_word, None
-    batches = _joint_batches(texts, encoder, run, base_out, batch_size, max_length)
+    tok = load_tokenizer(encoder) if backend == "torch" else plain_tokenizer(encoder, cache_dir)
+    batches = _joint_batches(texts, tok, run, base_out, batch_size, max_length)
     pooled, per_word = _apply_heads(batches, len(texts), words, weight, bias)
     return pooled, per_word, base_out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -81,7 +82,27 @@ def split_long_sentences(doc: Doc, max_chars: int) -> None:
             cut = i + 1
 
 
+def import_spacy_without_torch() -> None:
+    """Import spaCy's machine-learning library (thinc) without importing torch.
+
+    thinc imports torch at import time whenever it is installed, only to offer torch layers; the
+    English pipeline does not use them, and neither does the ONNX encoder, while torch adds about
+    300 MiB to every process that analyses (the main process and each Dask worker). So thinc is
+    imported as if torch were missing. torch itself stays importable: the torch backend,
+    exports and training import it when they need it. A no-op once thinc or torch is loaded.
+    """
+    if "thinc.compat" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import thinc.compat  # noqa: F401
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+
+
 def _register_components() -> None:
+    import_spacy_without_torch()
     from spacy.language import Language
 
     from framing.nlp.datelines import find_dateline
@@ -130,6 +151,7 @@ def load_nlp(model: str, max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS) -
     ``max_sentence_chars`` bounds the sentences the parser and the attribution see
     (:func:`split_long_sentences`).
     """
+    import_spacy_without_torch()
     import spacy
 
     _register_components()
@@ -162,6 +184,8 @@ def parse_cached(texts: Sequence[str], model: str, path: Path | None = None,
     the tensors in ``.tensor.npy`` beside it: a DocBin does not keep them, and a learned head
     reads them). The caller's key in the file name must cover the texts and the model."""
     import numpy as np
+
+    import_spacy_without_torch()
     from spacy.tokens import DocBin
 
     nlp = load_nlp(model)

@@ -202,3 +202,82 @@ def test_export_goes_under_settings_cache_dir(
         encoder.load_onnx_session.cache_clear()
     assert len(asked) == 1 and asked[0].is_relative_to(tmp_path / "mine" / "onnx")
     assert not (tmp_path / "from-env").exists()
+
+
+TOKENIZER_TEXTS = [
+    *SENTENCES,
+    "",
+    "   ",
+    "Kabul's governor — “a disgrace,” said one — resigned; émigrés, naïve café owners agreed.",
+    "Emoji 🙂 and CJK 北京 and Pashto ټولنه and Urdu پاکستان in one line.",
+    "word " * 300,  # far past max_length: truncated
+    "A\u00a0non-breaking space, a zero\u200bwidth one, tabs\tand\nnewlines.",
+]
+
+
+def test_plain_tokenizer_matches_transformers(onnx_cache: Path) -> None:
+    """The tokenizers-only tokenizer the ONNX path uses gives the transformers tokenizer's
+    arrays: ids, type ids, attention mask and offsets, padded and truncated the same way."""
+    from framing.nlp.encoder import load_tokenizer, plain_tokenizer
+
+    hf = load_tokenizer(None)
+    plain = plain_tokenizer(None, onnx_cache)
+    assert (onnx_cache / "onnx").glob("*/tokenizer.json")
+    for texts in (TOKENIZER_TEXTS, TOKENIZER_TEXTS[:3], TOKENIZER_TEXTS[-2:]):
+        for max_length in (128, 16):
+            want = hf(texts, padding=True, truncation=True, max_length=max_length,
+                      return_tensors="np", return_offsets_mapping=True)
+            got = plain(texts, padding=True, truncation=True, max_length=max_length,
+                        return_tensors="np", return_offsets_mapping=True)
+            assert set(got) == set(want)
+            for name in got:
+                assert got[name].dtype == np.int64
+                np.testing.assert_array_equal(got[name], np.asarray(want[name]), err_msg=name)
+    assert plain(["word " * 300], truncation=True, max_length=128)["input_ids"].shape == (1, 128)
+    with pytest.raises(ValueError):
+        plain(["x"], return_tensors="pt")
+
+
+def test_analysis_process_never_imports_torch(onnx_cache: Path, tmp_path: Path) -> None:
+    """With the ONNX graphs exported, analysing articles (spaCy, the fine-tuned model alone and
+    in its joint pass, sentence embeddings) runs without torch or transformers in the process
+    (~300 MiB less in every worker), and gives what a process with torch loaded gives."""
+    import json
+    import os
+    import subprocess
+
+    code = (
+        "import json,sys\n"
+        "{pre}"
+        "from framing.models import Article\n"
+        "from framing.nlp.encoder import embed_sentences\n"
+        "from framing.nlp.pipeline import analyze_articles\n"
+        "from framing.settings import Settings\n"
+        "s=Settings()\n"
+        "arts=[Article('a1','o','The reckless plan failed, officials said. "
+        "\"They are thugs,\" Karimi said.')]\n"
+        "base={{}}\n"
+        "a=analyze_articles(arts, s)\n"
+        "b=analyze_articles(arts, s, base_vectors=base)\n"
+        "v=embed_sentences(['The plan failed.'], cache_dir=s.cache_dir)\n"
+        "print(json.dumps({{'torch': 'torch' in sys.modules,"
+        " 'transformers': 'transformers' in sys.modules,"
+        " 'same': a == b, 'n_base': len(base),"
+        " 'loaded': [[l.text for l in x.loaded] for x in a[0].sentences],"
+        " 'bias': [x.bias_probability for x in a[0].sentences],"
+        " 'vector': [round(float(t), 5) for t in v[0][:8]]}}))\n"
+    )
+    env = {**os.environ, "FRAMING_CACHE_DIR": str(onnx_cache)}
+    runs = []
+    # the first run exports the graphs (torch is imported for that); the lean one comes after
+    for pre in ("import torch\n", ""):
+        done = subprocess.run([sys.executable, "-c", code.format(pre=pre)], env=env,
+                              capture_output=True, text=True, check=True, cwd=tmp_path)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    full, lean = runs
+    assert lean["torch"] is False and lean["transformers"] is False
+    assert full["torch"] is True
+    assert lean["same"] and full["same"] and lean["n_base"] == full["n_base"] > 0
+    assert lean["loaded"] == full["loaded"] and any(lean["loaded"])
+    assert lean["bias"] == full["bias"]
+    assert lean["vector"] == full["vector"]
