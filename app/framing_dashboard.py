@@ -456,14 +456,20 @@ def export_table(out_dir: Path, name: str) -> Table:
     raise KeyError(f"no table {name!r} in {out_dir}")
 
 
-def progress_text(done: int, total: int, start_done: int, elapsed: float) -> str:
+def progress_text(done: int, total: int, start_done: int, elapsed: float,
+                  stage: str = "analysing") -> str:
     """"Analysed 120 of 900 articles · 2.4 articles/s · about 5 min left": the rate counts only
-    articles analysed since the start (cached ones arrive at once)."""
-    text = f"Analysed {done} of {total} articles"
+    articles analysed since the start (cached ones arrive at once). After the analysis:
+    "Compared 12 of 40 events · …" and "Writing the report and tables…"."""
+    if stage == "writing outputs":
+        return "Writing the report and tables…"
+    verb, noun = ("Compared", "events") if stage == "comparing events" else ("Analysed",
+                                                                             "articles")
+    text = f"{verb} {done} of {total} {noun}"
     fresh = done - start_done
     if fresh <= 0 or elapsed <= 0 or done >= total:
         return text
     rate = fresh / elapsed
     left = (total - done) / rate
     eta = f"{left:.0f} s" if left < 90 else f"{left / 60:.0f} min"
-    return f"{text} · {rate:.1f} articles/s · about {eta} left"
+    return f"{text} · {rate:.1f} {noun}/s · about {eta} left"

@@ -151,14 +151,14 @@ if go and ingest is not None:
         st.session_state.pop("failed_ingest", None)
         bar = status_slot.progress(0.0, text=f"Analysing {len(ingest.articles)} articles…")
 
-        started = time.monotonic()
-        first_done: list[int] = []  # articles already cached when the count started
+        # per stage (analysing, comparing events, writing outputs): when it started and how
+        # many of its steps were already done then (cached articles arrive at once)
+        stage_start: dict[str, tuple[float, int]] = {}
 
-        def progress(done: int, total: int) -> None:
-            if not first_done:
-                first_done.append(done)
-            bar.progress(done / max(total, 1), text=fd.progress_text(
-                done, total, first_done[0], time.monotonic() - started))
+        def progress(done: int, total: int, stage: str = "analysing") -> None:
+            started, first = stage_start.setdefault(stage, (time.monotonic(), done))
+            bar.progress(min(1.0, done / max(total, 1)), text=fd.progress_text(
+                done, total, first, time.monotonic() - started, stage))
 
         try:
             st.session_state["run_key"] = api.run_cached(

@@ -514,7 +514,7 @@ def run_analysis(
     the outputs do not depend on it. With ``reuse_outputs``, a folder whose run.json records
     the same :func:`inputs_key` is returned as it is (``RunResult.up_to_date``).
     """
-    from framing.engine import DATASET, EVENT_VECTORS, VectorCache
+    from framing.engine import DATASET, EVENT_VECTORS, WRITING, VectorCache, report_progress
     from framing.ingest.summary import summarize_rejections
 
     settings = settings or Settings()
@@ -540,9 +540,12 @@ def run_analysis(
         ingest, analyzed, info = _analyse_in_batches(
             ingest, settings, dataset, records, batch_articles, engine, workers, scheduler,
             progress, client=client)
-        comparisons = _compare_stored(analyzed, settings, dataset, aliases, client, workers)
+        comparisons = _compare_stored(analyzed, settings, dataset, aliases, client, workers,
+                                      progress)
+    report_progress(progress, 0, 1, WRITING)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
                           {"inputs_sha256": key, **info.to_dict()})
+    report_progress(progress, 1, 1, WRITING)
     return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
 
 
@@ -595,30 +598,41 @@ def _compare_stored(
     aliases: str | Path | None = None,
     client: Any = None,
     workers: int = 1,
+    progress: Callable[..., None] | None = None,
 ) -> Sequence[Comparison]:
     """Compare one event at a time, read from the run's dataset, with the sentence vectors its
     batches stored (other texts' vectors cached in the dataset too); with a Dask ``client``,
-    events are compared as tasks on its workers (same results, in the same order)."""
+    events are compared as tasks on its workers (same results, in the same order). Events done
+    go to ``progress`` as the stage "comparing events" (:func:`framing.engine.report_progress`).
+    """
     from framing.engine import (
+        COMPARING,
         COMPARISONS,
         TEXT_VECTORS,
         SpilledComparisons,
         VectorCache,
         cached_embedder,
         compare_on_cluster,
+        report_progress,
     )
 
     run = run_metadata(settings)
     # one event at a time; each comparison goes to disk at once (thousands of events)
     comparisons = SpilledComparisons(dataset / COMPARISONS)
     text_vectors = VectorCache(dataset / TEXT_VECTORS, settings)  # labels, rewritten claims
+    events = analyzed.events()
+    report_progress(progress, 0, len(events), COMPARING)
     if client is not None:
-        comparisons.extend(compare_on_cluster(client, analyzed, settings, run, aliases,
-                                              text_vectors, workers))
+        compared = compare_on_cluster(client, analyzed, settings, run, aliases, text_vectors,
+                                      workers)
+        for i, (_, found) in enumerate(compared, start=1):
+            comparisons.extend(found)
+            report_progress(progress, i, len(events), COMPARING)
     else:
-        for ev in analyzed.events():
+        for i, ev in enumerate(events, start=1):
             embed = cached_embedder(analyzed.vectors_of_event(ev), text_vectors)
             comparisons.extend(compare(analyzed.of_event(ev), settings, run, aliases, embed))
+            report_progress(progress, i, len(events), COMPARING)
     comparisons.finish()
     text_vectors.flush()
     return comparisons
@@ -648,7 +662,7 @@ def run_cached(
     event (or chunk) at a time, never all at once. ``batch_articles`` is the batch size
     (default :data:`framing.engine.DEFAULT_BATCH_ARTICLES`); the outputs do not depend on it.
     """
-    from framing.engine import DATASET
+    from framing.engine import DATASET, WRITING, report_progress
     from framing.store import run_key
 
     settings = settings or Settings()
@@ -663,8 +677,10 @@ def run_cached(
     dataset = out / DATASET
     ingest, analyzed, info = _analyse_in_batches(ingest, settings, dataset, None, batch_articles,
                                                  progress=progress, store=store)
-    comparisons = _compare_stored(analyzed, settings, dataset)
+    comparisons = _compare_stored(analyzed, settings, dataset, progress=progress)
+    report_progress(progress, 0, 1, WRITING)
     write_outputs(out, ingest, analyzed, comparisons, title, info.to_dict())
+    report_progress(progress, 1, 1, WRITING)
     store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
     return key
 

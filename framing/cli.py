@@ -13,17 +13,24 @@ from framing import __version__
 
 
 class _Progress:
-    """A progress bar on stderr (articles done, rate, ETA) for long runs (tqdm)."""
+    """Progress bars on stderr (steps done, rate, ETA) for long runs (tqdm): one for the articles
+    analysed, then one for the events compared and one for writing the outputs."""
+
+    UNITS = {"analysing": "article", "comparing events": "event"}
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self._stage = ""
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, stage: str = "analysing") -> None:
+        if stage != self._stage:
+            self.close()
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, initial=done, unit="article", desc="analysing",
-                             file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
+            self._stage = stage
+            self._bar = tqdm(total=total, initial=done, unit=self.UNITS.get(stage, "step"),
+                             desc=stage, file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
                              smoothing=0.1)
         self._bar.update(done - self._bar.n)
         if done >= total:
@@ -33,6 +40,7 @@ class _Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        self._stage = ""
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -509,6 +509,36 @@ def run_batches(
     return [results[b.index] for b in batches], info
 
 
+#: Stages after the analysis that a run reports to a progress callback taking a stage.
+COMPARING = "comparing events"
+WRITING = "writing outputs"
+
+
+def report_progress(progress: Callable[..., None] | None, done: int, total: int,
+                    stage: str) -> None:
+    """Tell ``progress`` that ``done`` of ``total`` steps of ``stage`` ("comparing events",
+    "writing outputs") are done. Articles analysed are reported as ``progress(done, total)``; a
+    callback with a third parameter ``stage`` defaulting to "analysing" (the command line's
+    bars, the dashboard) also hears of the later stages, a two-parameter one of nothing else."""
+    if progress is None:
+        return
+    if _takes_stage(progress):
+        progress(done, total, stage)
+
+
+def _takes_stage(fn: Callable[..., None]) -> bool:
+    import inspect
+
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3
+
+
 def _offset(progress: ProgressFn | None, base: int, total: int) -> ProgressFn | None:
     """``progress`` for the articles of one batch: its (done, _) reported as (base + done, total)."""
     if progress is None:
@@ -623,9 +653,10 @@ def _worker_vectors(path: str, settings: Settings) -> VectorCache:
 def compare_on_cluster(
     client: Any, analyzed: StoredAnalyses, settings: Settings, run: RunMetadata,
     aliases: str | Path | None, text_vectors: VectorCache, workers: int = 1,
-) -> Iterator[Comparison]:
-    """Every event's comparisons, computed as tasks on the cluster and yielded in event order
-    (as the local loop gives them); vectors the workers encoded go into ``text_vectors``."""
+) -> Iterator[tuple[str | None, list[Comparison]]]:
+    """(event, its comparisons) for every event, computed as tasks on the cluster and yielded
+    in event order (as the local loop gives them); vectors the workers encoded go into
+    ``text_vectors``."""
     events = analyzed.events()
     keys = [f"compare-{uuid.uuid4().hex}" for _ in events]
     index = {k: i for i, k in enumerate(keys)}
@@ -639,7 +670,7 @@ def compare_on_cluster(
         text_vectors.add(vectors)
         done[index[key]] = comparisons
         while nxt in done:
-            yield from done.pop(nxt)
+            yield events[nxt], done.pop(nxt)
             nxt += 1
 
 

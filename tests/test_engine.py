@@ -140,6 +140,26 @@ def test_rerun_reuses_finished_batches(baseline: Path, tmp_path: Path) -> None:
     assert _outputs(tmp_path) == _outputs(baseline)
 
 
+def test_progress_reports_every_stage(tmp_path: Path) -> None:
+    """A callback taking a stage hears of the articles analysed, the events compared and the
+    outputs written; a two-argument callback only of the articles (as before stages existed)."""
+    staged: list[tuple[int, int, str]] = []
+    plain: list[tuple[int, int]] = []
+    result = run_analysis([demo_corpus_path()], tmp_path / "a", SETTINGS, batch_articles=4,
+                          progress=lambda d, t, stage="analysing": staged.append((d, t, stage)))
+    run_analysis([demo_corpus_path()], tmp_path / "b", SETTINGS, batch_articles=4,
+                 progress=lambda d, t: plain.append((d, t)))
+    stages = [s for _, _, s in staged]
+    assert stages[0] == "analysing" and stages[-1] == "writing outputs"
+    assert list(dict.fromkeys(stages)) == ["analysing", "comparing events", "writing outputs"]
+    n_events = len({c.event for c in result.comparisons})
+    compared = [(d, t) for d, t, s in staged if s == "comparing events"]
+    assert compared[0] == (0, n_events) and compared[-1] == (n_events, n_events)
+    assert [d for d, _ in compared] == list(range(n_events + 1))
+    assert (12, 12, "analysing") in staged and staged[-1] == (1, 1, "writing outputs")
+    assert plain and all(t == 12 for _, t in plain) and plain[-1] == (12, 12)
+
+
 def test_dashboard_runs_go_through_the_engine(
     baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -284,6 +304,9 @@ def test_local_dask_cluster_gives_the_same_outputs(baseline: Path, tmp_path: Pat
     record = _run_json(out)["execution"]
     assert record["engine"] == "dask" and record["workers"] == 2 and record["batches"] == 4
     assert _outputs(out) == _outputs(baseline)
+    # one bar per stage on stderr, also when the events are compared on the cluster
+    for stage in ("analysing", "comparing events", "writing outputs"):
+        assert stage in done.stderr
 
 
 def _dask_cli() -> list[str]:

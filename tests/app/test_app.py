@@ -362,6 +362,11 @@ def test_progress_text_gives_rate_and_time_left() -> None:
         "Analysed 60 of 100 articles · 2.0 articles/s · about 20 s left")
     assert dashboard.progress_text(100, 2000, 0, 10.0).endswith("about 3 min left")
     assert dashboard.progress_text(100, 100, 0, 10.0) == "Analysed 100 of 100 articles"
+    # after the analysis: the events compared (their own rate), then the outputs
+    assert dashboard.progress_text(10, 40, 0, 5.0, "comparing events") == (
+        "Compared 10 of 40 events · 2.0 events/s · about 15 s left")
+    assert dashboard.progress_text(0, 1, 0, 0.0, "writing outputs") == (
+        "Writing the report and tables…")
 def test_cards_and_contrast_tests_come_from_the_report() -> None:
     # One builder for the report and the dashboard: the outlet card, the attribution table and
     # the "difference holds" test are framing.report's, not copies in app/.
