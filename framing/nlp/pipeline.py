@@ -174,8 +174,9 @@ def load_nlp(model: str, max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS) -
 def warm_models(settings: Settings) -> None:
     """Load every model a run uses (spaCy, and the loaded-language model with its encoder) by
     analysing one short sentence, so that a worker pays the loading once, before its first batch."""
+    # with base_vectors, as a batch runs it: the joint pass is loaded, not the tuned model alone
     analyze_articles([Article("warm-up", "warm-up", "Officials said the road was closed.")],
-                     settings)
+                     settings, base_vectors={})
 
 
 def parse_cached(texts: Sequence[str], model: str, path: Path | None = None,
