@@ -281,3 +281,18 @@ def test_analysis_process_never_imports_torch(onnx_cache: Path, tmp_path: Path) 
     assert lean["loaded"] == full["loaded"] and any(lean["loaded"])
     assert lean["bias"] == full["bias"]
     assert lean["vector"] == full["vector"]
+
+
+def test_sessions_keep_no_memory_arena(onnx_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ORT's arena would keep the largest batch's memory for the life of a worker; sessions use
+    plain allocations, and their threads follow OMP_NUM_THREADS (Dask workers set 1) without
+    torch."""
+    from framing.nlp.encoder import _new_session, onnx_model_path, session_threads
+
+    path = str(onnx_model_path(None, cache_dir=onnx_cache))
+    assert _new_session(path).get_session_options().enable_cpu_mem_arena is False
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert session_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert session_threads() == 0
