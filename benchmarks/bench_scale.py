@@ -66,12 +66,21 @@ def source_texts() -> list[dict[str, str]]:
     return out
 
 
-def build_corpus(n: int, path: Path) -> int:
-    """Write ``n`` articles as JSONL; returns the number of words."""
+#: Articles per corpus file: a 10,000-article corpus in one file would pass the reader's
+#: per-file limit (``Settings.max_file_bytes``, 50 MB); corpora come in several files anyway.
+SHARD = 2000
+
+
+def build_corpus(n: int, folder: Path) -> tuple[int, list[Path]]:
+    """Write ``n`` articles as JSONL files of at most :data:`SHARD` articles into ``folder``;
+    returns the number of words and the files."""
     base = source_texts()
     words = 0
-    with path.open("w", encoding="utf-8") as fh:
+    paths = [folder / f"corpus-{n}-{k:02d}.jsonl" for k in range((n + SHARD - 1) // SHARD)]
+    handles = [p.open("w", encoding="utf-8") for p in paths]
+    try:
         for i in range(n):
+            fh = handles[i // SHARD]
             src = base[i % len(base)]
             copy = i // len(base)
             text, date = src["text"], src["date"]
@@ -86,7 +95,10 @@ def build_corpus(n: int, path: Path) -> int:
             fh.write(json.dumps({"id": f"{src['stem']}#{copy}", "outlet": src["outlet"],
                                  "title": src["title"], "published": date, "text": text})
                      + "\n")
-    return words
+    finally:
+        for fh in handles:
+            fh.close()
+    return words, paths
 
 
 class PeakMemory:
@@ -153,7 +165,7 @@ def timed_run(cmd: list[str], dataset: Path | None = None) -> dict[str, Any]:
             "trace": mem.trace}
 
 
-def bare_parse(path: Path) -> float:
+def bare_parse(paths: list[Path]) -> float:
     """Seconds for ``nlp.pipe`` over the corpus texts with two processes."""
     code = (
         "import json,sys,time\n"
@@ -161,7 +173,8 @@ def bare_parse(path: Path) -> float:
         "from framing.models import Article\n"
         "from framing.settings import Settings\n"
         "s=Settings(); nlp=load_nlp(s.spacy_model, s.max_sentence_chars)\n"
-        f"rows=[json.loads(l) for l in open({str(path)!r}, encoding='utf-8')]\n"
+        f"rows=[json.loads(l) for p in {[str(p) for p in paths]!r} "
+        "for l in open(p, encoding='utf-8')]\n"
         "texts=[parse_text(Article(r['id'], r['outlet'], r['text'], title=r['title'])) "
         "for r in rows]\n"
         "t=time.perf_counter()\n"
@@ -192,14 +205,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        corpus = folder / f"corpus-{args.n}.jsonl"
-        words = build_corpus(args.n, corpus)
+        words, corpus = build_corpus(args.n, folder)
         out = folder / f"out-{args.n}"
         if out.exists():
             import shutil
 
             shutil.rmtree(out)
-        cmd = [sys.executable, "-m", "framing.cli", "analyze", str(corpus), "--out", str(out)]
+        cmd = [sys.executable, "-m", "framing.cli", "analyze", *map(str, corpus), "--out",
+               str(out)]
         if args.fast:
             cmd.append("--fast")
         if args.no_model:
