@@ -44,18 +44,18 @@ class _Progress:
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from framing.settings import load_settings
+    from framing.settings import fast_mode, load_settings
 
-    return load_settings(
+    settings = load_settings(
         getattr(args, "config", None),
         seed=getattr(args, "seed", None),
         use_model=False if getattr(args, "no_model", False) else None,
         encoder=getattr(args, "model", None),
         encoder_backend=getattr(args, "encoder_backend", None),
-        loaded_model="static" if getattr(args, "fast", False) else getattr(args, "loaded_model",
-                                                                           None),
+        loaded_model=getattr(args, "loaded_model", None),
         n_process=getattr(args, "n_process", None),
     )
+    return fast_mode(settings) if getattr(args, "fast", False) else settings
 
 
 def _print_run(result: Any, out: str) -> None:
@@ -140,7 +140,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--fast", action="store_true",
         help="fast mode: static embeddings distilled from MiniLM with retrained heads "
-        "(--loaded-model static); for first passes over very large corpora",
+        "(--loaded-model static), and MiniLM with int8 weights for grouping events, claims and "
+        "labels (unless --encoder-backend is given); for first passes over very large corpora",
     )
     p.add_argument(
         "--encoder-backend", choices=["auto", "torch", "onnx", "onnx-int8"],

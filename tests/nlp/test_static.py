@@ -113,6 +113,37 @@ def test_fast_flag_selects_the_static_model(monkeypatch: pytest.MonkeyPatch) -> 
     assert args.fast
 
 
+def test_fast_mode_groups_with_int8_minilm_unless_a_backend_is_chosen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--fast also takes MiniLM's int8 weights for the similarity vectors (events, claims,
+    labels); an explicit backend (option, config or environment) wins, and without ONNX Runtime
+    it stays "auto". The backend is part of the settings, so of run.json and the cache keys."""
+    import importlib.util
+
+    from framing.cli import _settings, build_parser
+    from framing.settings import FAST_ENCODER_BACKEND, Settings, fast_mode
+
+    monkeypatch.delenv("FRAMING_ENCODER_BACKEND", raising=False)
+    base = ["analyze", "x.jsonl", "--out", "o"]
+    assert _settings(build_parser().parse_args(base)).encoder_backend == "auto"
+    fast = _settings(build_parser().parse_args([*base, "--fast"]))
+    has_ort = importlib.util.find_spec("onnxruntime") is not None
+    assert fast.encoder_backend == (FAST_ENCODER_BACKEND if has_ort else "auto")
+    assert fast.loaded_model == "static" and fast.hash() != Settings(loaded_model="static").hash()
+    chosen = _settings(build_parser().parse_args([*base, "--fast", "--encoder-backend", "onnx"]))
+    assert chosen.encoder_backend == "onnx" and chosen.loaded_model == "static"
+    monkeypatch.setenv("FRAMING_ENCODER_BACKEND", "torch")
+    assert _settings(build_parser().parse_args([*base, "--fast"])).encoder_backend == "torch"
+    # --loaded-model static alone keeps the backend; the dashboard's fast model goes through
+    # fast_mode as --fast does
+    monkeypatch.delenv("FRAMING_ENCODER_BACKEND")
+    args = build_parser().parse_args([*base, "--loaded-model", "static"])
+    assert _settings(args).encoder_backend == "auto"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert fast_mode(Settings()).encoder_backend == "auto"
+
+
 @pytest.mark.slow
 def test_fast_mode_changes_the_analysis_cache_key() -> None:
     if _static() is None:
