@@ -23,6 +23,9 @@ agreement, so fast mode keeps MiniLM for similarity.
 
 ``--against int8`` measures MiniLM with int8 weights (``encoder_backend="onnx-int8"``) the same
 way: the candidate for fast mode's similarity vectors once the static vectors were ruled out.
+Result on 2026-12-01 (dev, at MiniLM's own cut-offs, which train also chose): claims pair F1
+0.905 (P 0.962, R 0.856), events 0.889, event partitions B-cubed F1 0.994, so ``--fast`` uses
+int8 MiniLM for similarity.
 """
 
 from __future__ import annotations
