@@ -153,17 +153,21 @@ def plain_tokenizer(name: str | None = None, cache_dir: Path | None = None) -> P
     the exported base encoder), so later processes never import transformers."""
     base = split_encoder(name)[0]
     final = cache_root(cache_dir) / export_key(base) / "tokenizer.json"
-    if not final.is_file():
+    if final.is_file():
+        spec = json.loads(final.read_text(encoding="utf-8"))
+    else:
         hf = load_tokenizer(base)
         spec = {"backend": hf.backend_tokenizer.to_str(), "pad_id": hf.pad_token_id,
                 "pad_type_id": hf.pad_token_type_id}
-        tmp = _atomic_target(final)
         try:
-            tmp.write_text(json.dumps(spec), encoding="utf-8")
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
-    spec = json.loads(final.read_text(encoding="utf-8"))
+            tmp = _atomic_target(final)
+            try:
+                tmp.write_text(json.dumps(spec), encoding="utf-8")
+                os.replace(tmp, final)
+            finally:
+                tmp.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only cache: use it unsaved (transformers stays loaded)
+            log.warning("could not keep the tokenizer in %s: %s", final, exc)
     return PlainTokenizer(spec["backend"], int(spec["pad_id"]), int(spec["pad_type_id"]))
 
 

@@ -296,3 +296,22 @@ def test_sessions_keep_no_memory_arena(onnx_cache: Path, monkeypatch: pytest.Mon
     assert session_threads() == 1
     monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
     assert session_threads() == 0
+
+
+def test_plain_tokenizer_without_a_writable_cache(
+    onnx_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache the run cannot write to (shared, read-only) costs the saved tokenizer, not the
+    run: the tokenizer is built in memory and gives the same arrays."""
+    from framing.nlp import encoder
+
+    def refuse(final: Path) -> Path:
+        raise PermissionError(f"read-only: {final}")
+
+    monkeypatch.setattr(encoder, "_atomic_target", refuse)
+    plain = encoder.plain_tokenizer.__wrapped__(None, tmp_path / "read-only")
+    assert not list((tmp_path / "read-only").rglob("tokenizer.json"))
+    want = encoder.load_tokenizer(None)(SENTENCES, padding=True, truncation=True, max_length=128,
+                                        return_tensors="np")
+    got = plain(SENTENCES, padding=True, truncation=True, max_length=128)
+    np.testing.assert_array_equal(got["input_ids"], want["input_ids"])
