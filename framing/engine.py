@@ -223,8 +223,9 @@ def analyse_batch(
 
 def release_memory() -> None:
     """Give memory a finished batch freed back to the operating system: Python's garbage
-    cycles, Arrow's memory pool and glibc's heap (``malloc_trim``). Without it the resident
-    memory of a long run creeps up from batch to batch (freed blocks stay in the allocators)."""
+    cycles, Arrow's memory pool and glibc's heap (``malloc_trim``), instead of leaving freed
+    blocks with the allocators between batches (150 PolNeAR articles: 30-40 MiB less resident
+    between batches; the peak is set inside a batch)."""
     import ctypes
     import gc
     import sys
