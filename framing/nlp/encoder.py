@@ -131,7 +131,7 @@ class PlainTokenizer:
         ids = np.full((n, width), self.pad_id, dtype=np.int64)
         mask = np.zeros((n, width), dtype=np.int64)
         types = np.full((n, width), self.pad_type_id, dtype=np.int64)
-        offsets = np.zeros((n, width, 2), dtype=np.int64)
+        offsets = np.zeros((n, width, 2) if return_offsets_mapping else (0,), dtype=np.int64)
         for i, e in enumerate(encs):
             k = len(e.ids)
             ids[i, :k] = e.ids
