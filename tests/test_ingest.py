@@ -162,6 +162,55 @@ def test_exact_and_near_duplicates_flagged() -> None:
     assert not any(f.article_id == "x" for f in flags)
 
 
+def _pairs_by_brute_force(
+    arts: list[Article], threshold: float, max_posting: int
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """Every pair compared: shared shingles (in at most ``max_posting`` articles) over the union."""
+    sh = [shingles(a.text) for a in arts]
+    df: dict[int, int] = {}
+    for s in sh:
+        for g in s:
+            df[g] = df.get(g, 0) + 1
+    out: dict[tuple[int, int], tuple[str, str]] = {}
+    for i in range(len(arts)):
+        for j in range(i + 1, len(arts)):
+            if text_hash(arts[i].text) == text_hash(arts[j].text):
+                out[(i, j)] = ("exact_duplicate", "identical text")
+                continue
+            n = sum(1 for g in sh[i] & sh[j] if df[g] <= max_posting)
+            union = len(sh[i] | sh[j])
+            if n and n / union >= threshold:
+                out[(i, j)] = ("near_duplicate", f"shingle Jaccard {n / union:.2f}")
+    return out
+
+
+def test_duplicate_pairs_equal_all_pairs_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reprints (many articles sharing the same shingles), boilerplate shingles past the
+    posting limit, subsets and pairs just below and above the threshold: the indexed search
+    finds exactly the pairs an all-pairs comparison finds, with the same Jaccard."""
+    from framing.ingest import dedupe
+
+    words = [f"w{k}" for k in range(60)]
+    story = " ".join(words)
+    boiler = "Read more stories like this at our website every single day"
+    arts = [Article(f"copy{k}", f"O{k}", story + f" copy {k}") for k in range(6)]
+    arts += [Article("same", "S", story + " copy 0")]  # exact duplicate of copy0
+    arts += [Article(f"b{k}", "B", f"{boiler} item {k}") for k in range(5)]
+    for cut in (20, 24, 30, 36, 40, 45, 50):  # the start of the story: below, near, above 0.6
+        arts.append(Article(f"part{cut}", "P", " ".join(words[:cut])))
+    arts.append(Article("x", "X", "A flood hit the valley and relief teams arrived by boat."))
+    for max_posting in (3, 6, 200):
+        monkeypatch.setattr(dedupe, "MAX_POSTING", max_posting)
+        for threshold in (0.3, 0.6, 0.8):
+            got = dedupe.duplicate_pairs(arts, threshold)
+            assert got == _pairs_by_brute_force(arts, threshold, max_posting)
+    monkeypatch.setattr(dedupe, "MAX_POSTING", 200)
+    got = dedupe.duplicate_pairs(arts, 0.6)
+    assert got[(0, 6)] == ("exact_duplicate", "identical text")
+    assert got[(0, 1)][0] == "near_duplicate"
+    assert not any(len(arts) - 1 in p for p in got)
+
+
 def test_text_hash_ignores_whitespace() -> None:
     assert text_hash("a  b\nc") == text_hash("a b c")
     assert text_hash("a b") != text_hash("a c")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from framing.models import Article, Flag
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+#: A shingle in more articles than this is boilerplate, not evidence of copying.
+MAX_POSTING = 200
 
 
 def text_hash(text: str) -> str:
@@ -35,7 +37,10 @@ def duplicate_pairs(
     """Index pairs ``(i, j)``, ``i < j``, of exact or near duplicates -> (kind, detail).
 
     Candidate pairs come from an inverted index over shingles, so the cost grows with the
-    number of shared shingles rather than with the square of the corpus size.
+    number of shared shingles rather than with the square of the corpus size. Shingles with the
+    same articles are counted once with their number (reprinted wire copy shares hundreds of
+    shingles among the same articles), and a pair is checked only when its shared shingles
+    could still reach ``threshold``.
     """
     hashes = [text_hash(a.text) for a in articles]
     sh = [shingles(a.text) for a in articles]
@@ -43,13 +48,17 @@ def duplicate_pairs(
     for i, s in enumerate(sh):
         for g in s:
             postings[g].append(i)
+    # a boilerplate shingle shared by many articles is not evidence; the same set of articles
+    # sharing many shingles is counted once per shingle set
+    groups: Counter[tuple[int, ...]] = Counter(
+        tuple(docs) for docs in postings.values() if 2 <= len(docs) <= MAX_POSTING
+    )
+    del postings
     shared: Counter[tuple[int, int]] = Counter()
-    for docs in postings.values():
-        if len(docs) > 200:  # boilerplate shingle shared by many articles: not evidence
-            continue
+    for docs, weight in groups.items():
         for x in range(len(docs)):
             for y in range(x + 1, len(docs)):
-                shared[(docs[x], docs[y])] += 1
+                shared[(docs[x], docs[y])] += weight
     by_hash: dict[str, list[int]] = defaultdict(list)
     for i, h in enumerate(hashes):
         by_hash[h].append(i)
@@ -58,8 +67,10 @@ def duplicate_pairs(
         for x in range(len(group)):
             for y in range(x + 1, len(group)):
                 pairs[(group[x], group[y])] = ("exact_duplicate", "identical text")
+    sizes = [len(s) for s in sh]
     for (i, j), n in shared.items():
-        if (i, j) in pairs:
+        # the union is at least the larger set: below the threshold even then, skip the union
+        if (i, j) in pairs or n / max(sizes[i], sizes[j]) < threshold:
             continue
         sim = n / len(sh[i] | sh[j])
         if sim >= threshold:
