@@ -3,8 +3,9 @@
     python benchmarks/bench_dedupe.py --n 10000 [--against REV] [--json]
 
 The corpus is bench_scale's (PolNeAR train+dev texts, repeated past 924 with distinct ids and
-light variation: reprints, as wire copy is reprinted by many outlets). Each size is timed with
-the installed :func:`framing.ingest.dedupe.duplicate_pairs`; ``--against REV`` also times the
+light variation: reprints, as wire copy is reprinted by many outlets). Each size is timed, and the
+peak memory a second call allocates is traced (tracemalloc: Python objects and numpy arrays),
+for the installed :func:`framing.ingest.dedupe.duplicate_pairs`; ``--against REV`` also times the
 ``framing/ingest/dedupe.py`` of a git revision (e.g. one before a change) on the same articles
 and checks that both find the same pairs. Timings depend on the machine and its load; they are
 not asserted anywhere.
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import types
 from pathlib import Path
 from typing import Any
@@ -47,17 +49,28 @@ def run(n: int, against: str | None) -> dict[str, Any]:
         _, paths = build_corpus(n, Path(tmp))
         articles = [Article(r["id"], r["outlet"], r["text"], title=r["title"])
                     for p in paths for r in map(json.loads, p.open(encoding="utf-8"))]
-    t = time.perf_counter()
-    pairs = dedupe.duplicate_pairs(articles, threshold)
+    pairs, seconds, peak = _timed(dedupe.duplicate_pairs, articles, threshold)
     row: dict[str, Any] = {"articles": len(articles), "threshold": threshold,
-                           "seconds": round(time.perf_counter() - t, 1), "pairs": len(pairs)}
+                           "seconds": seconds, "peak_mb": peak, "pairs": len(pairs)}
     if against:
-        old = _module_at(against)
-        t = time.perf_counter()
-        before = old.duplicate_pairs(articles, threshold)
-        row[f"seconds_at_{against}"] = round(time.perf_counter() - t, 1)
+        before, seconds, peak = _timed(_module_at(against).duplicate_pairs, articles, threshold)
+        row[f"seconds_at_{against}"] = seconds
+        row[f"peak_mb_at_{against}"] = peak
         row["same_pairs"] = before == pairs
     return row
+
+
+def _timed(fn: Any, *args: Any) -> tuple[Any, float, int]:
+    """(result, seconds, peak MB allocated during a second call: Python objects and numpy
+    arrays, as tracemalloc sees them; tracing slows the call, so it is not timed)."""
+    t = time.perf_counter()
+    result = fn(*args)
+    seconds = round(time.perf_counter() - t, 1)
+    tracemalloc.start()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return result, seconds, round(peak / 2**20)
 
 
 def main() -> None:

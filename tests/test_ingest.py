@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,22 @@ def test_duplicate_pairs_equal_all_pairs_compared(monkeypatch: pytest.MonkeyPatc
         for threshold in (0.3, 0.6, 0.8):
             got = dedupe.duplicate_pairs(arts, threshold)
             assert got == _pairs_by_brute_force(arts, threshold, max_posting)
+    # random overlaps: articles cut and spliced from a few stories, with edits
+    rng = random.Random(7)
+    stories = [[f"s{k}w{w}" for w in range(rng.randint(8, 40))] for k in range(4)]
+    spliced = []
+    for k in range(40):
+        a, b = rng.sample(stories, 2)
+        toks = a[rng.randint(0, 5):] + b[: rng.randint(0, len(b))]
+        for _ in range(rng.randint(0, 4)):
+            toks.insert(rng.randint(0, len(toks)), f"edit{rng.randint(0, 9)}")
+        spliced.append(Article(f"r{k}", "R", " ".join(toks)))
+    for max_posting in (4, 200):
+        monkeypatch.setattr(dedupe, "MAX_POSTING", max_posting)
+        for threshold in (0.1, 0.45, 0.6, 0.9, 1.0):
+            want = _pairs_by_brute_force(spliced, threshold, max_posting)
+            assert dedupe.duplicate_pairs(spliced, threshold) == want
+    assert len(_pairs_by_brute_force(spliced, 0.45, 200)) > 10  # the case is not trivial
     monkeypatch.setattr(dedupe, "MAX_POSTING", 200)
     got = dedupe.duplicate_pairs(arts, 0.6)
     assert got[(0, 6)] == ("exact_duplicate", "identical text")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+import numpy as np
 
 from framing.models import Article, Flag
 
@@ -20,15 +22,23 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
-def shingles(text: str, n: int = 5) -> frozenset[int]:
-    """Hashed word n-gram shingles (Broder 1997) of lower-cased text."""
+def _shingle_hashes(text: str, n: int) -> Iterator[int]:
     toks = [t.lower() for t in _TOKEN.findall(text)]
     if len(toks) < n:
         toks = toks + [""] * (n - len(toks)) if toks else toks
-    return frozenset(
-        int.from_bytes(hashlib.blake2b(" ".join(toks[i : i + n]).encode(), digest_size=8).digest())
-        for i in range(len(toks) - n + 1)
-    )
+    for i in range(len(toks) - n + 1):
+        yield int.from_bytes(
+            hashlib.blake2b(" ".join(toks[i : i + n]).encode(), digest_size=8).digest())
+
+
+def shingles(text: str, n: int = 5) -> frozenset[int]:
+    """Hashed word n-gram shingles (Broder 1997) of lower-cased text."""
+    return frozenset(_shingle_hashes(text, n))
+
+
+def _shingle_array(text: str, n: int = 5) -> np.ndarray:
+    """:func:`shingles` as a sorted array of unsigned 64-bit integers (8 bytes a shingle)."""
+    return np.unique(np.fromiter(_shingle_hashes(text, n), dtype=np.uint64))
 
 
 def duplicate_pairs(
@@ -36,46 +46,89 @@ def duplicate_pairs(
 ) -> dict[tuple[int, int], tuple[str, str]]:
     """Index pairs ``(i, j)``, ``i < j``, of exact or near duplicates -> (kind, detail).
 
-    Candidate pairs come from an inverted index over shingles, so the cost grows with the
-    number of shared shingles rather than with the square of the corpus size. Shingles with the
-    same articles are counted once with their number (reprinted wire copy shares hundreds of
-    shingles among the same articles), and a pair is checked only when its shared shingles
-    could still reach ``threshold``.
+    Exact duplicates have the same :func:`text_hash`. Near duplicates have a shingle Jaccard of
+    at least ``threshold``, counting in the intersection only shingles in at most
+    :data:`MAX_POSTING` articles (boilerplate is not evidence of copying). See
+    :func:`_near_pairs` for how they are found without comparing all pairs.
     """
-    hashes = [text_hash(a.text) for a in articles]
-    sh = [shingles(a.text) for a in articles]
-    postings: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(sh):
-        for g in s:
-            postings[g].append(i)
-    # a boilerplate shingle shared by many articles is not evidence; the same set of articles
-    # sharing many shingles is counted once per shingle set
-    groups: Counter[tuple[int, ...]] = Counter(
-        tuple(docs) for docs in postings.values() if 2 <= len(docs) <= MAX_POSTING
-    )
-    del postings
-    shared: Counter[tuple[int, int]] = Counter()
-    for docs, weight in groups.items():
-        for x in range(len(docs)):
-            for y in range(x + 1, len(docs)):
-                shared[(docs[x], docs[y])] += weight
     by_hash: dict[str, list[int]] = defaultdict(list)
-    for i, h in enumerate(hashes):
-        by_hash[h].append(i)
+    for i, a in enumerate(articles):
+        by_hash[text_hash(a.text)].append(i)
     pairs: dict[tuple[int, int], tuple[str, str]] = {}
     for group in by_hash.values():
         for x in range(len(group)):
             for y in range(x + 1, len(group)):
                 pairs[(group[x], group[y])] = ("exact_duplicate", "identical text")
-    sizes = [len(s) for s in sh]
-    for (i, j), n in shared.items():
-        # the union is at least the larger set: below the threshold even then, skip the union
-        if (i, j) in pairs or n / max(sizes[i], sizes[j]) < threshold:
-            continue
-        sim = n / len(sh[i] | sh[j])
-        if sim >= threshold:
+    for (i, j), sim in _near_pairs([_shingle_array(a.text) for a in articles], threshold):
+        if (i, j) not in pairs:
             pairs[(i, j)] = ("near_duplicate", f"shingle Jaccard {sim:.2f}")
     return pairs
+
+
+def _near_pairs(sets: Sequence[np.ndarray], threshold: float) -> list[tuple[tuple[int, int], float]]:
+    """Pairs ``(i, j)`` of shingle sets (sorted uint64 arrays) whose shared non-boilerplate
+    shingles over their union reach ``threshold``, with that similarity, in pair order.
+
+    Prefix filtering (Chaudhuri, Ganti & Kaushik 2006; Bayardo, Ma & Srikant 2007): with the
+    shingles of every article ordered from rarest to commonest, two articles that share at
+    least ``k`` shingles share one among the first ``len - k + 1`` of each. A pair can reach
+    ``threshold`` only if it shares at least ``threshold`` times the larger set, so only
+    articles meeting in those prefixes are candidates, and each candidate is checked exactly.
+    Shingles are numpy arrays, not Python sets: about 20 bytes a shingle while searching, so
+    10,000 articles take about 150 MB, and reprinted copy (many articles sharing the same
+    shingles) costs no more than distinct articles.
+    """
+    n = len(sets)
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    if n < 2 or not sizes.sum():
+        return []
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    values = np.concatenate(sets)  # per article, sorted by value
+    uniq, inverse, df = np.unique(values, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    # rank of each distinct shingle: rarest first, ties by value (any fixed order works)
+    rank_of = np.empty(len(uniq), dtype=np.int64)
+    rank_of[np.lexsort((uniq, df))] = np.arange(len(uniq))
+    doc = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    evidence = df[inverse] <= MAX_POSTING
+    e_doc, e_rank = doc[evidence], rank_of[inverse[evidence]]
+    del doc
+    order = np.lexsort((e_rank, e_doc))  # each article's evidence shingles, rarest first
+    e_doc, e_rank = e_doc[order], e_rank[order]
+    e_sizes = np.bincount(e_doc, minlength=n)
+    e_start = np.concatenate([[0], np.cumsum(e_sizes)])[:-1]
+    # at least ceil(threshold * |A|) shared shingles; one less for float rounding (exactness
+    # only needs the bound not to be too high)
+    need = np.maximum(1, np.ceil(threshold * sizes).astype(np.int64) - 1)
+    prefix = e_sizes - need + 1
+    in_prefix = (np.arange(len(e_doc)) - e_start[e_doc]) < prefix[e_doc]
+    p_doc, p_rank = e_doc[in_prefix], e_rank[in_prefix]
+    order = np.lexsort((p_doc, p_rank))
+    p_doc, p_rank = p_doc[order], p_rank[order]
+    starts = np.flatnonzero(np.concatenate([[True], p_rank[1:] != p_rank[:-1]]))
+    lengths = np.diff(np.concatenate([starts, [len(p_rank)]]))
+    keys: list[np.ndarray] = []
+    for d in np.unique(lengths[lengths >= 2]).tolist():
+        rows = p_doc[starts[lengths == d][:, None] + np.arange(d)]  # articles ascending
+        rows = np.unique(rows, axis=0)  # reprints: the same articles meet in many shingles
+        a, b = np.triu_indices(d, 1)
+        keys.append(np.unique((rows[:, a] * n + rows[:, b]).reshape(-1)))
+    if not keys:
+        return []
+    candidates = np.unique(np.concatenate(keys))
+    out: list[tuple[tuple[int, int], float]] = []
+    for key in candidates.tolist():
+        i, j = divmod(key, n)
+        a_set = values[offsets[i] : offsets[i + 1]]
+        b_set = values[offsets[j] : offsets[j + 1]]
+        if min(sizes[i], sizes[j]) / max(sizes[i], sizes[j]) < threshold:
+            continue  # even a subset would fall short
+        both = np.intersect1d(a_set, b_set, assume_unique=True)
+        shared = int(np.count_nonzero(df[np.searchsorted(uniq, both)] <= MAX_POSTING))
+        sim = shared / (int(sizes[i]) + int(sizes[j]) - len(both))
+        if shared and sim >= threshold:
+            out.append(((i, j), sim))
+    return out
 
 
 def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]:
