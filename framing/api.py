@@ -259,8 +259,7 @@ def write_outputs(
     """
     from framing.ingest.language import outlet_coverage
     from framing.report import tables
-    from framing.report.html import analysed_ids, inline_events, render_report
-    from framing.report.sections import comparison_sections
+    from framing.report.html import analysed_ids
     from framing.scoring import FEATURES
 
     run = comparisons[0].run if comparisons else None
@@ -291,9 +290,7 @@ def write_outputs(
         tables.write_claims(staged["claims.csv"], comparisons)
         tables.write_over_time(staged["over_time.csv"], comparisons)
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
-        shown = inline_events(comparisons)
-        sections = comparison_sections([comparisons[i] for i in shown])
-        html = render_report(comparisons, analyzed, ingest, title, sections, shown)
+        html = _bounded_report(comparisons, analyzed, ingest, title)
         tables.write_text(staged["report.html"], html)
         pages = _write_event_pages(staged_pages, comparisons, analyzed, title)
         outputs = [*OUTPUT_FILES, *(["events/"] if pages else [])]
@@ -327,6 +324,36 @@ def write_outputs(
     return paths
 
 
+def _bounded_report(
+    comparisons: Sequence[Comparison],
+    analyzed: Sequence[AnalyzedArticle],
+    ingest: IngestResult,
+    title: str,
+) -> str:
+    """report.html: every event in full when there are few; else the index and the largest
+    events in brief, as many as fit in :data:`framing.report.html.REPORT_MAX_BYTES` (the
+    smallest of them left to their own pages until the report fits)."""
+    from framing.report.html import (
+        REPORT_MAX_BYTES,
+        inline_events,
+        ranked_events,
+        render_report,
+    )
+    from framing.report.sections import comparison_sections
+
+    shown = inline_events(comparisons)
+    paged = len(shown) < len(comparisons)
+    ranked = ranked_events(comparisons)[: len(shown)]
+    while True:
+        sections = comparison_sections([comparisons[i] for i in shown])
+        html = render_report(comparisons, analyzed, ingest, title, sections, shown)
+        if not paged or not shown or len(html.encode("utf-8")) <= REPORT_MAX_BYTES:
+            return html
+        ranked = ranked[:-1]
+        log.info("report.html over %d bytes: %d events in full", REPORT_MAX_BYTES, len(ranked))
+        shown = sorted(ranked)
+
+
 def _write_event_pages(
     folder: Path,
     comparisons: Sequence[Comparison],
@@ -341,6 +368,7 @@ def _write_event_pages(
         event_page_name,
         inline_events,
         render_event_page,
+        render_index_pages,
     )
     from framing.report.sections import comparison_sections
 
@@ -348,6 +376,8 @@ def _write_event_pages(
         return False
     of_event = articles_of_event(analyzed)
     folder.mkdir(parents=True, exist_ok=True)
+    for name, page in render_index_pages(comparisons, title):
+        tables.write_text(folder / name, page)
     for i, c in enumerate(comparisons):
         page = render_event_page(c, of_event(c.event), comparison_sections([c]), title)
         tables.write_text(folder / Path(event_page_name(i)).name, page)

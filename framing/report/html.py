@@ -456,9 +456,15 @@ def outlet_card(profile: OutletProfile) -> str:
 
 
 def render_event(
-    comparison: Comparison, analyzed: Sequence[AnalyzedArticle], anchor: str = "e0"
+    comparison: Comparison,
+    analyzed: Sequence[AnalyzedArticle],
+    anchor: str = "e0",
+    page: str | None = None,
 ) -> list[str]:
-    """The side-by-side table, charts and the highlighted evidence of every headline figure."""
+    """The side-by-side table, charts and the highlighted evidence of every headline figure.
+
+    With ``page`` (the event's own page, when report.html shows the event among many), each
+    figure and outlet shows its examples only and links to the rest on that page."""
     profiles = comparison.profiles
     by_outlet: dict[str, list[AnalyzedArticle]] = {}
     for art in analyzed:
@@ -513,7 +519,10 @@ def render_event(
                 h.append("<p class=small>No sentence of this kind.</p>")
             for aid, html_text in examples:
                 h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>{html_text}</div>')
-            if n > len(examples):
+            if n > len(examples) and page is not None:
+                h.append(f'<p class="small">… {n - len(examples)} more on <a href="{page}#e0-'
+                         f'{escape(feat)}">the event\'s page</a>.</p>')
+            elif n > len(examples):
                 _, ranked = figure_evidence(by_outlet.get(p.outlet, []), feat,
                                             limit=EVIDENCE_MAX + len(examples))
                 rest = [e for e in ranked if e not in examples][:EVIDENCE_MAX]
@@ -633,6 +642,13 @@ def _coverage_paragraph(ingest: IngestResult, analyzed: Sequence[AnalyzedArticle
 #: Past this many events the report shows the largest ones in full and an index of all of them
 #: linking to one page per event (``events/eNNNNN.html``), so report.html stays a few MB.
 INLINE_EVENTS = 12
+#: Most bytes report.html may have once it pages its events (issue 15: at most 5 MB for 10,000
+#: articles): fewer events are shown in full when their sections would pass it.
+REPORT_MAX_BYTES = 4_000_000
+#: Events listed in report.html's index (the largest); every event is listed on the index pages
+#: ``events/index-001.html``, ... of :data:`INDEX_PAGE_ROWS` each.
+INDEX_ROWS = 1000
+INDEX_PAGE_ROWS = 2000
 #: Rows of the input accounting listed in report.html (all of them are in run.json).
 MAX_ACCOUNTING_ROWS = 500
 
@@ -652,44 +668,96 @@ def event_page_name(position: int) -> str:
     return f"events/e{position:05d}.html"
 
 
-def inline_events(comparisons: Sequence[Comparison]) -> list[int]:
-    """Positions of the events report.html shows in full: all of them up to
-    :data:`INLINE_EVENTS`, else the largest (most outlets, then most articles, then name)."""
-    if len(comparisons) <= INLINE_EVENTS:
-        return list(range(len(comparisons)))
-    ranked = sorted(
+def ranked_events(comparisons: Sequence[Comparison]) -> list[int]:
+    """Positions of the events, largest first (most outlets, then most articles, then name)."""
+    return sorted(
         range(len(comparisons)),
         key=lambda i: (-len(comparisons[i].profiles),
                        -sum(p.n_articles for p in comparisons[i].profiles),
                        comparisons[i].event or ""),
     )
-    return sorted(ranked[:INLINE_EVENTS])
 
 
-def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str:
-    """A table of every event: size, outlets and where to read it."""
-    inline = set(shown)
-    order = sorted(range(len(comparisons)),
-                   key=lambda i: (-sum(p.n_articles for p in comparisons[i].profiles), i))
+def inline_events(comparisons: Sequence[Comparison]) -> list[int]:
+    """Positions of the events report.html shows in full: all of them up to
+    :data:`INLINE_EVENTS`, else the largest (:func:`ranked_events`)."""
+    if len(comparisons) <= INLINE_EVENTS:
+        return list(range(len(comparisons)))
+    return sorted(ranked_events(comparisons)[:INLINE_EVENTS])
+
+
+def index_page_name(number: int) -> str:
+    """File name of page ``number`` (from 1) of the index of every event."""
+    return f"events/index-{number:03d}.html"
+
+
+def _index_rows(comparisons: Sequence[Comparison], positions: Sequence[int],
+                inline: set[int], prefix: str) -> str:
     rows = []
-    for i in order:
+    for i in positions:
         c = comparisons[i]
         n = sum(p.n_articles for p in c.profiles)
         outlets = ", ".join(p.outlet for p in c.profiles[:6])
         if len(c.profiles) > 6:
             outlets += f" and {len(c.profiles) - 6} more"
         where = (f'<a href="#e{i}">below</a> · ' if i in inline else "") + (
-            f'<a href="{event_page_name(i)}">own page</a>')
+            f'<a href="{prefix}{event_page_name(i)}">own page</a>')
         rows.append(f"<tr><td>{escape(c.event or '(no event)')}</td><td>{n}</td>"
                     f"<td>{len(c.profiles)}</td><td>{escape(outlets)}</td><td>{where}</td></tr>")
+    return ("<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Outlet names</th>"
+            f"<th>Read</th></tr>{''.join(rows)}</table>")
+
+
+def _by_size(comparisons: Sequence[Comparison]) -> list[int]:
+    return sorted(range(len(comparisons)),
+                  key=lambda i: (-sum(p.n_articles for p in comparisons[i].profiles), i))
+
+
+def render_index_pages(comparisons: Sequence[Comparison], title: str) -> list[tuple[str, str]]:
+    """(file name under ``events/``, HTML) of the index of every event, largest first, in pages
+    of :data:`INDEX_PAGE_ROWS`, each linking to the others and back to the report."""
+    order = _by_size(comparisons)
+    chunks = [order[a : a + INDEX_PAGE_ROWS] for a in range(0, len(order), INDEX_PAGE_ROWS)]
+    pages = []
+    for k, chunk in enumerate(chunks, start=1):
+        links = " · ".join(
+            f"<b>{j}</b>" if j == k else f'<a href="{index_page_name(j).split("/")[1]}">{j}</a>'
+            for j in range(1, len(chunks) + 1))
+        first = (k - 1) * INDEX_PAGE_ROWS + 1
+        html = (
+            _head(f"{title}: events {first}–{first + len(chunk) - 1}")
+            + '<p class="small"><a href="../report.html">← back to the report</a></p>'
+            + f"<h1>Events {first}–{first + len(chunk) - 1} of {len(comparisons)}</h1>"
+            + f'<p class="small">Largest first. Pages: {links}</p>'
+            + _index_rows(comparisons, chunk, set(), "../")
+            + "</body></html>\n"
+        )
+        pages.append((index_page_name(k).split("/")[1], html))
+    return pages
+
+
+def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str:
+    """A table of the events (all, or the :data:`INDEX_ROWS` largest with a link to the index
+    pages of every event): size, outlets and where to read it."""
+    inline = set(shown)
+    order = _by_size(comparisons)
+    listed = order[:INDEX_ROWS]
+    more = (
+        f" This table lists the {len(listed)} largest; <a href=\"{index_page_name(1)}\">the "
+        "index pages</a> list every event."
+        if len(listed) < len(order) else ""
+    )
+    shown_text = (
+        f"The {len(inline)} with the most outlets are shown in full below (each figure with a "
+        "few of its sentences; the rest on the event's page)" if inline else
+        "None is shown in full here, to keep this report small")
     return (
         '<section id="events"><h2>Events</h2>'
-        f'<p class="small">{len(comparisons)} events. The {len(inline)} with the most outlets '
-        "are shown in full below; every event has its own page beside this report (folder "
+        f'<p class="small">{len(comparisons)} events. {shown_text}; every event has its own '
+        "page beside this report (folder "
         "<code>events/</code>) with its side-by-side figures, evidence, contrasts, sources, "
-        "labels, claims and terms. Full tables for all events are in the CSV files.</p>"
-        "<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Outlet names</th>"
-        f"<th>Read</th></tr>{''.join(rows)}</table></section>"
+        f"labels, claims and terms. Full tables for all events are in the CSV files.{more}</p>"
+        f"{_index_rows(comparisons, listed, inline, '')}</section>"
     )
 
 
@@ -754,7 +822,8 @@ def render_report(
     of_event = articles_of_event(analyzed)
     for i in shown:
         comparison = comparisons[i]
-        section = render_event(comparison, of_event(comparison.event), f"e{i}")
+        section = render_event(comparison, of_event(comparison.event), f"e{i}",
+                               event_page_name(i) if paged else None)
         section[0] = section[0].replace(
             '<section class="event">', f'<section class="event" id="e{i}">', 1
         )
