@@ -74,9 +74,9 @@ def _near_pairs(sets: Sequence[np.ndarray], threshold: float) -> list[tuple[tupl
     least ``k`` shingles share one among the first ``len - k + 1`` of each. A pair can reach
     ``threshold`` only if it shares at least ``threshold`` times the larger set, so only
     articles meeting in those prefixes are candidates, and each candidate is checked exactly.
-    Shingles are numpy arrays, not Python sets: about 20 bytes a shingle while searching, so
-    10,000 articles take about 150 MB, and reprinted copy (many articles sharing the same
-    shingles) costs no more than distinct articles.
+    Shingles are numpy arrays, not Python sets: 10,000 articles (7.5 million shingles) peak at
+    about 500 MB while searching, against 1.1 GB with sets and dicts, and reprinted copy (many
+    articles sharing the same shingles) costs no more than distinct articles.
     """
     n = len(sets)
     sizes = np.array([len(s) for s in sets], dtype=np.int64)
