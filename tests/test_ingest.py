@@ -163,6 +163,33 @@ def test_exact_and_near_duplicates_flagged() -> None:
     assert not any(f.article_id == "x" for f in flags)
 
 
+def test_one_duplicate_flag_per_article_and_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wire copy carried by many outlets: each article gets one flag per kind naming its
+    counterparts (the first few, then how many more), not one flag per pair."""
+    from framing.ingest import dedupe
+
+    base = ("Security forces killed a senior commander of the group in an overnight raid "
+            "near the border town, officials said on Friday, adding that two others escaped. ")
+    arts = [Article(f"c{k}", f"Outlet {k}", base * 3) for k in range(4)]  # exact copies
+    arts += [Article(f"n{k}", f"Paper {k}", f"UPDATE {k}: " + base * 3) for k in range(3)]
+    monkeypatch.setattr(dedupe, "MAX_NAMED", 2)
+    flags = find_duplicates(arts, threshold=0.6)
+    kinds = [(f.article_id, f.kind) for f in flags]
+    assert len(kinds) == len(set(kinds))  # one flag per article and kind
+    by = {(f.article_id, f.kind): f.detail for f in flags}
+    assert by[("c0", "exact_duplicate")] == (
+        "identical text with c1 (Outlet 1), c2 (Outlet 2) and 1 more")
+    assert ("n0", "exact_duplicate") not in by
+    near = by[("n0", "near_duplicate")]
+    assert near.startswith("shingle Jaccard 0.") and near.endswith(" and 4 more")
+    assert ", 0." in near and " with c1 (Outlet 1)" in near
+    monkeypatch.setattr(dedupe, "MAX_NAMED", 10)
+    near = {f.article_id: f.detail for f in find_duplicates(arts, 0.6)
+            if f.kind == "near_duplicate"}
+    assert "more" not in near["n0"] and near["n0"].count(" with ") == 6
+    assert near["c3"].count(" with ") == 3  # the three updated copies
+
+
 def _pairs_by_brute_force(
     arts: list[Article], threshold: float, max_posting: int
 ) -> dict[tuple[int, int], tuple[str, str]]:

@@ -131,13 +131,36 @@ def _near_pairs(sets: Sequence[np.ndarray], threshold: float) -> list[tuple[tupl
     return out
 
 
+#: Counterparts named in one article's duplicate flag; past these the flag says how many more
+#: (wire copy carried by hundreds of outlets would otherwise give each article hundreds of flags
+#: and run.json a line for every pair).
+MAX_NAMED = 10
+
+
 def find_duplicates(articles: Sequence[Article], threshold: float) -> list[Flag]:
-    """Flag exact and near-duplicate pairs (each article flagged with its counterpart)."""
+    """Flag exact and near duplicates: one flag per article and kind naming its counterparts
+    (in input order, at most :data:`MAX_NAMED`, then how many more), e.g.
+    ``shingle Jaccard 0.62 with a7 (Dawn), 0.71 with b2 (Wire)``."""
     pairs = duplicate_pairs(articles, threshold)
-    flags: list[Flag] = []
+    found: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
     for i, j in sorted(pairs):
         kind, detail = pairs[(i, j)]
-        a, b = articles[i], articles[j]
-        flags.append(Flag(a.id, kind, f"{detail} with {b.id} ({b.outlet})"))
-        flags.append(Flag(b.id, kind, f"{detail} with {a.id} ({a.outlet})"))
+        found[(i, kind)].append((j, detail))
+        found[(j, kind)].append((i, detail))
+    flags: list[Flag] = []
+    for i, kind in sorted(found, key=lambda k: (k[0], k[1] != "exact_duplicate")):
+        others = sorted(found[(i, kind)])
+        named = []
+        for n, (j, detail) in enumerate(others[:MAX_NAMED]):
+            b = articles[j]
+            if n == 0:
+                named.append(f"{detail} with {b.id} ({b.outlet})")
+            elif kind == "near_duplicate":
+                named.append(f"{detail.rsplit(' ', 1)[-1]} with {b.id} ({b.outlet})")
+            else:
+                named.append(f"{b.id} ({b.outlet})")
+        text = ", ".join(named)
+        if len(others) > MAX_NAMED:
+            text += f" and {len(others) - MAX_NAMED} more"
+        flags.append(Flag(articles[i].id, kind, text))
     return flags
