@@ -826,7 +826,9 @@ def test_role_is_kept_as_written(extract: Extract) -> None:
 
 def test_a_name_inside_the_source_phrase_is_not_the_source(extract: Extract) -> None:
     text = (
-        "Traders in Qissa Khwani Bazaar welcomed the extra police. "
+        # (source typing is the point here: "welcomed the extra police" alone is an act by
+        # PolNeAR's frame rates, so the traders say something)
+        "Traders in Qissa Khwani Bazaar said they welcomed the extra police. "
         "A spokesman for Prime Minister Shehbaz Sharif said the talks would resume."
     )
     attrs = extract(text)

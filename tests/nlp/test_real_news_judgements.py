@@ -1,0 +1,82 @@
+"""Judgements that real news needs and invented test articles rarely show.
+
+Every sentence is invented for these tests (fictional names and places) in the style of real
+reporting: acts that look like speech ("raised $3 million", "endorsed the governor"), a
+quotation whose speaker is never found, and definite descriptions standing for a source the
+article named ("the company says", "the candidate said"). Lexicon-only mode (no model).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from framing.models import AnalyzedArticle, Article, SentenceAnalysis
+from framing.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def _analyse(body: str) -> AnalyzedArticle:
+    from framing.nlp.pipeline import analyze_articles
+
+    (art,) = analyze_articles([Article("t", "Test Outlet", body)], Settings(use_model=False))
+    return art
+
+
+def _body(body: str) -> list[SentenceAnalysis]:
+    return [s for s in _analyse(body).sentences if s.part == "body"]
+
+
+# acts in frames PolNeAR's cue rates call actions (framing/resources/attribution/cue_rates.tsv)
+@pytest.mark.parametrize("text", [
+    "Senator Ilse Varro raised $3 million in the last quarter.",
+    "The dockworkers' union endorsed Governor Petra Lund on Tuesday.",
+    "Mayor Anton Brel is looking to cut the transit budget next year.",
+    "The Halvik campaign gave reporters a tour of its new office.",
+])
+def test_acts_in_an_action_frame_are_the_author_s(text: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == "author", [(a.kind, a.cue_lemma) for a in s.attributions]
+
+
+@pytest.mark.parametrize("text", [
+    "Senator Ilse Varro called for an inquiry into the contracts.",
+    "Senator Ilse Varro said the contracts were signed in secret.",
+    "The union praised Governor Petra Lund for the deal.",  # judges a speech act: still speech
+])
+def test_speech_in_a_speech_frame_is_attributed(text: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == "attributed", [(a.kind, a.cue_lemma) for a in s.attributions]
+
+
+def test_a_quotation_with_no_speaker_found_is_attributed_not_vague() -> None:
+    sents = _body(
+        "The letter was read out at the meeting.\n\n"
+        "\"We will not move. We have lived here for forty years. Nobody asked us.\""
+    )
+    quoted = [s for s in sents if "forty years" in s.text or "Nobody" in s.text]
+    assert quoted and all(s.voice == "attributed" for s in quoted), [
+        (s.text, s.voice) for s in sents]
+
+
+def test_an_explicitly_anonymous_quotation_stays_vague() -> None:
+    (s,) = _body("\"They knew for weeks,\" said an official who asked not to be named.")
+    assert s.voice == "vague"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Brandmoor Foods will close its Harlow plant. The company says it lost money there for "
+     "a decade.", "named_org"),
+    ("Maria Castellano spoke in Dunmere on Friday. The candidate said the tax would be repealed.",
+     "named_person"),
+])
+def test_a_definite_description_stands_for_the_source_named_before(text: str, kind: str) -> None:
+    s = _body(text)[-1]
+    kinds = {a.source.kind for a in s.attributions}
+    assert s.voice == "attributed" and kind in kinds, [
+        (a.kind, a.source.name, a.source.kind) for a in s.attributions]
+
+
+def test_a_bare_plural_group_stays_vague() -> None:
+    (s,) = _body("Analysts say the merger will raise prices.")
+    assert s.voice == "vague"
