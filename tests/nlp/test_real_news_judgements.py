@@ -80,3 +80,18 @@ def test_a_definite_description_stands_for_the_source_named_before(text: str, ki
 def test_a_bare_plural_group_stays_vague() -> None:
     (s,) = _body("Analysts say the merger will raise prices.")
     assert s.voice == "vague"
+
+
+@pytest.mark.parametrize(("title", "voice"), [
+    ("Maria Castellano Rips Farm Bill at Dunmere Rally", "attributed"),  # title case hides "Rips"
+    ("Governor Lund Goes After Rival Over Transit Cuts", "attributed"),
+    ("Senator slams critics of the port deal", "attributed"),
+    ("Dock workers end strike after pay deal", "author"),
+    ("Flood waters go down after two weeks", "author"),  # "go" without "after" reports nothing
+])
+def test_headline_speech_verbs(title: str, voice: str) -> None:
+    from framing.nlp.pipeline import analyze_articles
+
+    (art,) = analyze_articles([Article("t", "Test Outlet", "The rally ended at noon.",
+                                       title=title)], Settings(use_model=False))
+    assert [s.voice for s in art.sentences if s.part == "title"] == [voice]

@@ -34,6 +34,7 @@ from framing.nlp.attribution.cues import (
     cue_stance,
     is_cue_verb,
 )
+from framing.nlp.attribution.headlines import headline_speech
 from framing.nlp.attribution.hedges import (
     ACCUSATION_LEMMAS,
     HEDGE_ADVERBS,
@@ -263,7 +264,7 @@ def _finish(
     last."""
     found = headline_passives(doc, split_quoted_as_saying(doc, found), headline_end)
     if not acts:
-        found = settle_kinds(doc, keep_speech(doc, found))
+        found = settle_kinds(doc, headline_speech(doc, keep_speech(doc, found), headline_end))
     return _with_stance(found)
 
 
