@@ -195,6 +195,8 @@ def settle_kinds(doc: Doc, items: list[Attribution]) -> list[Attribution]:
         words = _name_words(src.name)
         if _unnamed(doc, a, head):
             kind = "anonymous"
+        elif head.pos_ == "PRON":
+            pass  # "he", "she", "they": the antecedent's kind, which the resolver copied
         elif head.lower_ in anonymous_heads and any(c.lower_ in ("the", "these", "those")
                                                     for c in head.children):
             kind = "anonymous"  # "the officials" of "officials who spoke on condition of ..."
