@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,10 +15,10 @@ from framing.models import (
     Source,
     Span,
 )
-from framing.nlp.attribution.tokens import doc_text
+from framing.nlp.attribution.tokens import cue_verb, doc_text
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
 
 #: Share of a sentence's characters an attribution's content must cover to credit the sentence.
@@ -55,14 +55,42 @@ def _identified(a: Attribution) -> bool:
     return a.source.kind not in UNIDENTIFIED_SOURCE_KINDS
 
 
+#: Subordinators that make an adverbial clause background to the main clause ("As X announces
+#: that …, he is set to …", "after X said …").
+SUBORDINATORS = frozenset({"as", "while", "when", "whenever", "because", "since", "after",
+                           "before", "although", "though", "if", "unless", "until", "whereas",
+                           "once"})
+
+
+def in_subordinate_clause(verb: Token) -> bool:
+    """The verb sits in a relative, adjectival or marked adverbial clause, or a prepositional
+    phrase, not in the sentence's main clause ("the lawsuit Lynch announced", "As Obama
+    announces that …", "after saying …")."""
+    tok = verb
+    for _ in range(40):  # the path to the root; bounded against odd parses
+        if tok.dep_ == "ROOT" or tok.head.i == tok.i:
+            return False
+        if tok.dep_ in ("relcl", "acl", "pcomp", "pobj", "amod", "csubj"):
+            return True
+        if tok.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in SUBORDINATORS for c in tok.children):
+            return True
+        tok = tok.head
+    return False
+
+
 def sentence_voice(
-    sent_span: Span, text: str, attrs: Sequence[Attribution], is_assertion: bool
+    sent_span: Span, text: str, attrs: Sequence[Attribution], is_assertion: bool,
+    subordinate: Collection[int] = (),
 ) -> str:
     """Voice of a sentence from the attributions covering it.
 
     ``question`` for questions; ``attributed`` when an identified source stands behind most of
     it; ``vague`` when the covering source is anonymous, vague or missing (hedges, agentless
     passives); ``author`` for an assertion nobody is credited with; ``other`` for fragments.
+    Attributions in ``subordinate`` (ids) have their cue in a subordinate clause of this
+    sentence ("the budget that X announced", "As X announces that …, Y"): the main clause is the
+    outlet's assertion, so they do not decide the sentence's voice.
     """
     stripped = text.strip().rstrip("\"'”’ ")
     if stripped.endswith("?"):
@@ -70,6 +98,8 @@ def sentence_voice(
     length = max(1, sent_span.end - sent_span.start)
     covering: list[Attribution] = []
     for a in attrs:
+        if id(a) in subordinate:
+            continue
         cover = _overlap(a.content, sent_span)
         if a.cue is not None and sent_span.start <= a.cue.start < sent_span.end:
             cover = max(cover, int(COVER_SHARE * length) + 1)
@@ -189,7 +219,14 @@ def build_sentences(
             for who, claim in [charge(ls.span, s_attrs, quoted)]
         )
         assertion = _is_assertion(sent) or span.start < headline_end
-        voice = sentence_voice(span, s_text, s_attrs, assertion)
+        subordinate = set()
+        for a in s_attrs:
+            if a.cue is None or not span.contains(a.cue) or a.kind == "chain":
+                continue  # a chain's "citing" or "as saying" links it to its origin
+            verb = cue_verb(doc, a)
+            if verb is not None and in_subordinate_clause(verb):
+                subordinate.add(id(a))
+        voice = sentence_voice(span, s_text, s_attrs, assertion, subordinate)
         out.append(
             SentenceAnalysis(
                 index=len(out),

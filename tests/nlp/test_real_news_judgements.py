@@ -95,3 +95,24 @@ def test_headline_speech_verbs(title: str, voice: str) -> None:
     (art,) = analyze_articles([Article("t", "Test Outlet", "The rally ended at noon.",
                                        title=title)], Settings(use_model=False))
     assert [s.voice for s in art.sentences if s.part == "title"] == [voice]
+
+
+@pytest.mark.parametrize("text", [
+    # a report in a subordinate clause is background: the main clause is the outlet's
+    "As Mayor Anton Brel announces that he is ready for a fight, his council is set to cut "
+    "the transit budget by a third and close four depots next spring.",
+    "The council passed the budget that Mayor Anton Brel announced last week after months of "
+    "delays, closing four depots and two night lines across the city.",
+    # a refusal credits the source with no claim, whatever is refused
+    "Mayor Anton Brel declined to elaborate on the plan.",
+    "Governor Petra Lund refused to define what a fair deal would include.",
+])
+def test_background_reports_and_refusals_are_the_author_s(text: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == "author", [(a.kind, a.cue_lemma) for a in s.attributions]
+
+
+def test_a_report_in_the_main_clause_still_speaks_for_the_sentence() -> None:
+    (s,) = _body("Mayor Anton Brel announced on Monday that four depots will close, after "
+                 "months of delays and two failed votes in the council.")
+    assert s.voice == "attributed"

@@ -171,7 +171,9 @@ def _refuses_to_speak(verb: Token) -> bool:
     refusal to speak is an act of the source, not a claim it makes."""
     if verb.lemma_.lower() not in REFUSAL_LEMMAS:
         return False
-    return any(c.dep_ == "xcomp" and c.lemma_.lower() in cue_lemmas() for c in verb.children)
+    # "declined to elaborate", "refused to define what …": whatever the refused verb, the
+    # refusal credits the source with no claim
+    return any(c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in verb.children)
 
 
 def _hedged_action(verb: Token) -> Token | None:
