@@ -240,19 +240,29 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
     e.add_argument("dataset",
                    choices=["polnear", "babe", "ptc", "newswcl50", "loaded", "challenge",
-                            "density"])
+                            "density", "basil"])
     e.add_argument("--data",
                    help="path of the dataset folder (loaded: ../shared/data, with babe/ and ptc/)")
     e.add_argument("--set", dest="challenge_set", metavar="PATH",
                    help="challenge: the challenge set (JSON Lines, e.g. "
-                   "../shared/data/challenge/dev.jsonl)")
+                   "../shared/data/challenge/dev.jsonl, or a *.standoff.jsonl set read against "
+                   "--data)")
+    e.add_argument("--agreement-with", metavar="PATH",
+                   help="challenge: score this second annotation of the --set articles against "
+                   "--set (inter-annotator agreement, same scorer); no analysis is run")
+    e.add_argument("--to-standoff", metavar="PATH",
+                   help="challenge: write --set (with text) as a standoff set (offsets only, "
+                   "*.standoff.jsonl) for the corpus at --data; no analysis is run")
+    e.add_argument("--annotator", default="",
+                   help="challenge --to-standoff: the annotator recorded on every line")
     e.add_argument("--errors", action="store_true",
                    help="challenge: also list every sentence the system gets wrong")
     e.add_argument("--fast", action="store_true",
                    help="babe, ptc, challenge: the fast static model (--loaded-model static)")
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
-    e.add_argument("--limit", type=int, help="only the first N documents (quick check)")
+    e.add_argument("--limit", type=int,
+                   help="only the first N documents (basil: events) (quick check)")
     e.add_argument(
         "--agreement",
         action="store_true",
@@ -273,7 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--finetune, loaded: comma-separated protocol folds (default: all)")
     _add_fetch_parser(sub)
     t = sub.add_parser("train", help="train a shipped model head")
-    t.add_argument("what", choices=["loaded", "attribution"])
+    t.add_argument("what", choices=["loaded", "attribution", "cue-rates"],
+                   help="cue-rates: how often each verb is a speech cue in PolNeAR train "
+                   "(resources/attribution/cue_rates.tsv)")
     t.add_argument("--data", required=True, help="path of ../shared/data")
     t.add_argument("--out", help="where to write the head (default: the packaged location)")
     t.add_argument("--model", help="encoder: local path or hub name")
@@ -340,14 +352,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_challenge(args: argparse.Namespace) -> int:
     """``framing eval challenge --set PATH``: voice, source kind, loaded phrases and charge."""
-    from framing.evaluation.challenge import evaluate, render
+    from framing.evaluation.challenge import evaluate, load_set, render, score_agreement
 
     if not args.challenge_set:
         print("framing eval challenge: --set PATH is required", file=sys.stderr)
         return 2
+    data = Path(args.data) if args.data else None
     try:
-        result = evaluate(Path(args.challenge_set), limit=args.limit,
-                          loaded_model="static" if args.fast else None)
+        if args.to_standoff:
+            from framing.evaluation.standoff import convert_challenge
+
+            if data is None:
+                raise ValueError("--to-standoff needs --data, the folder holding polnear/ and "
+                                 "basil/")
+            out = convert_challenge(Path(args.challenge_set), data, Path(args.to_standoff),
+                                    args.annotator)
+            print(f"written: {out}")
+            return 0
+        if args.agreement_with:
+            first = load_set(Path(args.challenge_set), data)
+            result = score_agreement(first, load_set(Path(args.agreement_with), data))
+            result["set"] = f"{args.agreement_with} against {args.challenge_set}"
+        else:
+            result = evaluate(Path(args.challenge_set), limit=args.limit,
+                              loaded_model="static" if args.fast else None, data=data)
     except (FileNotFoundError, ValueError) as exc:
         print(f"framing eval: {exc}", file=sys.stderr)
         return 2
@@ -423,6 +451,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.json:
             print(json.dumps(result, indent=2, sort_keys=True))
+        elif args.dataset == "basil":
+            from framing.evaluation.basil import render as render_basil
+
+            print(render_basil(result))
         else:
             for key, value in sorted(result.items()):
                 print(f"{key}: {value}")

@@ -67,6 +67,10 @@ def run_eval(
         from framing.evaluation.babe import evaluate as evaluate_babe
 
         return evaluate_babe(data, limit=limit, encoder=encoder)
+    if dataset == "basil":
+        from framing.evaluation.basil import evaluate as evaluate_basil
+
+        return evaluate_basil(data, limit=limit, progress=progress)
     if dataset == "density":
         from framing.evaluation.density import evaluate_density
 
@@ -127,4 +131,8 @@ def run_train(
         from framing.evaluation.polnear import train_attribution
 
         return train_attribution(data, None if out is None else Path(out))
+    if what == "cue-rates":
+        from framing.evaluation.cue_rates import train_cue_rates
+
+        return train_cue_rates(data, None if out is None else Path(out))
     raise NotImplementedError(f"training {what!r} is not implemented yet")

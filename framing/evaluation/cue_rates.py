@@ -50,11 +50,10 @@ def count_cue_rates(data: Path, split: str = "train", model: str = "en_core_web_
                     limit: int | None = None) -> dict[str, tuple[int, int, int, int]]:
     """Per verb lemma outside quotation marks: (occurrences with a clause or a quotation in the
     sentence, cues among them, occurrences without, cues among them)."""
-    import spacy
-
     from framing.nlp.attribution.quotes import find_quotes
+    from framing.nlp.pipeline import load_nlp
 
-    nlp = spacy.load(model, exclude=["ner"])
+    nlp = load_nlp(model)
     arts = list(_articles(data, split))[:limit]
     counts: dict[str, Counter[str]] = {}
     for doc, (_, cues) in zip(nlp.pipe((t for t, _ in arts), batch_size=16), arts, strict=True):
@@ -88,3 +87,14 @@ def write_cue_rates(rates: dict[str, tuple[int, int, int, int]], path: Path,
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(rows)
+
+
+def train_cue_rates(data: Path, out: Path | None = None) -> dict[str, object]:
+    """``framing train cue-rates``: count PolNeAR train and write the packaged table (or ``out``)."""
+    from importlib import resources
+
+    if not (data / "polnear" / "data" / "train").is_dir():
+        raise FileNotFoundError(f"no PolNeAR train split under {data / 'polnear' / 'data'}")
+    path = out or Path(str(resources.files("framing.resources") / "attribution" / "cue_rates.tsv"))
+    rows = write_cue_rates(count_cue_rates(data), path)
+    return {"written": str(path), "lemmas": rows}

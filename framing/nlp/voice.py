@@ -101,7 +101,8 @@ def sentence_voice(
         if id(a) in subordinate:
             continue
         cover = _overlap(a.content, sent_span)
-        if a.cue is not None and sent_span.start <= a.cue.start < sent_span.end:
+        if (a.cue is not None and sent_span.start <= a.cue.start < sent_span.end
+                and a.cue_lemma != "sign"):  # a signature line is no assertion of its own
             cover = max(cover, int(COVER_SHARE * length) + 1)
         if cover >= COVER_SHARE * length:
             covering.append(a)

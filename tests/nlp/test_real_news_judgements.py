@@ -116,3 +116,39 @@ def test_a_report_in_the_main_clause_still_speaks_for_the_sentence() -> None:
     (s,) = _body("Mayor Anton Brel announced on Monday that four depots will close, after "
                  "months of delays and two failed votes in the council.")
     assert s.voice == "attributed"
+
+
+LETTERS = (
+    "LETTERS.\n\n"
+    "The council has wasted our money for years. I am tired of excuses.\n\n"
+    "Maria Castellano.\n\n"
+    "Dunmere, Ohio.\n\n"
+    "The new depot is a disgrace and the mayor knows it.\n\n"
+    "Anton Brel.\n\n"
+    "\"Great result for the city. Proud of our crews.\"\n\n"
+    "-Governor Petra Lund, writing after the vote."
+)
+
+
+def test_letters_and_sign_offs_are_the_signer_s_words() -> None:
+    art = _analyse(LETTERS)
+    voice = {s.text: s.voice for s in art.sentences if s.part == "body"}
+    for text in ("The council has wasted our money for years.", "I am tired of excuses.",
+                 "The new depot is a disgrace and the mayor knows it.", "Proud of our crews.\""):
+        assert voice[text] == "attributed", voice
+    # the signature and the section label are no assertions of the signer
+    assert voice["Maria Castellano."] in ("author", "other")
+    assert voice["LETTERS."] in ("author", "other")
+    signers = {a.source.name for s in art.sentences for a in s.attributions if a.cue_lemma == "sign"}
+    assert {"Maria Castellano", "Anton Brel"} <= signers
+
+
+def test_one_name_line_alone_signs_nothing() -> None:
+    # a single bare name line (a byline, a caption) is no letters page
+    art = _analyse("The depot closed on Monday after two years of delays.\n\nMaria Castellano.")
+    assert [s.voice for s in art.sentences if s.part == "body"][0] == "author"
+
+
+def test_a_wire_credit_is_no_signature() -> None:
+    art = _analyse("The depot closed on Monday after two years of delays.\n\n- Reuters.")
+    assert [s.voice for s in art.sentences if s.part == "body"][0] == "author"
