@@ -200,9 +200,11 @@ def test_look_alikes_are_the_author_s(text: str) -> None:
 
 # M, N, O: who chose the loaded words (verbatim vs paraphrase vs author)
 def test_loaded_words_in_the_outlet_s_own_voice() -> None:
-    s = _sentence("The regime's thugs beat protesters outside the court.")
+    # ("regime" was the example here; on real news it is loaded in 1 of 16 matches, so the
+    # lexicon alone no longer marks it: loaded_terms.tsv)
+    s = _sentence("The notorious gang's thugs beat protesters outside the court.")
     assert {ls.text.lower(): (ls.speaker, ls.reported_for) for ls in s.loaded} == {
-        "regime": ("author", None), "thugs": ("author", None)}
+        "notorious": ("author", None), "thugs": ("author", None)}
 
 
 def test_loaded_words_inside_a_quote_belong_to_the_source() -> None:

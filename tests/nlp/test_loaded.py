@@ -98,19 +98,19 @@ def test_lexicon_spans_exact() -> None:
     from framing.nlp.pipeline import load_nlp
 
     nlp = load_nlp(Settings().spacy_model)
-    doc = nlp("The regime's thugs carried out a barbaric attack on a very small village.")
+    doc = nlp("The regime's thugs carried out a barbaric attack on a blatantly small village.")
     got = [(ls.span.start, ls.span.end, ls.text, ls.categories) for ls in find_loaded_lexicon(doc)]
+    # "regime" is loaded in under 30% of its matches on real news: a model feature, not a span
     assert got == [
-        (4, 10, "regime", ("labelling",)),
         (13, 18, "thugs", ("labelling",)),
         (33, 41, "barbaric", ("evaluative",)),
-        (54, 58, "very", ("intensifier",)),
+        (54, 63, "blatantly", ("intensifier",)),
     ]
     doc = nlp("Officials reportedly said the attack may have been planned.")
     assert [(h.start, h.end) for h in find_hedges(doc)] == [(10, 20), (37, 40)]
     doc = nlp("The report exposes the hypocrisy of the government.")
     got = [(ls.text, ls.categories) for ls in find_loaded_lexicon(doc)]
-    assert got == [("exposes", ("epistemic_verb",)), ("hypocrisy", ("evaluative",))]
+    assert got == [("hypocrisy", ("evaluative",))]  # "exposes": epistemic, rarely loaded
 
 
 @pytest.mark.slow
@@ -300,9 +300,9 @@ def test_spans_below_the_floor_are_not_reported_but_strong_lexicon_entries_are()
     words = ((0, 3), (4, 8), (9, 16), (17, 20), (21, 29), (30, 34), (35, 38), (39, 46))
     res = SentenceScores(0.2, (), words, (0.0, 0.0, 0.1, 0.0, 0.2, 0.0, 0.0, 0.0))
     (span,) = _merge_spans(_claimed(), res, floor=0.3)
-    # the model alone says 0.2; a lexicon entry of weight 0.9 is loaded 70% of the time
-    assert span.text == "cowardly" and span.score == lexicon_precision(0.9) == 0.704
-    assert lexicon_precision(0.5) is None
+    # the model alone says 0.2; the entry's weight is its measured rate of being loaded
+    assert span.text == "cowardly" and span.score == lexicon_precision(0.9) == 0.9
+    assert lexicon_precision(0.5) == 0.5 and lexicon_precision(0.45) is None
 
 
 @pytest.mark.slow
@@ -312,3 +312,159 @@ def test_hyphenated_lexicon_terms_are_found() -> None:
 
     doc = load_nlp(Settings().spacy_model)("They called it a witch-hunt by so-called experts.")
     assert [s.text for s in find_loaded_lexicon(doc)] == ["witch-hunt", "so-called"]
+
+
+# ------------------------------------------------------------------ names, descriptors, epithets
+
+NAMED = "Timber baron Olaf Brekke praised the greedy scheme."
+#        "Timber" 0-6, "baron" 7-12, "Olaf" 13-17, "Brekke" 18-24, "greedy" 37-43, "scheme" 44-50
+NAME_MARKS = [(s, e, s, e) for s, e in ((0, 6), (7, 12), (13, 17), (18, 24))]
+NAMED_WORDS = ((0, 6), (7, 12), (13, 17), (18, 24), (25, 32), (33, 36), (37, 43), (44, 50))
+
+
+def _named_sentence() -> SentenceAnalysis:
+    from framing.models import Span
+
+    return SentenceAnalysis(0, Span(0, len(NAMED)), NAMED, "author")
+
+
+def test_a_name_with_its_descriptor_gets_no_span() -> None:
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    # the model's run covers the descriptor and the name: nothing of it is reported
+    res = SentenceScores(0.5, (ScoredSpan(0, 24, 0.8, ("labelling",)),), NAMED_WORDS,
+                         (0.6, 0.8, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0))
+    assert _merge_spans(_named_sentence(), res, NAME_MARKS) == []
+    # without the parse's name marks the run is reported as it is
+    assert [x.text for x in _merge_spans(_named_sentence(), res)] == ["Timber baron Olaf Brekke"]
+
+
+def test_a_run_loses_its_name_words_and_keeps_the_score_of_what_is_left() -> None:
+    from framing.models import Span
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    res = SentenceScores(0.5, (ScoredSpan(18, 43, 0.9, ()),), NAMED_WORDS,
+                         (0.0, 0.0, 0.0, 0.9, 0.5, 0.1, 0.6, 0.0))
+    (span,) = _merge_spans(_named_sentence(), res, NAME_MARKS)
+    assert span.text == "praised the greedy" and span.score == 0.6
+    # a run that keeps only function words is dropped ("Olaf of Timber" -> "of")
+    text = "Olaf of Timber left."
+    sentence = SentenceAnalysis(0, Span(0, len(text)), text, "author")
+    res = SentenceScores(0.5, (ScoredSpan(0, 14, 0.9, ()),), ((0, 4), (5, 7), (8, 14), (15, 19)),
+                         (0.9, 0.4, 0.5, 0.0))
+    assert _merge_spans(sentence, res, [(0, 4, 0, 4), (8, 14, 8, 14)]) == []
+
+
+def test_a_phrase_is_not_widened_into_a_name() -> None:
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    greedy_scheme = (37, 43, 44, 50)
+    baron_name = (7, 12, 18, 24)  # "baron" compounded with the name
+    res = SentenceScores(0.5, (ScoredSpan(37, 43, 0.7, ()),), NAMED_WORDS,
+                         (0.0,) * 6 + (0.7, 0.0))
+    got = _merge_spans(_named_sentence(), res, [greedy_scheme, baron_name, *NAME_MARKS])
+    assert [x.text for x in got] == ["greedy scheme"]
+
+
+def test_expected_count_leaves_out_name_words() -> None:
+    from framing.nlp.bias_model import SentenceScores
+    from framing.nlp.loaded import expected_count
+
+    res = SentenceScores(0.5, (), NAMED_WORDS, (0.25, 0.5, 0.125, 0.125, 0.0, 0.0, 0.5, 0.25))
+    assert expected_count(_named_sentence(), res) == 1.75  # no cut, every word
+    assert expected_count(_named_sentence(), res, NAME_MARKS) == 0.75
+
+
+def test_lone_letters_are_no_span() -> None:
+    from framing.models import Span
+    from framing.nlp.bias_model import ScoredSpan, SentenceScores
+    from framing.nlp.loaded import _merge_spans
+
+    text = "He said f off."
+    sentence = SentenceAnalysis(0, Span(0, len(text)), text, "author")
+    res = SentenceScores(0.5, (ScoredSpan(8, 9, 0.9, ()),), ((0, 2), (3, 7), (8, 9), (10, 13)),
+                         (0.0, 0.0, 0.9, 0.1))
+    assert _merge_spans(sentence, res) == []
+
+
+@pytest.mark.slow
+def test_name_tokens_cover_names_and_their_descriptors_but_not_epithets() -> None:
+    from framing.nlp.loaded import name_tokens
+    from framing.nlp.pipeline import load_nlp
+
+    nlp = load_nlp(Settings().spacy_model)
+
+    def marked(text: str) -> list[str]:
+        doc = nlp(text)
+        return [doc[i].text for i in sorted(name_tokens(doc))]
+
+    assert {"Timber", "baron", "Olaf", "Brekke"} <= set(marked(NAMED))
+    assert "greedy" not in marked(NAMED)
+    # in apposition, and a role noun apart from any name ("the sawmill mogul")
+    got = marked("Olaf Brekke, a retired sawmill owner, met the sawmill mogul.")
+    assert {"retired", "sawmill", "owner", "mogul"} <= set(got)
+    # an epithet describing a named person stays loaded: "tyrant" is loaded on real news
+    got = marked("The tyrant Olaf Brekke jailed reporters.")
+    assert "Brekke" in got and "tyrant" not in got
+
+
+@pytest.mark.slow
+def test_title_case_headlines_rely_on_entities_not_proper_noun_tags() -> None:
+    from framing.nlp.loaded import name_tokens
+    from framing.nlp.pipeline import load_nlp
+
+    doc = load_nlp(Settings().spacy_model)("Tax Grab: Council Goes Even Further Than Feared")
+    assert not {"Grab", "Further", "Feared"} & {doc[i].text for i in name_tokens(doc)}
+
+
+@pytest.mark.slow
+def test_lexicon_spans_skip_names_but_keep_epithets() -> None:
+    from framing.nlp.loaded import find_loaded_lexicon
+    from framing.nlp.pipeline import load_nlp
+
+    nlp = load_nlp(Settings().spacy_model)
+    # "radical" is loaded in under half of its matches on real news: no epithet, no span on a name
+    doc = nlp("The Radical Creek Band played while thugs looted the hall.")
+    assert [s.text for s in find_loaded_lexicon(doc)] == ["thugs"]
+    doc = nlp("Critics called the plan radical while thugs looted the hall.")
+    assert [s.text for s in find_loaded_lexicon(doc)] == ["radical", "thugs"]
+
+
+# ------------------------------------------------------------------ the reporting cut
+
+
+def test_the_reporting_cut() -> None:
+    from framing.models import Span
+    from framing.nlp.bias_model import SentenceScores
+    from framing.nlp.loaded import LEXICON_MIN_WEIGHT, _merge_spans
+
+    assert Settings().loaded_min_probability == 0.35
+    assert LEXICON_MIN_WEIGHT < 0.5 <= Settings().loaded_min_probability + 0.15
+    dim = 3
+    heads = Heads(_head(dim, 0, 0.1), _head(dim, 0, 0.9), _head(dim, 0), _head(dim, 0),
+                  _head(dim, 0), {"version": "t"})
+    words = [(0, 3), (4, 9), (10, 15)]
+    p = np.array([0.3, 0.4, 0.2])
+    # the head's own cut (0.1) lets every word in; the reporting cut keeps the one at 0.4
+    assert [(s.start, s.end) for s in decode_spans(words, p, np.zeros(3), heads)] == [(0, 15)]
+    assert [(s.start, s.end) for s in decode_spans(words, p, np.zeros(3), heads,
+                                                   floor=0.35)] == [(4, 9)]
+    # a lexicon span the model scores low is reported on its entry's real-news rate alone
+    text = "A greedy plan."
+    lex = (LoadedSpan(Span(2, 8), "greedy", 0.6, ("evaluative",), "author"),)
+    sentence = SentenceAnalysis(0, Span(0, len(text)), text, "author", loaded=lex)
+    res = SentenceScores(0.5, (), ((0, 1), (2, 8), (9, 13)), (0.0, 0.1, 0.0))
+    assert [x.score for x in _merge_spans(sentence, res, floor=0.35)] == [0.6]
+    assert _merge_spans(sentence, res, floor=0.7) == []
+    weak = (replace_score(lex[0], 0.4),)
+    sentence = SentenceAnalysis(0, Span(0, len(text)), text, "author", loaded=weak)
+    assert _merge_spans(sentence, res, floor=0.35) == []  # 0.4: not evidence on its own
+
+
+def replace_score(span: LoadedSpan, score: float) -> LoadedSpan:
+    from dataclasses import replace
+
+    return replace(span, score=score)
