@@ -133,6 +133,9 @@ class SentenceAnalysis:
     loaded_expected: float | None = None
     #: "title" (offsets into Article.title) or "body" (offsets into Article.text)
     part: str = "body"
+    #: The article's quotation-mark regions inside this sentence (a quotation opened in an
+    #: earlier sentence or paragraph included): whose words a loaded span is.
+    quoted: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -515,7 +515,7 @@ def _merge_spans(
     from framing.nlp.voice import charge, quoted_regions
 
     base = sentence.span.start
-    quoted = quoted_regions(sentence.text, base)
+    quoted = sentence.quoted or quoted_regions(sentence.text, base)
     names = [Span(p[0], p[1]) for p in pairs if is_name_mark(p)]
     # a phrase is not widened into a name ("thug" stays "thug", not "thug Ana Lind")
     pairs = [p for p in pairs if not is_name_mark(p)
@@ -541,7 +541,7 @@ def _merge_spans(
                 prior = _evidence(ls)
                 if prior is not None and ls.span.overlaps(words):
                     score = max(score, prior)  # the entry's own rate of being loaded
-        who = charge(words, sentence.attributions, quoted)
+        who = charge(words, sentence.attributions, quoted, sentence.span)
         if out and out[-1].span.overlaps(span):  # two runs widened into one phrase
             prev = out.pop()
             span = Span(min(prev.span.start, span.start), max(prev.span.end, span.end))

@@ -410,6 +410,7 @@ def _to_part(s: SentenceAnalysis, part: Part, original: str) -> SentenceAnalysis
         if (sp := _place(x.span, lo, hi, lo, whole=False)) is not None
     )
     hedges = tuple(h2 for h in s.hedges if (h2 := _place(h, lo, hi, lo, whole=False)) is not None)
+    quoted = tuple(q2 for q in s.quoted if (q2 := _place(q, lo, hi, lo, whole=False)) is not None)
     return dc_replace(
         s,
         span=span,
@@ -417,6 +418,7 @@ def _to_part(s: SentenceAnalysis, part: Part, original: str) -> SentenceAnalysis
         attributions=attrs,
         loaded=loaded,
         hedges=hedges,
+        quoted=quoted,
         part=name,
     )
 

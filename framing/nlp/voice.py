@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -135,31 +136,60 @@ def _source_label(src: Source) -> str:
     return "(unidentified source)" if src.kind == "none" else f"({src.kind} source)"
 
 
+#: A pair of single quotation marks around words ("Calls Hunting A 'Horror Show'", "‘fake’"):
+#: the opening mark after a space or an opening bracket, the closing one before a space or
+#: punctuation, so apostrophes inside words ("Trump's", "rock 'n' roll" aside) do not pair.
+_SINGLE_QUOTE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))['‘](?=\w)([^'‘’\n]{1,150}?)(?<=[\w.,!?])['’](?=[\s.,;:!?)\]—–-]|$)")
+
+
 def quoted_regions(text: str, offset: int = 0) -> list[Span]:
-    """Character ranges inside quotation marks in ``text``, shifted by ``offset``."""
+    """Character ranges inside quotation marks in ``text`` (double, and single quotation marks
+    around words), shifted by ``offset``."""
     from framing.nlp.attribution import find_quotes
 
-    return [Span(offset + s, offset + e) for s, e in find_quotes(text, min_words=1)]
+    out = [Span(offset + s, offset + e) for s, e in find_quotes(text, min_words=1)]
+    for m in _SINGLE_QUOTE.finditer(text):
+        inner = Span(offset + m.start(1), offset + m.end(1))
+        if not any(q.overlaps(inner) for q in out):
+            out.append(inner)
+    return sorted(out, key=lambda q: (q.start, q.end))
 
 
 def charge(
-    span: Span, attrs: Sequence[Attribution], quoted: Sequence[Span] = ()
+    span: Span, attrs: Sequence[Attribution], quoted: Sequence[Span] = (),
+    sentence: Span | None = None,
 ) -> tuple[str, str | None]:
     """Who chose the words of ``span``, and whose claim they sit in: ``(speaker, reported_for)``.
 
-    The quoted source chose the words only inside quotation marks: the content of a direct
-    quote (every sentence of a multi-sentence quote), or a quoted fragment (``quoted``) inside
-    a source's claim. Paraphrase in reported speech, the cue verb and everything else are the
-    outlet's wording (``"author"``); for paraphrase, ``reported_for`` names the source whose
-    claim it is (the innermost claim holding the span; a chain's innermost is its origin).
+    The guideline's rule: the quoted source chose the words only inside quotation marks
+    (``quoted``: the article's quotation regions within the span's sentence); paraphrase in reported speech, the cue verb
+    and everything else outside the marks are the outlet's wording (``"author"``), and for
+    paraphrase ``reported_for`` names the source whose claim it is (the innermost claim holding
+    the span; a chain's innermost is its origin). A sentence of a quotation that has no marks of
+    its own (the middle of a quotation running over paragraphs) and a signed letter or post are
+    the speaker's throughout; words inside marks that no claim holds are still a source's.
     """
     holders = [a for a in attrs if a.kind in CLAIM_KINDS and a.content.contains(span)
                and not (a.cue is not None and a.cue.overlaps(span))]
+    in_marks = any(q.contains(span) for q in quoted)
     if not holders:
+        if in_marks:
+            claims = [a for a in attrs if a.kind in CLAIM_KINDS]
+            return (_source_label(claims[0].source) if claims else "(unidentified source)"), None
         return "author", None
+    signed = [a for a in holders if a.cue_lemma == "sign"]
+    if signed:  # a reader's letter or post: every word in it is the signer's
+        return _source_label(signed[0].source), None
     inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))
-    if inner.kind == "direct_quote" or any(q.contains(span) for q in quoted):
+    if in_marks:
         return _source_label(inner.source), None
+    if inner.kind == "direct_quote":
+        # outside the marks, in the sentence that names the speaker ("…,” Mr. Ryan said
+        # stiffly.): the outlet's words; elsewhere in the quotation (a paragraph without marks
+        # of its own, marks nested inside it, a block after "X stated:") the speaker's
+        cue_here = inner.cue is not None and (sentence is None or sentence.contains(inner.cue))
+        if not quoted or not cue_here:
+            return _source_label(inner.source), None
     return "author", _source_label(inner.source)
 
 
@@ -209,15 +239,19 @@ def build_sentences(
         k = bisect.bisect_right(starts, h.start) - 1
         if k >= 0 and h.start < sents[k][2].end:
             by_hedge[k].append(h)
+    # quotation marks over the whole article: a quotation opened in an earlier sentence or
+    # paragraph still holds this sentence's words
+    regions = quoted_regions(text)
     out: list[SentenceAnalysis] = []
     for k, (sent, toks, span) in enumerate(sents):
         s_attrs = tuple(attrs[n] for n in sorted(by_attr[k]))
         s_text = text[span.start : span.end]
-        quoted = quoted_regions(s_text, span.start)
+        quoted = tuple(Span(max(q.start, span.start), min(q.end, span.end))
+                       for q in regions if q.overlaps(span))
         s_loaded = tuple(
             replace(ls, speaker=who, reported_for=claim)
             for ls in by_loaded[k]
-            for who, claim in [charge(ls.span, s_attrs, quoted)]
+            for who, claim in [charge(ls.span, s_attrs, quoted, span)]
         )
         assertion = _is_assertion(sent) or span.start < headline_end
         subordinate = set()
@@ -239,6 +273,7 @@ def build_sentences(
                 hedges=tuple(by_hedge[k]),
                 n_words=sum(1 for t in toks if not t.is_punct),
                 is_assertion=assertion,
+                quoted=quoted,
             )
         )
     return out

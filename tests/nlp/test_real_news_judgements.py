@@ -152,3 +152,41 @@ def test_one_name_line_alone_signs_nothing() -> None:
 def test_a_wire_credit_is_no_signature() -> None:
     art = _analyse("The depot closed on Monday after two years of delays.\n\n- Reuters.")
     assert [s.voice for s in art.sentences if s.part == "body"][0] == "author"
+
+
+def _loaded_speakers(body: str) -> dict[str, str]:
+    return {ls.text.lower(): ls.speaker for s in _analyse(body).sentences for ls in s.loaded}
+
+
+def test_a_lead_in_with_a_colon_introduces_the_speaker_s_words() -> None:
+    art = _analyse("Dr. Anton Brel stated:\n\nThe council's plan is a shameful betrayal of "
+                   "the city.\n\nThe council did not reply.")
+    voices = [s.voice for s in art.sentences if s.part == "body"]
+    assert voices == ["attributed", "attributed", "author"]
+    speakers = {ls.text.lower(): ls.speaker for s in art.sentences for ls in s.loaded}
+    assert speakers.get("shameful") == "Anton Brel", speakers
+
+
+def test_words_outside_the_marks_of_the_quoting_sentence_are_the_outlet_s() -> None:
+    # "blatantly" describes how the speaker spoke: the outlet chose it
+    speakers = _loaded_speakers(
+        "\"We will not move,\" Mayor Anton Brel said, blatantly ignoring the court's order.")
+    assert speakers.get("blatantly") == "author", speakers
+
+
+def test_a_quotation_closed_in_a_later_sentence_is_still_the_speaker_s() -> None:
+    speakers = _loaded_speakers(
+        "\"The council met in secret. Its plan is a shameful betrayal of the city,\" Mayor "
+        "Anton Brel said.")
+    assert speakers.get("shameful") == "Anton Brel", speakers
+
+
+def test_single_quotation_marks_in_a_headline_hold_the_source_s_words() -> None:
+    from framing.nlp.pipeline import analyze_articles
+
+    (art,) = analyze_articles([Article(
+        "t", "Test Outlet", "The mayor spoke on Monday.",
+        title="Mayor Anton Brel Calls Depot Plan A 'Shameful Betrayal'")],
+        Settings(use_model=False))
+    speakers = {ls.text.lower(): ls.speaker for s in art.sentences for ls in s.loaded}
+    assert speakers.get("shameful") not in (None, "author"), speakers

@@ -45,7 +45,7 @@ from framing.nlp.attribution.hedges import (
 )
 from framing.nlp.attribution.kinds import settle_kinds
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
-from framing.nlp.attribution.signatures import signed_blocks
+from framing.nlp.attribution.signatures import lead_ins, signed_blocks
 from framing.nlp.attribution.sources import (
     RELATIVE_PRONOUNS,
     _citing,
@@ -266,7 +266,7 @@ def _finish(
     found = headline_passives(doc, split_quoted_as_saying(doc, found), headline_end)
     if not acts:
         found = settle_kinds(doc, headline_speech(doc, keep_speech(doc, found), headline_end))
-        found = signed_blocks(doc, found)
+        found = lead_ins(doc, signed_blocks(doc, found))
     return _with_stance(found)
 
 

@@ -1,11 +1,13 @@
-"""Signed text: letters pages, social-media round-ups and dash sign-offs.
+"""Signed text and lead-ins: letters pages, social-media round-ups, dash sign-offs, "X stated:".
 
 Real news often prints readers' letters, posts or a quotation with the writer's name on a line
 of its own after the text ("… the party itself.\\n\\nJoseph Pitaru.", "“…”\\n\\n-President
 Obama, tweeting after the speech."). The text above such a signature is the signer's own words:
 a direct quotation without quotation marks, its sentences ``attributed`` and its loaded words
 the signer's. A bare name line counts only where the article has two or more of them (a letters
-page); a line opening with a dash ("-", "—", "―") counts alone.
+page); a line opening with a dash ("-", "—", "―") counts alone. A short paragraph that ends
+with a reporting verb and a colon ("Dr. Ward stated:") introduces the next paragraph as the
+speaker's words, with or without quotation marks.
 """
 
 from __future__ import annotations
@@ -125,3 +127,45 @@ def signed_blocks(doc: Doc, items: list[Attribution]) -> list[Attribution]:
         out.append(Attribution("direct_quote", block, Source(name, "named_person", name_span),
                                sign_cue, "sign"))
     return sorted(out, key=lambda a: (a.content.start, a.content.end, a.kind))
+
+
+#: Words of a lead-in paragraph ("In a statement, the governor's office wrote:"), at most.
+MAX_LEAD_IN_WORDS = 15
+
+
+def lead_ins(doc: Doc, items: list[Attribution]) -> list[Attribution]:
+    """``items`` with a ``direct_quote`` for each paragraph a lead-in introduces ("X stated:")."""
+    from framing.nlp.attribution.cues import cue_lemmas
+    from framing.nlp.attribution.quotes import find_quotes
+    from framing.nlp.attribution.sources import _SourceResolver, _trim_source_tokens
+    from framing.nlp.attribution.tokens import _subject
+
+    text = doc_text(doc)
+    paras = _paragraphs(text)
+    out = list(items)
+    resolver: _SourceResolver | None = None
+    for k in range(len(paras) - 1):
+        a, b = paras[k]
+        line = text[a:b].rstrip()
+        if not line.endswith(":") or len(line.split()) > MAX_LEAD_IN_WORDS:
+            continue
+        span = doc.char_span(a, a + len(line), alignment_mode="expand")
+        if span is None:
+            continue
+        verbs = [t for t in span if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in cue_lemmas()]
+        subj = _subject(verbs[-1]) if verbs else None
+        if subj is None or subj.pos_ not in ("PROPN", "NOUN", "PRON"):
+            continue
+        block = Span(paras[k + 1][0], paras[k + 1][1])
+        if any(x.kind == "direct_quote" and x.source.kind != "none" and x.content.contains(block)
+               for x in out):
+            continue
+        if resolver is None:
+            resolver = _SourceResolver(text, find_quotes(text))
+        source = resolver.resolve(_trim_source_tokens(subj), doc)
+        verb = verbs[-1]
+        out = [x if not (block.contains(x.content) and x.source.kind == "none")
+               else replace(x, source=source) for x in out]
+        out.append(Attribution("direct_quote", block, source,
+                               Span(verb.idx, verb.idx + len(verb.text)), verb.lemma_.lower()))
+    return sorted(out, key=lambda x: (x.content.start, x.content.end, x.kind))
