@@ -18,6 +18,7 @@ a prediction (:func:`gold_as_analysis`), with the same scorer and so the same me
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,12 +76,26 @@ def _locate(haystack: str, needle: str, start: int, record: str) -> int:
     return at
 
 
+def find_phrase(text: str, phrase: str, start: int = 0, end: int | None = None) -> int:
+    """Where ``phrase`` is in ``text[start:end]``: its first whole-word occurrence ("he" in
+    "“They're all accurate,” he said" is the pronoun, not the letters of "They're"), else its
+    first occurrence at all; -1 when absent."""
+    stop = len(text) if end is None else end
+    if phrase:
+        lead = r"(?<!\w)" if phrase[0].isalnum() else ""
+        tail = r"(?!\w)" if phrase[-1].isalnum() else ""
+        m = re.compile(lead + re.escape(phrase) + tail).search(text, start, stop)
+        if m is not None:
+            return m.start()
+    return text.find(phrase, start, stop)
+
+
 def _phrases(
     sent_text: str, sent_start: int, items: Iterable[tuple[str, str]], record: str
 ) -> tuple[tuple[Span, str, str], ...]:
     out = []
     for phrase, label in items:
-        at = sent_text.find(phrase)
+        at = find_phrase(sent_text, phrase)
         if at < 0:
             raise ValueError(f"{record}: phrase {phrase!r} is not in sentence {sent_text[:60]!r}")
         out.append((Span(sent_start + at, sent_start + at + len(phrase)), phrase, label))

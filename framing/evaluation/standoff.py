@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from framing.evaluation.challenge import ChallengeArticle, GoldSentence
+from framing.evaluation.challenge import ChallengeArticle, GoldSentence, find_phrase
 from framing.models import Article, Span
 
 #: Longest run of article words a note may repeat.
@@ -73,7 +73,7 @@ def find_file(article_id: str, data_root: Path) -> Path:
 
 
 def _in(sentence: str, base: int, phrase: str, record: str) -> dict[str, int]:
-    at = sentence.find(phrase)
+    at = find_phrase(sentence, phrase)
     if at < 0 or not phrase:
         raise ValueError(f"{record}: phrase {phrase[:40]!r} is not in its sentence")
     return {"start": base + at, "end": base + at + len(phrase)}
@@ -81,7 +81,7 @@ def _in(sentence: str, base: int, phrase: str, record: str) -> dict[str, int]:
 
 def _speaker(part: str, sentence: Span, phrase: str, record: str) -> dict[str, int]:
     """The source phrase: in the sentence, else its last mention before, else its first after."""
-    at = part.find(phrase, sentence.start, sentence.end)
+    at = find_phrase(part, phrase, sentence.start, sentence.end)
     if at < 0:
         at = part.rfind(phrase, 0, sentence.start)
     if at < 0:

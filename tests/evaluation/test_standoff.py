@@ -253,3 +253,14 @@ def test_real_sets_round_trip(shared_data: Path, tmp_path: Path) -> None:
         path = write_standoff(to_standoff(recs, shared_data), tmp_path / f"{name}.standoff.jsonl")
         back = load_standoff(path, shared_data)
         assert [b.gold for b in back] == [w.gold for w in load_challenge(src)]
+
+
+def test_a_phrase_is_found_as_a_whole_word_first() -> None:
+    from framing.evaluation.challenge import find_phrase
+
+    text = "“They're all set,” he said."
+    assert find_phrase(text, "he") == text.index(" he ") + 1  # not the letters of "They're"
+    assert find_phrase("the theme", "the") == 0
+    assert find_phrase("Xhe", "he") == 1  # no whole word: the first occurrence at all
+    assert find_phrase("“quoted”", "“quoted”") == 0  # punctuation at the edges
+    assert find_phrase("abc", "zz") == -1
