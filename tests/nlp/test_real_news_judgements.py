@@ -190,3 +190,18 @@ def test_single_quotation_marks_in_a_headline_hold_the_source_s_words() -> None:
         Settings(use_model=False))
     speakers = {ls.text.lower(): ls.speaker for s in art.sentences for ls in s.loaded}
     assert speakers.get("shameful") not in (None, "author"), speakers
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Democrats and some Republicans have said the deal is unusual.", "vague"),
+    ("Republicans said the plan would fail.", "vague"),  # members of a party, unnamed
+    ("The new poll shows that the mayor is ahead by six points.", "media"),
+    ("People briefed on the matter said one option was a seat on the board.", "anonymous"),
+    ("A source familiar with the talks said the deal was close.", "anonymous"),
+    ("Governor Petra Lund's son said she would run again.", "named_person"),
+    ("The budget is too small, according to a post from Maria Castellano.", "named_person"),
+])
+def test_source_kinds_of_real_news(text: str, kind: str) -> None:
+    (s,) = _body(text)
+    kinds = {a.source.kind for a in s.attributions}
+    assert kind in kinds, [(a.kind, a.source.name, a.source.kind) for a in s.attributions]

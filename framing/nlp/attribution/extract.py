@@ -478,7 +478,7 @@ def _attribution_for_cue(
     source = resolver.resolve(src_tokens, doc) if src_tokens else Source("", "none", None)
     # who the source phrase stands for; its span stays the phrase as written
     # "The ministry's statement said …": the ministry stands behind it, through a document
-    issuer = _document_issuer(src_tokens) if src_tokens and not according else None
+    issuer = _document_issuer(src_tokens) if src_tokens else None  # "according to a post from X"
     stands_for = issuer
     if (
         len(src_tokens) == 1

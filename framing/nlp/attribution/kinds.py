@@ -32,7 +32,10 @@ UNNAMING = re.compile(
     r"|\b(?:declin|refus)\w*\s+to\s+be\s+(?:named|identified|quoted)\b"
     r"|\bwithout\s+being\s+(?:named|identified)\b"
     r"|\bnot\s+authori[sz]ed\s+to\s+(?:speak|talk|comment|discuss)\b"
-    r"|\bon\s+(?:the\s+)?condition\s+(?:of|that)\b",
+    r"|\bon\s+(?:the\s+)?condition\s+(?:of|that)\b"
+    # the standard phrases of unnamed sourcing: "people briefed on the matter", "a source
+    # familiar with the talks", "officials with knowledge of the plan"
+    r"|\b(?:briefed\s+on|familiar\s+with|with\s+(?:direct\s+)?knowledge\s+of)\b",
     re.IGNORECASE,
 )
 #: Quantifiers that make a group unspecified ("some diplomats", "many in Brennock").

@@ -122,6 +122,13 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     ):
         # "Insiders", "Pakistani sources", "Afghan analysts": the head noun decides
         return head_kind, None
+    if head.lemma_.lower() in ("poll", "survey") and not any(
+            e.label_ in ("ORG", "FAC") and not _outlet_name(e.text) for e in orgs):
+        # a poll speaks for whoever ran it, in the news mostly an outlet ("the CBS News poll",
+        # "a new poll", "the USA Today survey"); a named pollster is an organisation
+        return "media", None
+    if _vague_plural(tokens, head, ents):
+        return "vague", None
     described = None if head_kind is not None or any(
         e.start <= head.i < e.end and e.label_ in ("ORG", "FAC", "GPE") for e in orgs
     ) else _definite_description(head, doc)
@@ -164,6 +171,19 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
             "named_person" if len([t for t in tokens if t.pos_ == "PROPN"]) >= 2 else "named_org"
         ), None
     return "vague", None
+
+
+def _vague_plural(tokens: Sequence[Token], head: Token, ents: Sequence[SpacySpan]) -> bool:
+    """Members of a group, unnamed: "some Republicans", "Democrats and some Republicans",
+    "Republicans" (a bare plural of a party or nationality, not the party's name)."""
+    words = [t for t in tokens if not t.is_punct]
+    if any(t.lower_ in ("some", "many", "several", "most", "few") and t.dep_ in ("det", "amod")
+           for t in words):
+        return True
+    plural_groups = [t for t in words if t.tag_ in ("NNPS", "NNS") and any(
+        e.label_ == "NORP" and e.start <= t.i < e.end for e in ents)]
+    return bool(plural_groups) and head in plural_groups and not any(
+        t.dep_ == "det" and t.lower_ in ("the", "these", "those") for t in words)
 
 
 @cache
