@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from framing.nlp.attribution.speech import frame_lemma
+from framing.nlp.attribution.rates import frame_lemma
 
 #: Dependencies that make a verb introduce a clause (the content of saying or thinking).
 CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "csubj"})

@@ -82,7 +82,7 @@ def in_subordinate_clause(verb: Token) -> bool:
 
 def sentence_voice(
     sent_span: Span, text: str, attrs: Sequence[Attribution], is_assertion: bool,
-    subordinate: Collection[int] = (),
+    subordinate: Collection[int] = (), quoted: Sequence[Span] = (),
 ) -> str:
     """Voice of a sentence from the attributions covering it.
 
@@ -91,11 +91,17 @@ def sentence_voice(
     passives); ``author`` for an assertion nobody is credited with; ``other`` for fragments.
     Attributions in ``subordinate`` (ids) have their cue in a subordinate clause of this
     sentence ("the budget that X announced", "As X announces that …, Y"): the main clause is the
-    outlet's assertion, so they do not decide the sentence's voice.
+    outlet's assertion, so they do not decide the sentence's voice. A question inside
+    quotation marks (``quoted``) is the speaker's, not the outlet's ``question``.
     """
     stripped = text.strip().rstrip("\"'”’ ")
     if stripped.endswith("?"):
-        return "question"
+        mark = sent_span.start + text.rfind("?")
+        # a question inside quotation marks is the speaker's, not the outlet's own question
+        if not any(q.start <= mark < q.end for q in quoted) and not any(
+                a.kind == "direct_quote" and a.cue_lemma != "sign"
+                and a.content.start <= mark < a.content.end for a in attrs):
+            return "question"
     length = max(1, sent_span.end - sent_span.start)
     covering: list[Attribution] = []
     for a in attrs:
@@ -261,7 +267,7 @@ def build_sentences(
             verb = cue_verb(doc, a)
             if verb is not None and in_subordinate_clause(verb):
                 subordinate.add(id(a))
-        voice = sentence_voice(span, s_text, s_attrs, assertion, subordinate)
+        voice = sentence_voice(span, s_text, s_attrs, assertion, subordinate, quoted)
         out.append(
             SentenceAnalysis(
                 index=len(out),

@@ -205,3 +205,45 @@ def test_source_kinds_of_real_news(text: str, kind: str) -> None:
     (s,) = _body(text)
     kinds = {a.source.kind for a in s.attributions}
     assert kind in kinds, [(a.kind, a.source.name, a.source.kind) for a in s.attributions]
+
+
+@pytest.mark.parametrize(("title", "voice"), [
+    ("Lund to Farm Union: The Depot Will Stay Open", "attributed"),
+    ("Lund: I Will Not Sign the Transit Bill", "attributed"),
+    ("UPDATE: Council Passes the Transit Bill", "author"),  # a label, not a speaker
+    ("Watch: Council Passes the Transit Bill", "author"),
+])
+def test_colon_headlines(title: str, voice: str) -> None:
+    from framing.nlp.pipeline import analyze_articles
+
+    (art,) = analyze_articles([Article("t", "Test Outlet", "The vote ended at noon.",
+                                       title=title)], Settings(use_model=False))
+    assert {s.voice for s in art.sentences if s.part == "title"} == {voice}
+
+
+def test_a_question_inside_quotation_marks_is_the_speaker_s() -> None:
+    sents = _body("\"Who is going to pay for the new depot?\" Mayor Anton Brel asked on Monday.\n\n"
+                  "Who will pay for it?")
+    voice = {s.text: s.voice for s in sents}
+    assert voice["Who will pay for it?"] == "question"
+    assert all(v == "attributed" for t, v in voice.items() if "depot" in t or "Brel" in t), voice
+
+
+def test_a_name_the_parser_hung_elsewhere_still_speaks() -> None:
+    # the parser often makes "Anton Brel" an apposition of "plea" and leaves "said" subjectless
+    (s,) = _body("As a part of his plea, Anton Brel, 44, said that he had taken the money.")
+    assert s.voice == "attributed"
+    assert {a.source.kind for a in s.attributions} == {"named_person"}
+
+
+def test_went_on_to_say_reports_speech() -> None:
+    (s,) = _body("Mr. Anton Brel went on to say that such deals were common in the past.")
+    assert s.voice == "attributed"
+
+
+def test_a_formal_charge_in_the_passive_is_no_hedge() -> None:
+    # "is accused of" hedges; "was charged in 2014" reports a court's act (PolNeAR: rarely speech)
+    (s,) = _body("Anton Brel was charged in Dunmere in 2014 and extradited this year.")
+    assert s.voice == "author"
+    (s,) = _body("Anton Brel is accused of taking bribes from the depot's builders.")
+    assert s.voice == "vague"

@@ -34,7 +34,7 @@ from framing.nlp.attribution.cues import (
     cue_stance,
     is_cue_verb,
 )
-from framing.nlp.attribution.headlines import headline_speech
+from framing.nlp.attribution.headlines import headline_colon, headline_speech
 from framing.nlp.attribution.hedges import (
     ACCUSATION_LEMMAS,
     HEDGE_ADVERBS,
@@ -45,7 +45,7 @@ from framing.nlp.attribution.hedges import (
 )
 from framing.nlp.attribution.kinds import settle_kinds
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
-from framing.nlp.attribution.signatures import lead_ins, signed_blocks
+from framing.nlp.attribution.signatures import lead_ins, signed_blocks, speakers_after
 from framing.nlp.attribution.sources import (
     RELATIVE_PRONOUNS,
     _citing,
@@ -265,8 +265,9 @@ def _finish(
     last."""
     found = headline_passives(doc, split_quoted_as_saying(doc, found), headline_end)
     if not acts:
-        found = settle_kinds(doc, headline_speech(doc, keep_speech(doc, found), headline_end))
-        found = lead_ins(doc, signed_blocks(doc, found))
+        found = headline_speech(doc, keep_speech(doc, found), headline_end)
+        found = settle_kinds(doc, headline_colon(doc, found, headline_end))
+        found = speakers_after(doc, lead_ins(doc, signed_blocks(doc, found)))
     return _with_stance(found)
 
 
@@ -459,6 +460,21 @@ def _attribution_for_cue(
                 if t.i not in skip and t.i not in group_ids and sent.start <= t.i < sent.end
             ]
             src_tokens = _strip_punct(src_tokens) or [best]
+    if not src_tokens and not according:
+        # the ranker found no source: the cue verb's own subject, when it is a noun phrase
+        # ("Marcel Lehel Lazar, 44, said that …")
+        subj = _agent(cue) if _passive(cue) else _subject(cue)
+        if subj is not None and subj.pos_ in ("NOUN", "PROPN", "PRON") and (
+                sent.start <= subj.i < sent.end) and subj.i not in group_ids:
+            src_tokens = _strip_punct(_trim_source_tokens(subj)) or [subj]
+        elif subj is None and not _passive(cue):
+            # a name the parser hung elsewhere, right before the verb ("…, Marcel Lazar, 44,
+            # said"): the last person or organisation ending just before the cue
+            ents_left = [e for e in sent.ents if e.label_ in ("PERSON", "ORG") and e.end <= cue.i]
+            if ents_left:
+                between = doc[ents_left[-1].end : group[0].i]
+                if len(between) <= 4 and all(t.is_punct or t.pos_ == "NUM" for t in between):
+                    src_tokens = list(ents_left[-1])
     reporter = _second_report_of(cue, detected=True)
     if reporter is not None and not according:
         # "The agency said that …, and called for more funding": the agency called for it

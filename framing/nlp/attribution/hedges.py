@@ -28,12 +28,30 @@ HEDGE_LEMMAS = ACCUSATION_LEMMAS | HEDGE_PASSIVE_LEMMAS
 
 def agentless_passive(tok: Token, lemmas: frozenset[str] = HEDGE_LEMMAS) -> bool:
     """A passive verb of one of ``lemmas`` with no "by" agent ("Pakistan is accused of …")."""
+    lemma = tok.lemma_.lower()
     return (
         tok.pos_ in ("VERB", "AUX")
         and _passive(tok)
         and _agent(tok) is None
-        and tok.lemma_.lower() in lemmas
+        and lemma in lemmas
+        # "was charged with fraud", "is accused of X", "is believed to": the passive names what
+        # is alleged; "was charged in 2014 and extradited" reports a court's act
+        and (lemma in HEDGE_PASSIVE_LEMMAS or _has_content(tok))
     )
+
+
+#: Prepositions that carry what an accusation alleges ("accused of", "charged with").
+ALLEGATION_PREPS = frozenset({"of", "with", "for", "over", "to"})
+
+
+def _has_content(tok: Token) -> bool:
+    """An accusing passive says what is alleged: a clause, or "of/with/for/to …"."""
+    return any(
+        c.dep_ in ("ccomp", "xcomp", "csubjpass", "expl")
+        or (c.dep_ == "nsubjpass" and c.lower_ == "it")  # "it is alleged …"
+        or (c.dep_ == "prep" and c.lower_ in ALLEGATION_PREPS
+            and any(g.dep_ in ("pobj", "pcomp") for g in c.children))
+        for c in tok.children)
 
 
 def is_hedge(tok: Token) -> bool:

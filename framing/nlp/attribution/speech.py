@@ -19,9 +19,10 @@ from framing.models import Attribution
 from framing.nlp.attribution.cues import cue_lemmas, cue_stance
 from framing.nlp.attribution.hedges import HEDGE_ADVERBS, hedge_attribution
 from framing.nlp.attribution.quotes import find_quotes
+from framing.nlp.attribution.rates import cue_rates, frame_lemma, rarely_speech
 from framing.nlp.attribution.sources import DOCUMENT_NOUNS
 from framing.nlp.attribution.tokens import _passive, _tok_span, cue_tokens, cue_verb, doc_text
-from framing.resources import read_lines, read_table
+from framing.resources import read_lines
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -32,56 +33,6 @@ _CHECKED_KINDS = frozenset({"reported", "chain"})
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "csubj", "ROOT",
                           "relcl", "pcomp", "acl"})
 _QUOTE_MARKS = frozenset('"“”‘’«»\'')
-
-
-#: A verb whose occurrences of the same frame (with a clause or quotation, or without) were
-#: PolNeAR cues less often than this is an act, not speech, in that frame ("raised $58 million",
-#: "is looking to", "endorsed Clinton"). Chosen on real-train (see the README's accuracy table).
-MIN_CUE_RATE_CLAUSE = 0.35
-MIN_CUE_RATE_BARE = 0.66
-#: Occurrences below which a lemma's rate is not trusted (the lexicon decides).
-MIN_CUE_RATE_COUNT = 5
-
-
-#: Prepositions that make a phrasal verb of their own ("call for", "weigh in on").
-PHRASAL_PREPS = frozenset({"for", "on"})
-
-
-def frame_lemma(tok: Token) -> str:
-    """The verb's lemma, with a preposition right after it that forms a phrasal verb ("call
-    for" is a demand, "call" alone mostly naming or telephoning)."""
-    lemma = tok.lemma_.lower()
-    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
-    if nxt is not None and nxt.dep_ == "prep" and nxt.head.i == tok.i and (
-            nxt.lower_ in PHRASAL_PREPS):
-        return f"{lemma} {nxt.lower_}"
-    return lemma
-
-
-@cache
-def cue_rates() -> dict[str, tuple[float, float]]:
-    """Per verb lemma, how often it was a gold cue in PolNeAR train, with a clause or quotation and
-    without (Laplace-smoothed; NaN where it was seen fewer than :data:`MIN_CUE_RATE_COUNT`
-    times). Learned by :mod:`framing.evaluation.cue_rates`."""
-    out: dict[str, tuple[float, float]] = {}
-    for row in read_table("attribution/cue_rates.tsv"):
-        n_c, k_c, n_b, k_b = (int(row[k]) for k in ("clause", "clause_cue", "bare", "bare_cue"))
-        out[row["lemma"]] = (
-            (k_c + 1) / (n_c + 2) if n_c >= MIN_CUE_RATE_COUNT else float("nan"),
-            (k_b + 1) / (n_b + 2) if n_b >= MIN_CUE_RATE_COUNT else float("nan"),
-        )
-    return out
-
-
-def rarely_speech(lemma: str, with_content: bool) -> bool:
-    """Real news rarely uses ``lemma`` (a verb, or a phrasal verb such as "call for") as a speech
-    or thought cue in this frame (PolNeAR)."""
-    rates = cue_rates().get(lemma)
-    if rates is None:
-        return False
-    rate = rates[0] if with_content else rates[1]
-    limit = MIN_CUE_RATE_CLAUSE if with_content else MIN_CUE_RATE_BARE
-    return rate == rate and rate < limit  # NaN (too few occurrences): no verdict
 
 
 @cache
@@ -149,6 +100,12 @@ def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> b
         t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span)
 
 
+def has_clause(doc: Doc, a: Attribution, verb: Token) -> bool:
+    """The content of ``a`` (cue verb ``verb``) is a clause or a quotation, not a bare noun
+    phrase or an adjunct ("asked on Monday")."""
+    return _has_clause(doc, a, verb)
+
+
 def _has_quote(doc: Doc, a: Attribution) -> bool:
     """The content holds a quotation (not merely an apostrophe: "the board’s office")."""
     return bool(find_quotes(doc_text(doc)[a.content.start : a.content.end], min_words=1))
@@ -214,6 +171,11 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     # "calling it crude propaganda" labels; "claimed responsibility", "praised the police"
     # judge a speech act: the frame rates speak only for the rest
     labels = any(c.dep_ == "oprd" for c in verb.children) or cue_stance(lemma) == "evaluative"
+    # "went on to say that …", "began to indicate …": the speech verb is the complement
+    labels = labels or any(c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in cue_lemmas()
+                           and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+                           and not rarely_speech(c.lemma_.lower(), True)
+                           for c in verb.children)
     frame = frame_lemma(verb)
     if not labels and not _mentions_word(doc, a) and rarely_speech(
             frame if frame in cue_rates() else lemma, _has_clause(doc, a, verb)):
