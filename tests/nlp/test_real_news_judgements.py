@@ -247,3 +247,15 @@ def test_a_formal_charge_in_the_passive_is_no_hedge() -> None:
     assert s.voice == "author"
     (s,) = _body("Anton Brel is accused of taking bribes from the depot's builders.")
     assert s.voice == "vague"
+
+
+def test_a_record_speaks_for_an_office() -> None:
+    (s,) = _body("Anton Brel earned $2 million last year, according to tax returns released on "
+                 "Friday.")
+    assert {a.source.kind for a in s.attributions} == {"official"}
+
+
+def test_an_organisation_is_not_a_person_for_sharing_a_word_with_one() -> None:
+    sents = _body("White House Counsel Anton Brel said the offer was legal. The White House "
+                  "said on Friday that no law was broken.")
+    assert "named_org" in {a.source.kind for a in sents[-1].attributions}

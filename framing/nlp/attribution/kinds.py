@@ -214,7 +214,10 @@ def settle_kinds(doc: Doc, items: list[Attribution]) -> list[Attribution]:
                 _outlet_words(src.name) or _outlet_by_description(head) or words & outlets
                 or words & journalists or head.lemma_.lower() in media_nouns()):
             kind = "named_org"  # "Free Press Circle": a press word inside an organisation's name
-        elif kind == "named_org" and (_person_by_role(head) or words & persons):
+        elif kind == "named_org" and (_person_by_role(head) or (
+                _last_word(src.name) in persons and len(words) <= 2)):
+            # "Lazar" tagged an organisation after "Marcel Lazar" (a surname seen as a person's;
+            # not "the White House" after "White House Counsel Robert Bauer")
             kind = "named_person"
         elif kind == "named_person" and words & journalists:
             kind = "media"
@@ -226,7 +229,7 @@ def settle_kinds(doc: Doc, items: list[Attribution]) -> list[Attribution]:
         elif kind == "media" and head.pos_ == "PROPN":  # a name, not "a channel in Kabul"
             outlets.update(words)
         elif kind == "named_person" and head.pos_ == "PROPN":
-            persons.update(words)
+            persons.add(_last_word(src.name))
         if kind != a.source.kind:
             settled[id(a.source)] = replace(a.source, kind=kind)
     out: list[Attribution] = []

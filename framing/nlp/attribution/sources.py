@@ -122,6 +122,10 @@ def classify_source(tokens: Sequence[Token], doc: Doc) -> tuple[str, str | None]
     ):
         # "Insiders", "Pakistani sources", "Afghan analysts": the head noun decides
         return head_kind, None
+    if head.lemma_.lower() in RECORD_NOUNS and not persons and not orgs:
+        # "according to tax returns released Friday", "the court records show": a record
+        # speaks for the office that keeps it (the guideline: official for public records)
+        return "official", None
     if head.lemma_.lower() in ("poll", "survey") and not any(
             e.label_ in ("ORG", "FAC") and not _outlet_name(e.text) for e in orgs):
         # a poll speaks for whoever ran it, in the news mostly an outlet ("the CBS News poll",
@@ -184,6 +188,11 @@ def _vague_plural(tokens: Sequence[Token], head: Token, ents: Sequence[SpacySpan
         e.label_ == "NORP" and e.start <= t.i < e.end for e in ents)]
     return bool(plural_groups) and head in plural_groups and not any(
         t.dep_ == "det" and t.lower_ in ("the", "these", "those") for t in words)
+
+
+#: Records that speak for the office keeping them when no issuer is named.
+RECORD_NOUNS = frozenset({"record", "return", "filing", "document", "transcript",
+                          "agreement", "indictment", "complaint", "affidavit", "ruling"})
 
 
 @cache
