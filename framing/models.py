@@ -131,6 +131,9 @@ class SentenceAnalysis:
     #: Expected number of loaded words: the sum of the model's calibrated word probabilities
     #: (None in lexicon-only mode).
     loaded_expected: float | None = None
+    #: The part of ``loaded_expected`` in words the outlet chose (outside quotation marks, its
+    #: paraphrase of sources included; :func:`framing.nlp.voice.charge`).
+    loaded_expected_author: float | None = None
     #: "title" (offsets into Article.title) or "body" (offsets into Article.text)
     part: str = "body"
     #: The article's quotation-mark regions inside this sentence (a quotation opened in an

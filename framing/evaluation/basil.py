@@ -368,25 +368,45 @@ def _rho(items: Sequence[BasilArticle], pred_density: Sequence[float],
             "bootstrap_undefined": out["bootstrap_undefined"]}
 
 
+def expected_density(analysed: AnalyzedArticle) -> float:
+    """The tool's own density: expected loaded words the outlet chose (word probabilities, no
+    cut; ``loaded_expected_author``) per 100 words of title and body; NaN without a model."""
+    vals = [s.loaded_expected_author for s in analysed.sentences
+            if s.loaded_expected_author is not None]
+    words = n_words(analysed.article)
+    return 100.0 * sum(vals) / words if vals and words else float("nan")
+
+
 def score_predictions(
     items: Sequence[BasilArticle],
     preds: Sequence[Sequence[PredSpan]],
     n_boot: int = BOOTSTRAP,
     seed: int = SEED,
+    densities: Sequence[float] | None = None,
 ) -> dict[str, Any]:
-    """Charge, density Spearman, most-loaded outlet and token figures of one predictor."""
+    """Charge, density Spearman, most-loaded outlet and token figures of one predictor.
+
+    ``densities``: the predictor's own per-article densities (the tool's expected count);
+    without them, its spans charged to the author per 100 words. Both are reported when given.
+    """
     conf: Counter[tuple[str, str]] = Counter()
     for item, pred in zip(items, preds, strict=True):
         conf.update(charge_counts(item, pred))
-    pred_d = [predicted_density(i, p) for i, p in zip(items, preds, strict=True)]
+    span_d = [predicted_density(i, p) for i, p in zip(items, preds, strict=True)]
+    pred_d = list(densities) if densities is not None else span_d
     gold_d = [gold_density(i) for i in items]
-    return {
+    out: dict[str, Any] = {
         "charge": _charge_summary(conf),
         "spearman": _rho(items, pred_d, n_boot, seed),
         "most_loaded_outlet": most_loaded_accuracy(items, gold_d, pred_d),
         "token": token_prf(items, preds),
         "mean_density": round(sum(pred_d) / len(pred_d), 4) if pred_d else None,
+        "density": "expected count" if densities is not None else "spans",
     }
+    if densities is not None:
+        out["spearman_spans"] = _rho(items, span_d, n_boot, seed)
+        out["most_loaded_outlet_spans"] = most_loaded_accuracy(items, gold_d, span_d)
+    return out
 
 
 def score_basil(
@@ -402,7 +422,9 @@ def score_basil(
     if missing:
         raise ValueError(f"articles not analysed: {', '.join(missing[:5])}")
     preds = [pipeline_prediction(by_id[i.article.id]) for i in items]
-    system = score_predictions(items, preds, n_boot, seed)
+    expected = [expected_density(by_id[i.article.id]) for i in items]
+    system = score_predictions(items, preds, n_boot, seed,
+                               None if all(d != d for d in expected) else expected)
     gold_d = [gold_density(i) for i in items]
     result: dict[str, Any] = {
         "articles": len(items),
@@ -461,8 +483,9 @@ def evaluate(
         "models": model_versions(settings),
         "settings_hash": settings.hash(),
         "protocol": "lex spans aligned by s[start:end]==txt; charge: gold author = quote 'no', "
-        "best-overlapping predicted span; density: author-charged spans / lex quote 'no' per "
-        "100 words of title+body; Spearman over articles, bootstrap 95% CI (seed 42); "
+        "best-overlapping predicted span; density: the tool's expected loaded words it charges "
+        "to the author (word probabilities, no cut; spans charged to the author beside it, and "
+        "for the word-list floor) / lex quote 'no', per 100 words of title+body; Spearman over articles, bootstrap 95% CI (seed 42); "
         "most-loaded outlet: ties share credit, events without gold lex outside quotes left out; "
         "token P/R/F1 over word tokens, any speaker",
     })
@@ -479,7 +502,9 @@ def _fmt_block(name: str, r: Mapping[str, Any]) -> list[str]:
         f"{name}",
         f"  charge accuracy        {_fmt_charge(r['charge'])}",
         f"  density Spearman       {s['rho']} (95% CI {s['ci95'][0]} .. {s['ci95'][1]}, "
-        f"{s['articles']} articles)",
+        f"{s['articles']} articles; {r.get('density', 'spans')})",
+        *([f"  same, spans            {r['spearman_spans']['rho']}"] if "spearman_spans" in r
+          else []),
         f"  most-loaded outlet     {m['accuracy']} ({m['events']} of {m['events_all']} events)",
         f"  token P / R / F1       {t['precision']} / {t['recall']} / {t['f1']}",
     ]

@@ -437,21 +437,36 @@ def apply_model(
             part_pairs = () if pairs is None else pairs[k].get(s.part, ())
             spans = _merge_spans(s, res, part_pairs, floor)
             sents.append(replace(s, loaded=tuple(spans), bias_probability=res.bias_probability,
-                                 loaded_expected=expected_count(s, res, part_pairs)))
+                                 loaded_expected=expected_count(s, res, part_pairs),
+                                 loaded_expected_author=expected_count(s, res, part_pairs,
+                                                                       author_only=True)))
         out.append(replace(art, sentences=tuple(sents)))
     return out
 
 
 def expected_count(
-    sentence: SentenceAnalysis, res: SentenceScores, pairs: Sequence[ModifierPair] = ()
+    sentence: SentenceAnalysis, res: SentenceScores, pairs: Sequence[ModifierPair] = (),
+    author_only: bool = False,
 ) -> float:
     """Expected loaded words of a sentence: the sum of its words' calibrated probabilities, no
     cut, so a cut that trades recall for precision leaves densities built on it unbiased; words
-    of names and descriptors (the name marks among ``pairs``) count 0, as they get no span."""
+    of names and descriptors (the name marks among ``pairs``) count 0, as they get no span.
+    ``author_only``: only the words the outlet chose (:func:`framing.nlp.voice.charge`: outside
+    quotation marks, paraphrase included)."""
+    from framing.nlp.voice import charge, quoted_regions
+
     names = [Span(p[0], p[1]) for p in pairs if is_name_mark(p)]
     base = sentence.span.start
-    return round(float(sum(p for (s, e), p in zip(res.words, res.word_scores, strict=True)
-                           if not _on_name(base + s, base + e, names))), 4)
+    quoted = sentence.quoted or quoted_regions(sentence.text, base)
+    total = 0.0
+    for (s, e), p in zip(res.words, res.word_scores, strict=True):
+        if _on_name(base + s, base + e, names):
+            continue
+        if author_only and p >= 0.01 and charge(Span(base + s, base + e), sentence.attributions,
+                                                 quoted, sentence.span)[0] != "author":
+            continue
+        total += float(p)
+    return round(total, 4)
 
 
 @cache

@@ -367,6 +367,10 @@ FIGURE_EVIDENCE: dict[str, tuple[str, Callable[[SentenceAnalysis], bool]]] = {
         "sentences the model scores as most likely loaded",
         lambda s: bool(s.loaded),
     ),
+    "loaded_expected_author_per100": (
+        "sentences with loaded words the outlet chose",
+        lambda s: any(ls.speaker == "author" for ls in s.loaded),
+    ),
     "vague_voice_share": (
         "assertions resting on an anonymous or vague source, a hedge or an agentless passive",
         lambda s: s.voice == "vague",

@@ -33,6 +33,9 @@ FEATURES: dict[str, str] = {
     "quoted words",
     "loaded_expected_per100": "expected loaded words per 100 words: the sum of the model's "
     "calibrated word probabilities, no cut (NaN in lexicon-only mode)",
+    "loaded_expected_author_per100": "expected loaded words the outlet chose (its own voice and "
+    "its paraphrase of sources) per 100 words outside direct quotes: the model's calibrated word "
+    "probabilities, no cut (NaN in lexicon-only mode)",
     "loaded_score_mean": "mean score of loaded spans (0 when none)",
     "hedging_rate": "hedges and evidential markers per 100 words",
     "n_attributions": "attributions (quotes, reported speech, according-to, chains, hedges, "
@@ -104,6 +107,8 @@ def score_article(article: AnalyzedArticle) -> ArticleScores:
     para_loaded = [ls for ls in author_loaded if ls.reported_for is not None]
     quoted_loaded = [ls for ls in loaded if ls.speaker != "author"]
     expected = [s.loaded_expected for s in sents if s.loaded_expected is not None]
+    author_expected = [s.loaded_expected_author for s in sents
+                       if s.loaded_expected_author is not None]
     attrs = unique_attributions(article)
     kinds = [a.source.kind for a in attrs]
     cues = [a for a in attrs if a.cue_lemma and a.kind in ("direct_quote", "reported")]
@@ -125,6 +130,8 @@ def score_article(article: AnalyzedArticle) -> ArticleScores:
         "loaded_density_paraphrase": _per100(len(para_loaded), para_words),
         "loaded_density_quoted": _per100(len(quoted_loaded), quoted_words),
         "loaded_expected_per100": _per100(sum(expected), n_words) if expected else float("nan"),
+        "loaded_expected_author_per100": _per100(sum(author_expected), own_words + para_words)
+        if author_expected else float("nan"),
         "loaded_score_mean": _share(sum(ls.score for ls in loaded), len(loaded)),
         "hedging_rate": _per100(sum(len(s.hedges) for s in sents), n_words),
         "n_attributions": float(len(attrs)),
