@@ -259,3 +259,15 @@ def test_an_organisation_is_not_a_person_for_sharing_a_word_with_one() -> None:
     sents = _body("White House Counsel Anton Brel said the offer was legal. The White House "
                   "said on Friday that no law was broken.")
     assert "named_org" in {a.source.kind for a in sents[-1].attributions}
+
+
+@pytest.mark.parametrize(("text", "voice"), [
+    ("We've learned that the depot will close in March.", "author"),  # the newsroom itself
+    ("\"We have learned that the depot will close,\" Governor Petra Lund said.", "attributed"),
+    ("In his speech, Governor Anton Brel referenced the floods of 2010.", "author"),  # a topic
+    ("Governor Anton Brel discussed the budget with the council.", "author"),
+    ("Governor Anton Brel discussed how the budget would be cut.", "attributed"),
+])
+def test_first_person_and_topic_verbs(text: str, voice: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]

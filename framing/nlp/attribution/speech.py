@@ -96,8 +96,9 @@ def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> b
     # "..., X said": the cue verb hangs on the content's verb
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and span.start <= verb.head.i < span.end:
         return True
+    # the cue verb itself is no clause of its content ("X referenced the floods")
     return any(t.dep_ in ("ccomp", "xcomp", "parataxis") or (
-        t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span)
+        t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span if t.i != verb.i)
 
 
 def has_clause(doc: Doc, a: Attribution, verb: Token) -> bool:
@@ -139,6 +140,21 @@ def _hedged_action(verb: Token) -> Token | None:
                  and c.lower_ in HEDGE_ADVERBS), None)
 
 
+#: First-person sources: outside quotation marks, the outlet or its writer ("we have learned",
+#: "I asked the minister").
+FIRST_PERSON = frozenset({"i", "we"})
+
+
+def _outlet_itself(doc: Doc, a: Attribution) -> bool:
+    """The source is the writer or the newsroom itself ("We've learned that …"), not quoted."""
+    if a.source.span is None or a.cue is None:
+        return False
+    text = doc_text(doc)
+    if text[a.source.span.start : a.source.span.end].strip().lower() not in FIRST_PERSON:
+        return False
+    return not any(s <= a.cue.start < e for s, e in find_quotes(text, min_words=1))
+
+
 def speech_verdict(doc: Doc, a: Attribution) -> str:
     """``"keep"``, ``"drop"`` (an action or a look-alike) or ``"hedge"`` (the verb is the
     hedged content) for one attribution."""
@@ -146,7 +162,7 @@ def speech_verdict(doc: Doc, a: Attribution) -> str:
 
 
 def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
-    """The verdict and the rule that gave it (S: rarely speech in this frame, N: no word of speech, L: naming, A: a participle
+    """The verdict and the rule that gave it (O: the outlet itself, S: rarely speech in this frame, N: no word of speech, L: naming, A: a participle
     describing a noun, H: hedged act, E: neither source nor clause, R: a refusal to speak,
     I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
     content)."""
@@ -157,6 +173,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         # noun cues ("in a statement"), "according to", punctuation cues; not "about", "show"
         tokens = cue_tokens(doc, a)
         return ("keep", "") if not tokens or _speech_word(tokens) else ("drop", "N")
+    if _outlet_itself(doc, a):
+        return ("drop", "O")  # "We've learned that …": the outlet speaking in its own voice
     if _names_only(verb):
         return ("drop", "L")
     if verb.dep_ == "amod":
