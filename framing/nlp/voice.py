@@ -16,7 +16,7 @@ from framing.models import (
     Source,
     Span,
 )
-from framing.nlp.attribution.tokens import cue_verb, doc_text
+from framing.nlp.attribution.tokens import _passive, cue_verb, doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -266,6 +266,12 @@ def build_sentences(
                 continue  # a chain's "citing" or "as saying" links it to its origin
             verb = cue_verb(doc, a)
             if verb is not None and in_subordinate_clause(verb):
+                subordinate.add(id(a))
+            elif (a.kind == "reported" and a.source.span is None and a.source.kind == "none"
+                  and verb is not None and not _passive(verb)):
+                # an active cue with no source phrase at all ("did not appear to pay off",
+                # "Revealed: …"): nobody is credited, vaguely or otherwise (an agentless
+                # passive, "have been praised for", still is a vague speech act)
                 subordinate.add(id(a))
         voice = sentence_voice(span, s_text, s_attrs, assertion, subordinate, quoted)
         out.append(

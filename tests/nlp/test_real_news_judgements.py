@@ -271,3 +271,16 @@ def test_an_organisation_is_not_a_person_for_sharing_a_word_with_one() -> None:
 def test_first_person_and_topic_verbs(text: str, voice: str) -> None:
     (s,) = _body(text)
     assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]
+
+
+@pytest.mark.parametrize(("text", "voice"), [
+    # an active cue with no source phrase credits nobody
+    ("The mayor's strategy did not appear to pay off in the suburbs.", "author"),
+    # an agentless passive speech act is still vague
+    ("The port authority has been criticised for closing the depot.", "vague"),
+    # a quantifier subject the ranker missed is still the (vague) source
+    ("Many in Dunmere now believe the vote was decided in advance.", "vague"),
+])
+def test_sourceless_cues(text: str, voice: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]

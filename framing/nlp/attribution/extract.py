@@ -43,7 +43,7 @@ from framing.nlp.attribution.hedges import (
     hedge_attribution,
     is_hedge,
 )
-from framing.nlp.attribution.kinds import settle_kinds
+from framing.nlp.attribution.kinds import VAGUE_QUANTIFIERS, settle_kinds
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
 from framing.nlp.attribution.signatures import lead_ins, signed_blocks, speakers_after
 from framing.nlp.attribution.sources import (
@@ -464,7 +464,8 @@ def _attribution_for_cue(
         # the ranker found no source: the cue verb's own subject, when it is a noun phrase
         # ("Marcel Lehel Lazar, 44, said that …")
         subj = _agent(cue) if _passive(cue) else _subject(cue)
-        if subj is not None and subj.pos_ in ("NOUN", "PROPN", "PRON") and (
+        if subj is not None and (subj.pos_ in ("NOUN", "PROPN", "PRON") or (
+                subj.lower_ in VAGUE_QUANTIFIERS)) and (  # "Many in Brennock believe …"
                 sent.start <= subj.i < sent.end) and subj.i not in group_ids:
             src_tokens = _strip_punct(_trim_source_tokens(subj)) or [subj]
         elif subj is None and not _passive(cue):
