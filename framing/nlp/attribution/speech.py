@@ -140,6 +140,8 @@ def _hedged_action(verb: Token) -> Token | None:
                  and c.lower_ in HEDGE_ADVERBS), None)
 
 
+#: Verbs of seeming: the outlet's own hedge, never someone's claim ("appears to", "seems").
+OUTLET_HEDGES = frozenset({"appear", "seem"})
 #: First-person sources: outside quotation marks, the outlet or its writer ("we have learned",
 #: "I asked the minister").
 FIRST_PERSON = frozenset({"i", "we"})
@@ -173,6 +175,8 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         # noun cues ("in a statement"), "according to", punctuation cues; not "about", "show"
         tokens = cue_tokens(doc, a)
         return ("keep", "") if not tokens or _speech_word(tokens) else ("drop", "N")
+    if verb.lemma_.lower() in OUTLET_HEDGES:
+        return ("drop", "O")  # "did not appear to pay off": the outlet's own hedge (guideline)
     if _outlet_itself(doc, a):
         return ("drop", "O")  # "We've learned that …": the outlet speaking in its own voice
     if _names_only(verb):
