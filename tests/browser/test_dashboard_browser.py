@@ -70,8 +70,9 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     _expect_title(page, "Who Protected Daesh's Commander in Peshawar?")
     reader = page.locator(".reader")
     expect(reader).to_contain_text("The killing exposes Islamabad's denials.")
-    # The outlet's own loaded words are marked, with score and category on hover.
-    mark = reader.locator("mark.author").filter(has_text="exposes").first
+    # The outlet's own loaded words are marked, with score and category on hover ("exposes" is
+    # no longer lexicon evidence: loaded in 0 of 6 real-news matches, loaded_terms.tsv)
+    mark = reader.locator("mark.author").filter(has_text="so-called").first
     expect(mark).to_be_visible()
     assert re.search(r"score \d\.\d\d; the outlet's own voice", mark.get_attribute("title") or "")
     expect(reader.locator("span.src").filter(has_text="Spinghar Television").first).to_be_visible()
