@@ -74,10 +74,29 @@ def in_subordinate_clause(verb: Token) -> bool:
         if tok.dep_ in ("relcl", "acl", "pcomp", "pobj", "amod", "csubj"):
             return True
         if tok.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in SUBORDINATORS for c in tok.children):
+                c.dep_ in ("mark", "advmod") and c.lower_ in SUBORDINATORS
+                for c in tok.children):  # "as X said", "when she claimed that …"
             return True
         tok = tok.head
     return False
+
+
+def _noun_cue_is_topic(doc: Doc, a: Attribution) -> bool:
+    """A speech noun the sentence talks about ("Clinton's Claim That … Isn't True", "his remarks
+    loomed large"): the subject or object of the outlet's own predicate, not a frame of
+    attribution ("in a statement", "according to")."""
+    if a.cue is None:
+        return False
+    span = doc.char_span(a.cue.start, a.cue.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    last = span[-1]
+    if last.i > 0 and doc[last.i - 1].tag_ == "POS":
+        return True  # "X's claim", "Clinton’s Claim That …" (title case can tag it a verb)
+    if last.pos_ != "NOUN":
+        return False
+    return last.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "conj") or (
+        last.dep_ == "pobj" and last.head.lower_ not in ("in", "according", "to", "by", "from"))
 
 
 def sentence_voice(
@@ -266,6 +285,8 @@ def build_sentences(
                 continue  # a chain's "citing" or "as saying" links it to its origin
             verb = cue_verb(doc, a)
             if verb is not None and in_subordinate_clause(verb):
+                subordinate.add(id(a))
+            elif a.kind == "reported" and _noun_cue_is_topic(doc, a):
                 subordinate.add(id(a))
             elif (a.kind == "reported" and a.source.span is None and a.source.kind == "none"
                   and verb is not None and not _passive(verb)):

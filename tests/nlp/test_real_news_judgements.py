@@ -284,3 +284,25 @@ def test_first_person_and_topic_verbs(text: str, voice: str) -> None:
 def test_sourceless_cues(text: str, voice: str) -> None:
     (s,) = _body(text)
     assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]
+
+
+def test_a_dash_line_under_prose_is_a_byline() -> None:
+    sents = _body("The council met on Monday. The depot will close in March.\n\n- Maria Castellano.")
+    assert [s.voice for s in sents][:2] == ["author", "author"]
+
+
+@pytest.mark.parametrize(("text", "title", "voice"), [
+    ("The rally ended.", "Mayor Anton Brel’s Claim That the Depot Is Safe Isn’t True", "author"),
+    ("On Saturday, the mayor and his angry remarks loomed large at the debate.", None, "author"),
+    ("The mayor stretched the truth on Saturday, when she claimed that the depot was safe.",
+     None, "author"),
+    ("The campaign has not commented on the reason for canceling the interview, which had "
+     "been planned since the summer.", None, "author"),
+])
+def test_speech_the_outlet_talks_about(text: str, title: str | None, voice: str) -> None:
+    from framing.nlp.pipeline import analyze_articles
+
+    (art,) = analyze_articles([Article("t", "Test Outlet", text, title=title)],
+                              Settings(use_model=False))
+    part = "title" if title else "body"
+    assert [s.voice for s in art.sentences if s.part == part][0] == voice

@@ -5,7 +5,8 @@ of its own after the text ("… the party itself.\\n\\nJoseph Pitaru.", "“…�
 Obama, tweeting after the speech."). The text above such a signature is the signer's own words:
 a direct quotation without quotation marks, its sentences ``attributed`` and its loaded words
 the signer's. A bare name line counts only where the article has two or more of them (a letters
-page); a line opening with a dash ("-", "—", "―") counts alone. A short paragraph that ends
+page); a line opening with a dash ("-", "—", "―") counts alone, and only under a quotation:
+under prose it is the item's byline. A short paragraph that ends
 with a reporting verb and a colon ("Dr. Ward stated:") introduces the next paragraph as the
 speaker's words, with or without quotation marks.
 """
@@ -86,6 +87,14 @@ def _signer(doc: Doc, start: int, end: int) -> tuple[Span, str, bool] | None:
     return Span(person.start_char, person.end_char), person.text, dashed
 
 
+def _opens_with_quote(text: str, para: tuple[int, int]) -> bool:
+    return text[para[0] : para[1]].lstrip()[:1] in OPEN_MARKS
+
+
+#: Marks that open a quotation.
+OPEN_MARKS = frozenset('"“«‘\'')
+
+
 def signed_blocks(doc: Doc, items: list[Attribution]) -> list[Attribution]:
     """``items`` with a ``direct_quote`` for each block of text a signature line signs.
 
@@ -99,9 +108,12 @@ def signed_blocks(doc: Doc, items: list[Attribution]) -> list[Attribution]:
              for s in [_signer(doc, a, b)] if s is not None}
     handles = {k for k, s in found.items() if s[1].startswith("@") and not s[2]}
     bare = [k for k, s in found.items() if not s[2] and k not in handles]
+    # a dash line signs a quotation above it ("“…”\n\n-President Obama, tweeting"); under prose
+    # it is the item's byline ("… the party.\n\n- Amber Phillips."), the outlet's own words
     signers = {k: s for k, s in found.items()
-               if s[2] or (k in handles and len(handles) >= 2)
-               or (k not in handles and len(bare) >= 2)}
+               if (s[2] and _opens_with_quote(text, paras[k - 1]))
+               or (k in handles and len(handles) >= 2)
+               or (k not in handles and not s[2] and len(bare) >= 2)}
     out = list(items)
     for k, (name_span, name, _) in sorted(signers.items()):
         # a handle heads the post below it ("@handle." then the post); a name signs above

@@ -96,9 +96,26 @@ def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> b
     # "..., X said": the cue verb hangs on the content's verb
     if verb.dep_ in ("parataxis", "ccomp", "advcl") and span.start <= verb.head.i < span.end:
         return True
-    # the cue verb itself is no clause of its content ("X referenced the floods")
+    # the cue verb itself is no clause of its content ("X referenced the floods"), nor is a
+    # clause describing a noun of it ("commented on the reason, which had been …")
+    described = {t.i for c in span if _describes_noun(c, verb) for t in c.subtree}
     return any(t.dep_ in ("ccomp", "xcomp", "parataxis") or (
-        t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span if t.i != verb.i)
+        t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS) for t in span
+        if t.i != verb.i and t.i not in described)
+
+
+def _describes_noun(tok: Token, verb: Token) -> bool:
+    """A clause that describes a noun of the content ("the reason for canceling the interview",
+    "the interview, which had been planned"), not the content of a speech noun ("a statement
+    that it was sending doctors")."""
+    head = tok.head
+    if tok.dep_ == "pcomp" and head.dep_ == "prep":
+        head = head.head  # "reason for canceling": the preposition hangs on the noun
+    elif tok.dep_ not in ("relcl", "acl"):
+        return False
+    if head.i == verb.i or head.pos_ not in ("NOUN", "PROPN", "PRON"):
+        return False
+    return tok.dep_ == "relcl" or head.lemma_.lower() not in speech_nouns()
 
 
 def has_clause(doc: Doc, a: Attribution, verb: Token) -> bool:
