@@ -77,9 +77,13 @@ METHODS = [
         "saying'), hedges ('reportedly') and agentless passives ('is accused of'). A learned cue "
         "classifier and source ranker trained on PolNeAR (Newell et al. 2018) find the cues: cue / "
         "source / content overlap F1 0.788 / 0.799 / 0.863 on PolNeAR dev, about 95% of two "
-        "annotators' agreement. Only claims count: an actor's action ('released a video', 'did not "
-        "respond to a request for comment') and naming look-alikes ('also known as') are the "
-        "outlet's assertions, not attributions.",
+        "annotators' agreement. Only claims count: an actor's action ('raised $3 million', "
+        "'released a video', 'did not respond to a request for comment') and naming look-alikes "
+        "('also known as') are the outlet's assertions, not attributions; whether a verb reports "
+        "speech in its frame is learned from how often PolNeAR's annotators marked it as a cue. "
+        "Quotations as real articles lay them out: speakers named up to two sentences later, "
+        "quotations over paragraphs, 'X stated:' lead-ins, letters and posts signed by a name "
+        "line, headline speech verbs ('X Rips Y', 'X: ...').",
     ),
     (
         "Voice and sources",
@@ -88,16 +92,23 @@ METHODS = [
         "anonymous ('on condition of anonymity', 'asked not to be named', bare 'sources'), vague "
         "('critics', 'some diplomats'), a hedge or an agentless passive. A chain takes its "
         "origin's voice. Source kinds are settled over the article (an outlet described once stays "
-        "an outlet; 'the officials' after anonymous officials stay anonymous). On the "
-        "hand-labelled challenge development set: voice accuracy 0.99, source-kind accuracy "
-        "0.95.",
+        "an outlet; 'the officials' after anonymous officials stay anonymous; 'the company' "
+        "stands for the company named before). On 12 real articles labelled by hand to the "
+        "same guideline (measured 2026-12-07): voice accuracy 0.85 (author recall 0.89), "
+        "source-kind accuracy 0.72; on invented phenomenon checks 0.99 and 0.96. A report in a "
+        "subordinate clause leaves the sentence in the outlet's voice.",
     ),
     (
         "Who chose the loaded words",
-        "A loaded span belongs to the quoted source only inside quotation marks; paraphrase of a "
-        "source and the reporting verb are the outlet's own wording (shown as paraphrase, with the "
-        "source whose claim it is), after the lexical/quoted distinction of BASIL (Fan et al. "
-        "2019).",
+        "A loaded span belongs to the quoted source only inside quotation marks (a quotation "
+        "running over sentences or paragraphs included) or in a signed letter or post; "
+        "paraphrase of a source and the reporting verb are the outlet's own wording (shown as "
+        "paraphrase, with the source whose claim it is), after the lexical/quoted distinction of "
+        "BASIL (Fan et al. 2019). On real news: right for every hand-labelled loaded phrase of 12 "
+        "real articles (18 charged) and for 0.94 of BASIL's lexical-bias spans (93 charged). "
+        "Loaded spans never fall on names or descriptors of a named entity; on real articles "
+        "about 0.4 of the spans are ones an annotator marks, so the outlet densities also use the "
+        "expected count, which no cut biases.",
     ),
     (
         "Uncertainty and contrasts",
