@@ -28,6 +28,7 @@ KEY_FEATURES: dict[str, str] = {
     "loaded_density_paraphrase": "Loaded words in the outlet's paraphrase of sources (per 100)",
     "loaded_density_quoted": "Loaded words inside direct quotes (per 100 quoted words)",
     "loaded_expected_per100": "Expected loaded words, no cut (per 100 words)",
+    "loaded_expected_author_per100": "Expected loaded words the outlet chose, no cut (per 100)",
     "vague_voice_share": "Assertions resting on vague/anonymous sources or agentless passives",
     "vague_source_share": "Share of attributions to anonymous, vague or no source",
     "hedging_rate": "Hedges per 100 words",
