@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,21 +102,30 @@ def _phrases(
     return tuple(out)
 
 
-def load_challenge(path: Path) -> list[ChallengeArticle]:
-    """Read a challenge set (JSON Lines, one article per line, format in GUIDELINE.md)."""
+def jsonl_records(path: Path, what: str) -> Iterator[tuple[str, Any]]:
+    """``(record, parsed line)`` of a JSON Lines set, ``record`` naming ``path:line``; blank
+    lines skipped; a line that is no JSON raises ``ValueError`` naming its record."""
     if not path.is_file():
-        raise FileNotFoundError(f"no challenge set at {path}")
-    out: list[ChallengeArticle] = []
+        raise FileNotFoundError(f"no {what} at {path}")
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         record = f"{path}:{n}"
         try:
-            rec = json.loads(line)
+            yield record, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{record}: not a {what} record ({exc})") from exc
+
+
+def load_challenge(path: Path) -> list[ChallengeArticle]:
+    """Read a challenge set (JSON Lines, one article per line, format in GUIDELINE.md)."""
+    out: list[ChallengeArticle] = []
+    for record, rec in jsonl_records(path, "challenge set"):
+        try:
             article = Article(id=str(rec["id"]), outlet=str(rec["outlet"]), text=rec["text"],
                               title=rec.get("title") or None, event=rec.get("event"))
             gold_rows = rec["gold"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{record}: not a challenge record ({exc})") from exc
         cursor = {"title": 0, "body": 0}
         gold: list[GoldSentence] = []

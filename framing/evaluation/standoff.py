@@ -31,7 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from framing.evaluation.challenge import ChallengeArticle, GoldSentence, find_phrase
+from framing.evaluation.challenge import (
+    ChallengeArticle,
+    GoldSentence,
+    find_phrase,
+    jsonl_records,
+)
 from framing.models import Article, Span
 
 #: Longest run of article words a note may repeat.
@@ -219,18 +224,12 @@ def load_standoff(path: Path, data_root: Path) -> list[ChallengeArticle]:
     Raises ``FileNotFoundError`` or ``ValueError`` naming the record (``path:line``) when a file
     is missing or an offset finds no text.
     """
-    if not path.is_file():
-        raise FileNotFoundError(f"no standoff set at {path}")
     out: list[ChallengeArticle] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = f"{path}:{n}"
+    for record, rec in jsonl_records(path, "standoff set"):
         try:
-            rec = json.loads(line)
             file, rows = str(rec["file"]), rec["gold"]
             art_id, outlet = str(rec["id"]), str(rec["outlet"])
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise ValueError(f"{record}: not a standoff record ({exc})") from exc
         src = data_root / file
         if not src.is_file():
