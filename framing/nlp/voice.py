@@ -93,8 +93,8 @@ def _noun_cue_is_topic(doc: Doc, a: Attribution) -> bool:
     last = span[-1]
     if last.i > 0 and doc[last.i - 1].tag_ == "POS":
         return True  # "X's claim", "Clinton’s Claim That …" (title case can tag it a verb)
-    if last.pos_ != "NOUN":
-        return False
+    if last.pos_ != "NOUN" or any(t.pos_ in ("VERB", "AUX") for t in span):
+        return False  # "expressed concern that …": the verb reports
     return last.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "conj") or (
         last.dep_ == "pobj" and last.head.lower_ not in ("in", "according", "to", "by", "from"))
 

@@ -306,3 +306,14 @@ def test_speech_the_outlet_talks_about(text: str, title: str | None, voice: str)
                               Settings(use_model=False))
     part = "title" if title else "body"
     assert [s.voice for s in art.sentences if s.part == part][0] == voice
+
+
+@pytest.mark.parametrize(("text", "voice"), [
+    ("Mayor Anton Brel made the suggestion that the depot should close.", "attributed"),
+    ("Governor Petra Lund expressed concern that the depot may close.", "attributed"),
+    ("Governor Petra Lund gave assurances that the depot would stay open.", "attributed"),
+    ("The mayor made a promise to the voters.", "author"),  # no content: an act
+])
+def test_speech_act_nouns_with_content(text: str, voice: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]

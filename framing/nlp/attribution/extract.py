@@ -45,7 +45,12 @@ from framing.nlp.attribution.hedges import (
 )
 from framing.nlp.attribution.kinds import VAGUE_QUANTIFIERS, settle_kinds
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
-from framing.nlp.attribution.signatures import lead_ins, signed_blocks, speakers_after
+from framing.nlp.attribution.signatures import (
+    lead_ins,
+    signed_blocks,
+    speakers_after,
+    speech_act_nouns,
+)
 from framing.nlp.attribution.sources import (
     RELATIVE_PRONOUNS,
     _citing,
@@ -268,6 +273,7 @@ def _finish(
         found = headline_speech(doc, keep_speech(doc, found), headline_end)
         found = settle_kinds(doc, headline_colon(doc, found, headline_end))
         found = speakers_after(doc, lead_ins(doc, signed_blocks(doc, found)))
+        found = speech_act_nouns(doc, found)
     return _with_stance(found)
 
 
