@@ -317,3 +317,15 @@ def test_speech_the_outlet_talks_about(text: str, title: str | None, voice: str)
 def test_speech_act_nouns_with_content(text: str, voice: str) -> None:
     (s,) = _body(text)
     assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]
+
+
+@pytest.mark.parametrize(("text", "voice"), [
+    ("The mayor would not say whether the depot will close.", "author"),
+    ("The council did not disclose what the options were.", "author"),
+    ("The council did not disclose the options, but people briefed on the matter said one "
+     "was a seat on the board.", "vague"),
+    ("\"We will not say more,\" the council said.", "attributed"),
+])
+def test_a_negated_report_credits_no_claim(text: str, voice: str) -> None:
+    (s,) = _body(text)
+    assert s.voice == voice, [(a.kind, a.cue_lemma, a.source.name) for a in s.attributions]

@@ -137,6 +137,9 @@ def _names_only(verb: Token) -> bool:
         c.dep_ in ("nsubj", "aux") for c in verb.children)
 
 
+#: Verbs of telling that, negated, tell nothing ("did not disclose", "would not confirm").
+DISCLOSURE_LEMMAS = frozenset({"disclose", "confirm", "reveal", "specify", "elaborate",
+                               "identify", "detail", "divulge"})
 #: Verbs of refusing whose complement is a speech verb: "declined to comment".
 REFUSAL_LEMMAS = frozenset({"decline", "refuse"})
 
@@ -181,7 +184,7 @@ def speech_verdict(doc: Doc, a: Attribution) -> str:
 
 
 def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
-    """The verdict and the rule that gave it (O: the outlet itself, S: rarely speech in this frame, N: no word of speech, L: naming, A: a participle
+    """The verdict and the rule that gave it (O: the outlet itself, G: a negated report, S: rarely speech in this frame, N: no word of speech, L: naming, A: a participle
     describing a noun, H: hedged act, E: neither source nor clause, R: a refusal to speak,
     I: institutional act, X: action on a thing, W: mention of a word, P: plain report without
     content)."""
@@ -204,6 +207,9 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         return ("hedge", "H")
     if _refuses_to_speak(verb):
         return ("drop", "R")  # "declined to comment", "refused to say more": no claim
+    if any(c.dep_ == "neg" for c in verb.children) and not _has_quote(doc, a) and (
+            verb.lemma_.lower() in plain_report_lemmas() | DISCLOSURE_LEMMAS):
+        return ("drop", "G")  # "did not disclose what …", "would not say whether …": no claim
     if (a.source.span is None or a.source.kind == "none") and not _has_clause(doc, a, verb):
         return ("drop", "E")  # neither a source nor a claim: "Officials dodge blame"
     lemma = verb.lemma_.lower()
