@@ -336,7 +336,8 @@ def lexicon_precision(
 ) -> dict[str, Any]:
     """Share of BABE words matching a labelling or evaluative entry of the packaged lexicon
     (weight at least each band) that the annotators marked biased: the probability the analysis
-    gives a strong lexicon word the model scores lower (``framing.nlp.loaded.LEXICON_PRECISION``).
+    gives a strong lexicon word the model scores lower (its real-news weight is the floor:
+    ``framing.nlp.loaded.LEXICON_EVIDENCE``).
     """
     from framing.nlp.loaded import LEXICON_EVIDENCE, loaded_terms
 
