@@ -16,6 +16,7 @@ from framing.models import (
     Source,
     Span,
 )
+from framing.nlp.attribution.signatures import SIGN_LEMMA
 from framing.nlp.attribution.tokens import _passive, cue_verb, doc_text
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def sentence_voice(
         mark = sent_span.start + text.rfind("?")
         # a question inside quotation marks is the speaker's, not the outlet's own question
         if not any(q.start <= mark < q.end for q in quoted) and not any(
-                a.kind == "direct_quote" and a.cue_lemma != "sign"
+                a.kind == "direct_quote" and a.cue_lemma != SIGN_LEMMA
                 and a.content.start <= mark < a.content.end for a in attrs):
             return "question"
     length = max(1, sent_span.end - sent_span.start)
@@ -128,7 +129,7 @@ def sentence_voice(
             continue
         cover = _overlap(a.content, sent_span)
         if (a.cue is not None and sent_span.start <= a.cue.start < sent_span.end
-                and a.cue_lemma != "sign"):  # a signature line is no assertion of its own
+                and a.cue_lemma != SIGN_LEMMA):  # a signature line is no assertion of its own
             cover = max(cover, int(COVER_SHARE * length) + 1)
         if cover >= COVER_SHARE * length:
             covering.append(a)
@@ -187,8 +188,9 @@ def charge(
     """Who chose the words of ``span``, and whose claim they sit in: ``(speaker, reported_for)``.
 
     The guideline's rule: the quoted source chose the words only inside quotation marks
-    (``quoted``: the article's quotation regions within the span's sentence); paraphrase in reported speech, the cue verb
-    and everything else outside the marks are the outlet's wording (``"author"``), and for
+    (``quoted``: the article's quotation regions within the span's sentence); paraphrase in
+    reported speech, the cue verb and everything else outside the marks are the outlet's wording
+    (``"author"``), and for
     paraphrase ``reported_for`` names the source whose claim it is (the innermost claim holding
     the span; a chain's innermost is its origin). A sentence of a quotation that has no marks of
     its own (the middle of a quotation running over paragraphs) and a signed letter or post are
@@ -202,7 +204,7 @@ def charge(
             claims = [a for a in attrs if a.kind in CLAIM_KINDS]
             return (_source_label(claims[0].source) if claims else "(unidentified source)"), None
         return "author", None
-    signed = [a for a in holders if a.cue_lemma == "sign"]
+    signed = [a for a in holders if a.cue_lemma == SIGN_LEMMA]
     if signed:  # a reader's letter or post: every word in it is the signer's
         return _source_label(signed[0].source), None
     inner = min(holders, key=lambda a: (a.content.end - a.content.start, a.kind != "chain"))

@@ -44,13 +44,9 @@ from framing.nlp.attribution.hedges import (
     is_hedge,
 )
 from framing.nlp.attribution.kinds import VAGUE_QUANTIFIERS, settle_kinds
+from framing.nlp.attribution.light_verbs import speech_act_nouns
 from framing.nlp.attribution.quotes import find_quotes, text_tail_is_colon
-from framing.nlp.attribution.signatures import (
-    lead_ins,
-    signed_blocks,
-    speakers_after,
-    speech_act_nouns,
-)
+from framing.nlp.attribution.signatures import lead_ins, signed_blocks
 from framing.nlp.attribution.sources import (
     RELATIVE_PRONOUNS,
     _citing,
@@ -70,7 +66,7 @@ from framing.nlp.attribution.tokens import (
     _tok_span,
     doc_text,
 )
-from framing.nlp.attribution.turns import _credit_orphan_quotes, _speaker_turns
+from framing.nlp.attribution.turns import _credit_orphan_quotes, _speaker_turns, speakers_after
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _DASHES = ("-", "—", "―", "–")
 _HANDLE = re.compile(r"@\w{2,30}\.?")
+#: The cue lemma of a signed block: every word in it is the signer's (``voice.charge``), and the
+#: signature line is no assertion of its own.
+SIGN_LEMMA = "sign"
 #: Paragraphs of a signed block, at most, above one signature.
 MAX_BLOCK_PARAGRAPHS = 3
 #: Words of a signature line, at most ("-President Obama, tweeting after Clinton's speech.").
@@ -137,7 +140,7 @@ def signed_blocks(doc: Doc, items: list[Attribution]) -> list[Attribution]:
                for a in out]
         sign_cue = Span(paras[k][0], paras[k][1])
         out.append(Attribution("direct_quote", block, Source(name, "named_person", name_span),
-                               sign_cue, "sign"))
+                               sign_cue, SIGN_LEMMA))
     return sorted(out, key=lambda a: (a.content.start, a.content.end, a.kind))
 
 
@@ -182,80 +185,3 @@ def lead_ins(doc: Doc, items: list[Attribution]) -> list[Attribution]:
                                Span(verb.idx, verb.idx + len(verb.text)), verb.lemma_.lower()))
     return sorted(out, key=lambda x: (x.content.start, x.content.end, x.kind))
 
-
-#: Sentences after a quotation within which its speaker may still be named.
-MAX_SENTENCES_TO_SPEAKER = 2
-
-
-def speakers_after(doc: Doc, items: list[Attribution]) -> list[Attribution]:
-    """Quotations nobody was found for, credited to a speaker named up to two sentences after
-    them, in the same or the next paragraph (real news: "“…?”\n\nMayor Brel asked on Monday.").
-    A report of the speaker with no content of its own ("X asked on Monday") is that
-    quotation's cue and goes; one with its own clause stays a claim of its own."""
-    from framing.nlp.attribution.speech import has_clause
-    from framing.nlp.attribution.tokens import cue_verb
-
-    text = doc_text(doc)
-    starts = [s.start_char for s in doc.sents]
-    out = list(items)
-    for a in [x for x in out if x.kind == "direct_quote" and x.cue is None
-              and x.source.kind == "none"]:
-        later = sorted((b for b in out if b is not a and b.cue is not None
-                        and b.kind in ("reported", "direct_quote")
-                        and b.source.kind not in ("none",) and b.cue.start >= a.content.end),
-                       key=lambda b: b.cue.start if b.cue is not None else 0)
-        if not later:
-            continue
-        b = later[0]
-        assert b.cue is not None
-        between = text[a.content.end : b.cue.start]
-        boundaries = sum(1 for s in starts if a.content.end < s <= b.cue.start)
-        if between.count("\n\n") > 1 or boundaries > MAX_SENTENCES_TO_SPEAKER:
-            continue
-        verb = cue_verb(doc, b)
-        own_claim = b.kind == "direct_quote" or (verb is not None and has_clause(doc, b, verb))
-        if own_claim and boundaries > 1:
-            continue
-        credited = replace(a, source=b.source, cue=b.cue, cue_lemma=b.cue_lemma)
-        out = [credited if x is a else x for x in out if own_claim or x is not b]
-    return sorted(out, key=lambda x: (x.content.start, x.content.end, x.kind))
-
-
-def speech_act_nouns(doc: Doc, items: list[Attribution]) -> list[Attribution]:
-    """``items`` with a ``reported`` attribution for each light verb that reports speech through
-    a speech-act noun with its content ("Both leaders gave assurances that they would work with
-    …", "he made the suggestion that …", "Byrne expressed concern that …"): the verb's subject
-    said the content."""
-    from framing.nlp.attribution.content import _clause_span
-    from framing.nlp.attribution.quotes import find_quotes
-    from framing.nlp.attribution.sources import _SourceResolver, _trim_source_tokens
-    from framing.nlp.attribution.tokens import _subject
-    from framing.resources import read_lines
-
-    nouns = frozenset(read_lines("attribution/speech_act_nouns.txt"))
-    verbs = frozenset(read_lines("attribution/light_verbs.txt"))
-    text = doc_text(doc)
-    out = list(items)
-    resolver: _SourceResolver | None = None
-    for tok in doc:
-        if tok.pos_ != "VERB" or tok.lemma_.lower() not in verbs:
-            continue
-        noun = next((c for c in tok.children if c.dep_ in ("dobj", "ccomp")
-                     and c.lemma_.lower() in nouns), None)
-        clause = None if noun is None else next(
-            (c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(
-                m.dep_ in ("mark", "aux") and m.lower_ in ("that", "to") for m in c.children)),
-            None)
-        subj = _subject(tok)
-        if noun is None or clause is None or subj is None or subj.pos_ not in (
-                "NOUN", "PROPN", "PRON"):
-            continue
-        cue = Span(tok.idx, noun.idx + len(noun.text))
-        if any(a.cue is not None and a.cue.overlaps(cue) for a in out):
-            continue
-        if resolver is None:
-            resolver = _SourceResolver(text, find_quotes(text))
-        source = resolver.resolve(_trim_source_tokens(subj), doc)
-        out.append(Attribution("reported", _clause_span(clause), source, cue,
-                               noun.lemma_.lower()))
-    return sorted(out, key=lambda x: (x.content.start, x.content.end, x.kind))

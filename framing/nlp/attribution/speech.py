@@ -86,8 +86,9 @@ def _mentions_word(doc: Doc, a: Attribution) -> bool:
     return bool(words) and words[0].lower_ in _MENTION_NOUNS and len(words) <= 4
 
 
-def _has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> bool:
-    """The content is a clause or a quotation, not a bare noun phrase ("a request for comment")."""
+def has_clause(doc: Doc, a: Attribution, verb: Token, quotes: bool = True) -> bool:
+    """The content of ``a`` (cue verb ``verb``) is a clause or a quotation, not a bare noun
+    phrase or an adjunct ("a request for comment", "asked on Monday")."""
     span = doc.char_span(a.content.start, a.content.end, alignment_mode="expand")
     if span is None:
         return True  # content outside the parse (a quote over paragraphs): trust it
@@ -116,12 +117,6 @@ def _describes_noun(tok: Token, verb: Token) -> bool:
     if head.i == verb.i or head.pos_ not in ("NOUN", "PROPN", "PRON"):
         return False
     return tok.dep_ == "relcl" or head.lemma_.lower() not in speech_nouns()
-
-
-def has_clause(doc: Doc, a: Attribution, verb: Token) -> bool:
-    """The content of ``a`` (cue verb ``verb``) is a clause or a quotation, not a bare noun
-    phrase or an adjunct ("asked on Monday")."""
-    return _has_clause(doc, a, verb)
 
 
 def _has_quote(doc: Doc, a: Attribution) -> bool:
@@ -210,7 +205,7 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
     if any(c.dep_ == "neg" for c in verb.children) and not _has_quote(doc, a) and (
             verb.lemma_.lower() in plain_report_lemmas() | DISCLOSURE_LEMMAS):
         return ("drop", "G")  # "did not disclose what …", "would not say whether …": no claim
-    if (a.source.span is None or a.source.kind == "none") and not _has_clause(doc, a, verb):
+    if (a.source.span is None or a.source.kind == "none") and not has_clause(doc, a, verb):
         return ("drop", "E")  # neither a source nor a claim: "Officials dodge blame"
     lemma = verb.lemma_.lower()
     # "calling it crude propaganda" labels; "claimed responsibility", "praised the police"
@@ -223,7 +218,7 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
                            for c in verb.children)
     frame = frame_lemma(verb)
     if not labels and not _mentions_word(doc, a) and rarely_speech(
-            frame if frame in cue_rates() else lemma, _has_clause(doc, a, verb)):
+            frame if frame in cue_rates() else lemma, has_clause(doc, a, verb)):
         return ("drop", "S")  # an act in this frame, by PolNeAR's cue rates
     if lemma in institutional_lemmas():
         return ("keep", "") if _that_clause(verb) or _has_quote(doc, a) else ("drop", "I")
@@ -232,12 +227,12 @@ def _speech_verdict(doc: Doc, a: Attribution) -> tuple[str, str]:
         # a direct object, no clause, no complement of saying or intending
         acts_on = any(c.dep_ == "dobj" for c in verb.children) and not any(
             c.dep_ in ("ccomp", "xcomp", "oprd", "parataxis", "dative") for c in verb.children)
-        if acts_on and not _has_clause(doc, a, verb, quotes=False):
+        if acts_on and not has_clause(doc, a, verb, quotes=False):
             return ("drop", "X")
         if _mentions_word(doc, a):
             return ("drop", "W")
         return ("keep", "")
-    if lemma in plain_report_lemmas() and not _has_clause(doc, a, verb):
+    if lemma in plain_report_lemmas() and not has_clause(doc, a, verb):
         return ("drop", "P")
     return ("keep", "")
 

@@ -1,4 +1,5 @@
-"""Turns: transcript speaker labels, dash sign-offs, and quotes nobody was found for.
+"""Turns: transcript speaker labels, dash sign-offs, quotes nobody was found for, and speakers
+named after their quotation.
 
 A capitalised label at the very start of an article's first paragraphs is a dateline
 ("ISLAMABAD: …"), not a speaker.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from framing.models import Attribution, Source, Span
@@ -154,3 +156,41 @@ def _credit_orphan_quotes(
         else:
             # a quote of four words or more is someone's speech even when nobody is named
             found.append(Attribution("direct_quote", q, Source("", "none", None), None, None))
+
+
+#: Sentences after a quotation within which its speaker may still be named.
+MAX_SENTENCES_TO_SPEAKER = 2
+
+
+def speakers_after(doc: Doc, items: list[Attribution]) -> list[Attribution]:
+    """Quotations nobody was found for, credited to a speaker named up to two sentences after
+    them, in the same or the next paragraph (real news: "“…?”\n\nMayor Brel asked on Monday.").
+    A report of the speaker with no content of its own ("X asked on Monday") is that
+    quotation's cue and goes; one with its own clause stays a claim of its own."""
+    from framing.nlp.attribution.speech import has_clause
+    from framing.nlp.attribution.tokens import cue_verb, doc_text
+
+    text = doc_text(doc)
+    starts = [s.start_char for s in doc.sents]
+    out = list(items)
+    for a in [x for x in out if x.kind == "direct_quote" and x.cue is None
+              and x.source.kind == "none"]:
+        later = sorted((b for b in out if b is not a and b.cue is not None
+                        and b.kind in ("reported", "direct_quote")
+                        and b.source.kind not in ("none",) and b.cue.start >= a.content.end),
+                       key=lambda b: b.cue.start if b.cue is not None else 0)
+        if not later:
+            continue
+        b = later[0]
+        assert b.cue is not None
+        between = text[a.content.end : b.cue.start]
+        boundaries = sum(1 for s in starts if a.content.end < s <= b.cue.start)
+        if between.count("\n\n") > 1 or boundaries > MAX_SENTENCES_TO_SPEAKER:
+            continue
+        verb = cue_verb(doc, b)
+        own_claim = b.kind == "direct_quote" or (verb is not None and has_clause(doc, b, verb))
+        if own_claim and boundaries > 1:
+            continue
+        credited = replace(a, source=b.source, cue=b.cue, cue_lemma=b.cue_lemma)
+        out = [credited if x is a else x for x in out if own_claim or x is not b]
+    return sorted(out, key=lambda x: (x.content.start, x.content.end, x.kind))
