@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from framing import __version__
@@ -245,6 +245,7 @@ def write_outputs(
     comparisons: Sequence[Comparison],
     title: str = "framing report",
     execution: Mapping[str, Any] | None = None,
+    force: bool = False,
 ) -> dict[str, Path]:
     """Write every output file (sentences, tables, report, run.json) into out_dir.
 
@@ -256,9 +257,15 @@ def write_outputs(
     in last. ``run.json`` marks a finished run: a failure while writing leaves the previous
     outputs as they were (or, should renaming itself fail, no ``run.json``), never a partial file
     under an output's name. Every analysed article must be an accepted article of ``ingest``, once.
+
+    ``out_dir`` must be a new or empty folder, or one framing marked (:mod:`framing.report.folder`);
+    a non-empty folder framing did not make raises :class:`~framing.report.folder.OutputFolderError`
+    unless ``force``. Only files framing wrote are ever deleted: the event pages of an earlier run
+    that this run does not write again; files the user put into the folder are kept.
     """
     from framing.ingest.language import outlet_coverage
     from framing.report import tables
+    from framing.report.folder import claim_folder, record_files, remove_written, written_files
     from framing.report.html import analysed_ids
     from framing.scoring import FEATURES
 
@@ -266,8 +273,7 @@ def write_outputs(
     if run is None:
         raise ValueError("no comparison to write: nothing was analysed")
     _check_accounting(ingest, analyzed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out_dir, force, OUTPUT_FILES)
     features = list(FEATURES)
     paths = {name: out / name for name in OUTPUT_FILES}
     token = uuid.uuid4().hex[:8]
@@ -308,14 +314,24 @@ def write_outputs(
             )
         ]
         tables.write_json(staged["run.json"], record)
+        run_key = record.get("inputs_sha256")
+        new_pages = sorted(f"events/{p.name}" for p in staged_pages.iterdir()) if pages else []
+        before = written_files(out)
+        # listed before they are moved in, so an interrupted run leaves no unlisted file of ours
+        record_files(out, before | set(OUTPUT_FILES) | set(new_pages), run_key)
         paths["run.json"].unlink(missing_ok=True)
-        old_pages = out / "events"
-        if old_pages.is_dir():  # the pages of an earlier run never mix with these
-            shutil.rmtree(old_pages)
+        # the pages of an earlier run never mix with these; files the user added stay
+        stale = sorted(p for p in before if p.startswith("events/") and p not in new_pages)
+        remove_written(out, stale)
         if pages:
-            os.replace(staged_pages, old_pages)
+            (out / "events").mkdir(exist_ok=True)
+            for name in new_pages:
+                os.replace(staged_pages / PurePosixPath(name).name, out / name)
+        elif stale and (out / "events").is_dir() and not any((out / "events").iterdir()):
+            (out / "events").rmdir()  # emptied of this run's stale pages, holds nothing else
         for name in OUTPUT_FILES:  # run.json is the last name
             os.replace(staged[name], paths[name])
+        record_files(out, (before - set(stale)) | set(OUTPUT_FILES) | set(new_pages), run_key)
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
@@ -531,6 +547,7 @@ def run_analysis(
     scheduler: str | None = None,
     batch_articles: int | None = None,
     reuse_outputs: bool = False,
+    force: bool = False,
 ) -> RunResult:
     """Load, analyse, compare and write every output for a corpus, in batches.
 
@@ -543,9 +560,14 @@ def run_analysis(
     ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the cluster at ``scheduler``);
     the outputs do not depend on it. With ``reuse_outputs``, a folder whose run.json records
     the same :func:`inputs_key` is returned as it is (``RunResult.up_to_date``).
+
+    ``out_dir`` must be new, empty or marked as framing's (:mod:`framing.report.folder`); with
+    ``force`` framing also writes into a non-empty folder it did not make (replacing only files
+    of its own names, deleting nothing it did not write). Checked before anything is written.
     """
     from framing.engine import DATASET, EVENT_VECTORS, WRITING, VectorCache, report_progress
     from framing.ingest.summary import summarize_rejections
+    from framing.report.folder import claim_folder
 
     settings = settings or Settings()
     if scheduler and engine == "local":
@@ -554,6 +576,7 @@ def run_analysis(
     key = inputs_key(inputs, settings, event, title, aliases)
     if reuse_outputs and (done := _up_to_date(Path(out_dir), key)) is not None:
         return done
+    claim_folder(out_dir, force, OUTPUT_FILES)
     loaded, records = _load_named(inputs, settings)
     event_vectors = VectorCache(dataset / EVENT_VECTORS, settings)
     ingest = assign_missing_events(select_event(loaded, event), settings, event_vectors)
@@ -574,7 +597,7 @@ def run_analysis(
                                       progress)
     report_progress(progress, 0, 1, WRITING)
     paths = write_outputs(out_dir, ingest, analyzed, comparisons, title,
-                          {"inputs_sha256": key, **info.to_dict()})
+                          {"inputs_sha256": key, **info.to_dict()}, force=force)
     report_progress(progress, 1, 1, WRITING)
     return RunResult(ingest, analyzed, comparisons, paths, info.to_dict())
 
@@ -693,6 +716,7 @@ def run_cached(
     (default :data:`framing.engine.DEFAULT_BATCH_ARTICLES`); the outputs do not depend on it.
     """
     from framing.engine import DATASET, WRITING, report_progress
+    from framing.report.folder import claim_folder
     from framing.store import run_key
 
     settings = settings or Settings()
@@ -705,11 +729,13 @@ def run_cached(
             progress(len(ingest.articles), len(ingest.articles))
         return key
     dataset = out / DATASET
+    # a folder under runs_dir named by its run key is framing's own (runs of older versions too)
+    claim_folder(out, True, OUTPUT_FILES)
     ingest, analyzed, info = _analyse_in_batches(ingest, settings, dataset, None, batch_articles,
                                                  progress=progress, store=store)
     comparisons = _compare_stored(analyzed, settings, dataset, progress=progress)
     report_progress(progress, 0, 1, WRITING)
-    write_outputs(out, ingest, analyzed, comparisons, title, info.to_dict())
+    write_outputs(out, ingest, analyzed, comparisons, title, info.to_dict(), force=True)
     report_progress(progress, 1, 1, WRITING)
     store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
     return key
@@ -717,9 +743,12 @@ def run_cached(
 
 def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:
     """Print a report to PDF with headless Chromium (default: report.pdf beside it)."""
+    from framing.report.folder import add_written
     from framing.report.pdf import html_to_pdf
 
-    return html_to_pdf(html_path, pdf_path)
+    written = html_to_pdf(html_path, pdf_path)
+    add_written(Path(html_path).parent, [written])
+    return written
 
 
 def export_tables(
@@ -727,5 +756,8 @@ def export_tables(
 ) -> list[Path]:
     """Every table of an output folder as CSV, JSON and Parquet under ``out_dir/tables``."""
     from framing.report.exports import export_tables as _export
+    from framing.report.folder import add_written
 
-    return _export(out_dir, formats)
+    written = _export(out_dir, formats)
+    add_written(out_dir, written)
+    return written

@@ -93,6 +93,7 @@ def _cmd_analyze(args: argparse.Namespace, inputs: Sequence[str], out: str) -> i
             engine="dask" if args.workers > 1 or args.scheduler else "local",
             scheduler=args.scheduler, batch_articles=args.batch_articles,
             reuse_outputs=not getattr(args, "force", False),
+            force=getattr(args, "force", False),
         )
     except (ValueError, RuntimeError, OSError) as exc:
         progress.close()
@@ -161,7 +162,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--force", action="store_true",
         help="recompute the comparison and outputs even when run.json shows they are up to date "
-        "(finished batches in out/dataset are still reused)",
+        "(finished batches in out/dataset are still reused); also write into a non-empty --out "
+        "folder framing did not make (files of framing's names are replaced, nothing else is "
+        "deleted)",
     )
     p.add_argument(
         "--batch-articles", type=int, default=None,
@@ -307,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     vs.add_argument("--out", required=True, help="folder for the sample files")
     vs.add_argument("--n", type=int, default=200, help="sentences to draw (default 200)")
     vs.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    vs.add_argument("--force", action="store_true",
+                    help="when --out holds an annotated (edited) sample.csv or sample.xlsx, write "
+                    "the new sample to the next free subfolder --out/sample-2, -3, ... and keep "
+                    "the annotated files (without --force: refuse)")
     vc = vsub.add_parser("score", help="score annotated sample files against the tool")
     vc.add_argument("dir", help="the sample folder (`framing validate sample --out`)")
     vc.add_argument("--annotations", nargs="+", metavar="FILE",
@@ -324,10 +331,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         from framing.validation.sample import sample_run
 
         try:
-            paths = sample_run(args.run, args.out, args.n, args.seed)
+            paths = sample_run(args.run, args.out, args.n, args.seed, force=args.force)
         except (FileNotFoundError, ValueError) as exc:
             print(f"framing validate: {exc}", file=sys.stderr)
             return 2
+        if paths["sample.json"].parent != Path(args.out):
+            print(f"{args.out} holds an annotated sample, kept as it is; the new sample is in "
+                  f"{paths['sample.json'].parent}")
         meta = json.loads(paths["sample.json"].read_text(encoding="utf-8"))
         print(f"drew {meta['n_drawn']} of {meta['n_sentences']} sentences in "
               f"{sum(1 for s in meta['strata'] if s['sampled'])} strata")

@@ -36,6 +36,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -427,9 +428,16 @@ def read_manifest(dataset: Path, batch: Batch) -> BatchResult | None:
     return BatchResult(batch.name, ids, failures, float(data.get("seconds", 0.0)), reused=True)
 
 
+#: The only file names framing ever removes from a dataset folder: its batch files and their
+#: temporary files (:func:`_replace_atomically`). Any other file is the user's and stays.
+_BATCH_FILE = re.compile(r"^(part-\d{6}-[0-9a-f]{16})\.(?:parquet|json)$")
+_BATCH_TEMP = re.compile(r"^\.part-\d{6}-[0-9a-f]{16}\.(?:parquet|json)\.[0-9a-f]{8}\.part$")
+
+
 def remove_stale(dataset: Path, batches: Sequence[Batch]) -> int:
     """Remove files of batches not in this run (another corpus or other settings) and leftover
-    temporary files; returns how many were removed."""
+    temporary files; returns how many were removed. Only files with framing's batch names are
+    touched (:data:`_BATCH_FILE`); anything else in the folders is left as it is."""
     keep = {b.name for b in batches}
     removed = 0
     for folder in (*TABLES, MANIFESTS):
@@ -437,8 +445,10 @@ def remove_stale(dataset: Path, batches: Sequence[Batch]) -> int:
         if not path.is_dir():
             continue
         for f in path.iterdir():
-            stem = f.name.split(".")[0] if not f.name.startswith(".") else ""
-            if f.is_file() and stem not in keep:
+            if not f.is_file() or f.is_symlink():
+                continue
+            batch = _BATCH_FILE.match(f.name)
+            if (batch is not None and batch.group(1) not in keep) or _BATCH_TEMP.match(f.name):
                 f.unlink(missing_ok=True)
                 removed += 1
     return removed
