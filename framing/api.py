@@ -49,6 +49,8 @@ OUTPUT_FILES = (
     "claims.csv",
     "over_time.csv",
     "side_by_side.csv",
+    "corpus_contrasts.csv",
+    "corpus_outlets.csv",
     "report.html",
     "run.json",
 )
@@ -265,6 +267,12 @@ def write_outputs(
     """
     from framing.ingest.language import outlet_coverage
     from framing.report import tables
+    from framing.report.corpus import (
+        corpus_section,
+        corpus_tables,
+        event_names,
+        write_corpus_tables,
+    )
     from framing.report.folder import claim_folder, record_files, remove_written, written_files
     from framing.report.html import analysed_ids
     from framing.scoring import FEATURES
@@ -296,7 +304,10 @@ def write_outputs(
         tables.write_claims(staged["claims.csv"], comparisons)
         tables.write_over_time(staged["over_time.csv"], comparisons)
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
-        html = _bounded_report(comparisons, analyzed, ingest, title)
+        corpus = corpus_tables(comparisons, features)
+        write_corpus_tables(corpus, staged["corpus_contrasts.csv"], staged["corpus_outlets.csv"])
+        corpus_html = corpus_section(corpus, event_names(analyzed))
+        html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html)
         tables.write_text(staged["report.html"], html)
         pages = _write_event_pages(staged_pages, comparisons, analyzed, title)
         outputs = [*OUTPUT_FILES, *(["events/"] if pages else [])]
@@ -345,6 +356,7 @@ def _bounded_report(
     analyzed: Sequence[AnalyzedArticle],
     ingest: IngestResult,
     title: str,
+    corpus: str = "",
 ) -> str:
     """report.html: every event in full when there are few; else the index and the largest
     events in brief, as many as fit in :data:`framing.report.html.REPORT_MAX_BYTES` (the
@@ -362,7 +374,7 @@ def _bounded_report(
     ranked = ranked_events(comparisons)[: len(shown)]
     while True:
         sections = comparison_sections([comparisons[i] for i in shown])
-        html = render_report(comparisons, analyzed, ingest, title, sections, shown)
+        html = render_report(comparisons, analyzed, ingest, title, sections, shown, corpus)
         if not paged or not shown or len(html.encode("utf-8")) <= REPORT_MAX_BYTES:
             return html
         ranked = ranked[:-1]

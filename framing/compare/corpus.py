@@ -52,6 +52,7 @@ import numpy as np
 
 from framing.compare import stats
 from framing.models import ArticleScores
+from framing.scoring.names import SHARE_FEATURES, feature_name
 
 #: Exact enumeration of all 2^n sign vectors up to this many events (2^15 = 32,768 patterns).
 MAX_EXACT_EVENTS = 15
@@ -342,17 +343,21 @@ def _finding(
 ) -> str:  # fmt: skip
     if n < 2 or diff is None or low is None or high is None or p_adj is None:
         return f"not estimable: fewer than 2 shared events (n={n})"
+    name = feature_name(feature)
+    unit = ""
+    if feature in SHARE_FEATURES:  # shares read as percentage points
+        diff, low, high, unit = 100 * diff, 100 * low, 100 * high, " points"
     k = _decimals(diff, low, high)
     if p_adj < alpha and (low > 0 or high < 0):
         word = "higher" if diff > 0 else "lower"
         lo, hi = (low, high) if diff > 0 else (-high, -low)
         return (
-            f"Over {n} events, {a}'s {feature} is {word} than {b}'s by {abs(diff):.{k}f} "
-            f"[{lo:.{k}f}, {hi:.{k}f}] ({_p_text(p_adj)})"
+            f"Over {n} events, {a}'s {name} is {word} than {b}'s by {abs(diff):.{k}f}{unit} "
+            f"[95% interval {lo:.{k}f}, {hi:.{k}f}] ({_p_text(p_adj)})"
         )
     return (
-        f"no clear difference over {n} events between {a} and {b} on {feature} "
-        f"({a} - {b} = {diff:.{k}f} [{low:.{k}f}, {high:.{k}f}], {_p_text(p_adj)})"
+        f"no clear difference over {n} events between {a} and {b} in {name} "
+        f"({a} - {b} = {diff:.{k}f}{unit} [{low:.{k}f}, {high:.{k}f}], {_p_text(p_adj)})"
     )
 
 

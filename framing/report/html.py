@@ -803,9 +803,12 @@ def render_report(
     title: str = "framing report",
     extra_sections: Mapping[str, str] | None = None,
     shown: Sequence[int] | None = None,
+    corpus: str = "",
 ) -> str:
     """The full report as one HTML string (inline CSS and SVG; no scripts, no external assets).
 
+    ``corpus`` is the escaped HTML of the comparison across events
+    (:func:`framing.report.corpus.corpus_section`); the report opens with it.
     ``extra_sections`` maps a heading to an HTML body the caller has already escaped. ``shown``
     are the positions of the events shown in full (default :func:`inline_events`); when some are
     not, the report opens with an index of every event linking to its page.
@@ -824,7 +827,8 @@ def render_report(
         f"settings {escape(run.settings_hash)}</p>",
         _coverage_paragraph(ingest, analyzed),
     ]
-    toc = ['<a href="#events">All events</a>'] if paged else []
+    toc = ['<a href="#corpus">Across the corpus</a>'] if corpus else []
+    toc += ['<a href="#events">All events</a>'] if paged else []
     toc += [
         f'<a href="#e{i}">{escape(comparisons[i].event or "(no event)")}</a>' for i in shown
     ]
@@ -834,6 +838,7 @@ def render_report(
     toc += ['<a href="#methods">Methods</a>', '<a href="#run">Run metadata</a>']
     h.append(f'<nav class="toc small">Contents: {" · ".join(toc)}</nav>')
     h.append(LEGEND)
+    h.append(corpus)
     if paged:
         h.append(_event_index(comparisons, shown))
     of_event = articles_of_event(analyzed)

@@ -56,7 +56,7 @@ def test_constant_difference_is_exact() -> None:
     assert r.p_adjusted_bh == pytest.approx(2 / 64)  # one test in the family
     assert r.same_sign_share == 1.0
     assert (r.loo_low, r.loo_high) == (pytest.approx(1.0), pytest.approx(1.0))
-    assert r.finding == "Over 6 events, A's x is higher than B's by 1.0 [1.0, 1.0] (p_adj = 0.031)"
+    assert r.finding == "Over 6 events, A's x is higher than B's by 1.0 [95% interval 1.0, 1.0] (p_adj = 0.031)"
     assert r.note == ""
 
 
@@ -66,7 +66,7 @@ def test_lower_difference_reads_as_lower() -> None:
     assert r.difference is not None and r.difference < 0
     assert r.difference_high is not None and r.difference_high < 0
     assert r.finding.startswith("Over 8 events, A's x is lower than B's by 2.4 [")
-    lo, hi = r.finding.split("[")[1].split("]")[0].split(", ")
+    lo, hi = r.finding.split("[95% interval ")[1].split("]")[0].split(", ")
     assert 0 < float(lo) <= 2.4 <= float(hi)
 
 
@@ -75,7 +75,7 @@ def test_zero_difference() -> None:
     r = corpus_contrasts(_scores(table), ["x"], n_boot=200)[0]
     assert r.difference == 0.0 and r.p_value == pytest.approx(1.0)
     assert (r.difference_low, r.difference_high) == (0.0, 0.0)
-    assert r.finding.startswith("no clear difference over 5 events between A and B on x")
+    assert r.finding.startswith("no clear difference over 5 events between A and B in x")
     # 5 events: the smallest attainable p is 2/32 > 0.05
     assert "smallest attainable p=0.0625" in r.note
 
@@ -166,7 +166,7 @@ def test_bh_adjustment_within_a_pair() -> None:
     table7 = {f"e{i}": {"A": [i + 1.0], "B": [float(i)]} for i in range(7)}
     x7 = _row(corpus_contrasts(_scores(table7, other=0.5), ["x", "y"], n_boot=200), "x")
     assert x7.p_adjusted_bh == pytest.approx(2 * 2 / 128)
-    assert x7.finding.startswith("Over 7 events, A's x is higher than B's by 1.0 [1.0, 1.0]")
+    assert x7.finding.startswith("Over 7 events, A's x is higher than B's by 1.0 [95% interval 1.0, 1.0]")
 
 
 def test_bh_family_is_per_pair() -> None:
@@ -292,3 +292,14 @@ def test_a_basil_sized_corpus_gives_every_row() -> None:
     assert len(rows) == 3 * 40 and len(outs) == 3 * 40
     assert all(r.estimable and r.n_events >= 40 for r in rows)
     assert all(o.n_events >= 40 and o.low is not None for o in outs)
+
+
+def test_findings_use_plain_feature_names_and_points_for_shares() -> None:
+    table = {f"e{i}": {"Fox": [0.5 + 0.01 * i], "NYT": [0.3 + 0.01 * i]} for i in range(7)}
+    r = corpus_contrasts(_scores(table, feature="author_voice_share"), ["author_voice_share"],
+                         n_boot=300)[0]
+    assert r.finding.startswith(
+        "Over 7 events, Fox's share of assertions in its own voice is higher than NYT's by "
+        "20 points [95% interval 20, 20]"
+    )
+    assert r.difference == pytest.approx(0.2)  # the CSV keeps the share itself

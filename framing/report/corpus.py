@@ -1,0 +1,239 @@
+"""The comparison over a whole corpus of events: ``corpus_contrasts.csv``, ``corpus_outlets.csv``
+and the section the report opens with when a run holds two or more events.
+
+The statistics are :mod:`framing.compare.corpus` (within-event differences pooled over events as
+strata); this module gathers the scores of every event's comparison, writes the two tables and
+renders what holds across the corpus, which events drive it, and the pooled outlet means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from framing.compare.corpus import (
+    CONTRASTS_HEADER,
+    OUTLETS_HEADER,
+    CorpusContrast,
+    CorpusOutlet,
+    corpus_contrasts,
+    corpus_outlets,
+)
+from framing.models import AnalyzedArticle, ArticleScores, Comparison
+from framing.report.sections import REPORT_FEATURES
+from framing.scoring.names import SHARE_FEATURES, feature_name
+
+#: Findings stated in the report's corpus section at most (every row is in the CSV).
+MAX_FINDINGS = 12
+#: An event name that is an identifier, not words: a UUID, a long hex or numeric id, or a name
+#: framing gave an event it grouped itself (``auto-01``).
+_ID_LIKE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|^[\d_.-]+$|^auto-\d+$", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+#: Headline words that name no event.
+_STOP = frozenset("""a about after against all also amid an and are as at be been before but by
+can could did do does for from had has have he her his how i if in into is it its just may more
+most new no not now of on one or our out over says said she so than that the their them there
+they this to up us was we were what when where which who why will with would you your vs via
+""".split())
+
+
+@dataclass(frozen=True)
+class CorpusTables:
+    """The corpus-level tables of a run (empty when it holds fewer than two events)."""
+
+    contrasts: tuple[CorpusContrast, ...]
+    outlets: tuple[CorpusOutlet, ...]
+    n_events: int
+
+    @property
+    def estimable(self) -> bool:
+        return any(r.estimable for r in self.contrasts)
+
+
+def corpus_tables(comparisons: Iterable[Comparison], features: Sequence[str]) -> CorpusTables:
+    """Pool the article scores of every event (read once) into the corpus tables; the bootstrap
+    size, confidence and seed are the run's settings."""
+    scores: list[ArticleScores] = []
+    run = None
+    for c in comparisons:
+        run = run or c.run
+        scores.extend(c.scores)
+    n_events = len({s.event for s in scores if s.event is not None})
+    if run is None or n_events < 2:
+        return CorpusTables((), (), n_events)
+    settings = run.settings
+    n_boot = int(settings.get("bootstrap_samples", 2000))
+    confidence = float(settings.get("confidence", 0.95))
+    contrasts = corpus_contrasts(scores, features, n_boot=n_boot, confidence=confidence,
+                                 seed=run.seed)
+    outlets = corpus_outlets(scores, features, n_boot=n_boot, confidence=confidence,
+                             seed=run.seed)
+    return CorpusTables(tuple(contrasts), tuple(outlets), n_events)
+
+
+def write_corpus_tables(tables: CorpusTables, contrasts_path: Path, outlets_path: Path) -> None:
+    """``corpus_contrasts.csv`` and ``corpus_outlets.csv`` (headers only when the run holds
+    fewer than two events)."""
+    from framing.report.tables import write_rows
+
+    write_rows(contrasts_path, CONTRASTS_HEADER, (r.to_row() for r in tables.contrasts))
+    write_rows(outlets_path, OUTLETS_HEADER, (o.to_row() for o in tables.outlets))
+
+
+def event_names(analyzed: Iterable[AnalyzedArticle], max_words: int = 4) -> dict[str, str]:
+    """A readable name per event: the event's own name when it is words; when it is an
+    identifier (a UUID, a hex or numeric id, ``auto-01``), the words its headlines share most (at least two
+    headlines when it has several), e.g. ``"Comey · FBI · memo"``. Events without headlines keep
+    their identifier."""
+    titles: dict[str, list[str]] = {}
+    for a in analyzed:
+        ev = a.article.event
+        if ev is not None:
+            titles.setdefault(ev, []).append(a.article.title or "")
+    names = {}
+    for ev, heads in titles.items():
+        names[ev] = ev if not _ID_LIKE.search(ev) else _headline_name(heads, max_words) or ev
+    return names
+
+
+def _headline_name(titles: Sequence[str], max_words: int) -> str:
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for t in titles:
+        seen = set()
+        for w in _WORD.findall(t):
+            key = w.lower().strip("'’-")
+            if key in _STOP or len(key) < 3 or key in seen:
+                continue
+            seen.add(key)
+            counts[key] += 1
+            shown.setdefault(key, w)
+    need = 2 if len([t for t in titles if t.strip()]) > 1 else 1
+    common = [k for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= need]
+    if not common:  # no headline word shared: the words of the first headline
+        common = [k for k, _ in counts.most_common()]
+    return " · ".join(shown[k] for k in common[:max_words])
+
+
+def _value(x: float | None, feature: str) -> str:
+    if x is None:
+        return "–"
+    return f"{100 * x:.0f}%" if feature in SHARE_FEATURES else f"{x:.2f}"
+
+
+def _diff(x: float | None, feature: str) -> str:
+    if x is None:
+        return "–"
+    return f"{100 * x:+.0f} pts" if feature in SHARE_FEATURES else f"{x:+.2f}"
+
+
+def holds(r: CorpusContrast) -> bool:
+    """Stated as a finding: adjusted p below 0.05 and an interval that excludes zero."""
+    return (r.p_adjusted_bh is not None and r.p_adjusted_bh < 0.05
+            and r.difference_low is not None and r.difference_high is not None
+            and (r.difference_low > 0 or r.difference_high < 0))
+
+
+def _drivers(r: CorpusContrast, names: Mapping[str, str]) -> str:
+    parts = [f"{escape(names.get(ev, ev))} ({_diff(d, r.feature)})" for ev, d in r.drivers]
+    return "; ".join(parts)
+
+
+def corpus_section(tables: CorpusTables, names: Mapping[str, str]) -> str:
+    """What holds across the corpus, which events drive each difference, and the pooled
+    outlet means of the headline features (escaped HTML)."""
+    if tables.n_events < 2:
+        return ""
+    rows = [r for r in tables.contrasts if r.level == "outlet"]
+    h = [
+        '<section id="corpus"><h2>Across the corpus</h2>',
+        f"<p>{tables.n_events} events. Each difference between two outlets is measured within "
+        "each event both cover (the mean of each outlet's articles of that event) and averaged "
+        "over those events, so an outlet is never compared with another on different stories. "
+        "A difference is stated when its 95% event-bootstrap interval excludes zero and its "
+        "sign-flip permutation p, adjusted over the features of the outlet pair "
+        "(Benjamini–Hochberg), is below 0.05. Every feature and pair is in "
+        "corpus_contrasts.csv; per-outlet means in corpus_outlets.csv.</p>",
+    ]
+    holding = sorted((r for r in rows if holds(r)),
+                     key=lambda r: (r.feature not in REPORT_FEATURES, r.p_adjusted_bh or 1.0,
+                                    -abs(r.difference or 0.0)))
+    if holding:
+        h.append("<h3>What holds across the corpus</h3><ul class=findings>")
+        for r in holding[:MAX_FINDINGS]:
+            same = (f"; same direction in {100 * r.same_sign_share:.0f}% of the events"
+                    if r.same_sign_share is not None else "")
+            h.append(f"<li>{escape(r.finding)}{same}. <span class=small>Largest event "
+                     f"differences: {_drivers(r, names)}</span></li>")
+        h.append("</ul>")
+        if len(holding) > MAX_FINDINGS:
+            h.append(f"<p class=small>{len(holding) - MAX_FINDINGS} more differences hold; "
+                     "corpus_contrasts.csv lists them.</p>")
+    elif any(r.estimable for r in rows):
+        h.append("<p>No difference between outlets holds across the corpus on any feature.</p>")
+    else:
+        h.append("<p>No two outlets cover two or more of the same events: nothing to pool.</p>")
+    h.append(_heterogeneity_table(holding[:MAX_FINDINGS], names))
+    h.append(_outlet_table(tables.outlets))
+    h.append("</section>")
+    return "".join(h)
+
+
+def _heterogeneity_table(rows: Sequence[CorpusContrast], names: Mapping[str, str]) -> str:
+    if not rows:
+        return ""
+    h = ["<details><summary>Per-event heterogeneity of the differences that hold</summary>"
+         "<p class=small>Same direction: the share of events whose own difference has the sign "
+         "of the pooled one. Leave one event out: the smallest and largest pooled difference "
+         "when any single event is dropped — a range that crosses zero means one event carries "
+         "the finding.</p><table><tr><th>Feature</th><th>Outlets (first − second)</th>"
+         "<th>Events</th><th>Difference [95% interval]</th><th>Same direction</th>"
+         "<th>Leave one event out</th><th>Events that drive it</th></tr>"]
+    for r in rows:
+        h.append(
+            f"<tr><td title=\"{escape(r.feature)}\">{escape(feature_name(r.feature))}</td>"
+            f"<td>{escape(r.a)} − {escape(r.b)}</td><td>{r.n_events}</td>"
+            f"<td>{_diff(r.difference, r.feature)} [{_diff(r.difference_low, r.feature)}, "
+            f"{_diff(r.difference_high, r.feature)}]</td>"
+            f"<td>{_pct(r.same_sign_share)}</td>"
+            f"<td>{_diff(r.loo_low, r.feature)} to {_diff(r.loo_high, r.feature)}</td>"
+            f"<td>{_drivers(r, names)}</td></tr>"
+        )
+    h.append("</table></details>")
+    return "".join(h)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def _outlet_table(outlets: Sequence[CorpusOutlet]) -> str:
+    rows = [o for o in outlets if o.level == "outlet" and o.feature in REPORT_FEATURES]
+    if not rows:
+        return ""
+    names = sorted({o.outlet for o in rows})
+    cell = {(o.feature, o.outlet): o for o in rows}
+    h = ['<h3>Outlets over the corpus</h3><div class="scroll"><table><tr><th>Feature</th>']
+    h += [f"<th>{escape(n)}</th>" for n in names]
+    h.append("</tr>")
+    for f in REPORT_FEATURES:
+        if not any((f, n) in cell for n in names):
+            continue
+        h.append(f'<tr><td title="{escape(f)}">{escape(feature_name(f))}</td>')
+        for n in names:
+            o = cell.get((f, n))
+            if o is None or o.mean is None:
+                h.append("<td>–</td>")
+                continue
+            ci = (f" <span class=small>[{_value(o.low, f)}, {_value(o.high, f)}]</span>"
+                  if o.low is not None else "")
+            h.append(f"<td>{_value(o.mean, f)}{ci}<br><span class=small>{o.n_events} events"
+                     "</span></td>")
+        h.append("</tr>")
+    h.append("</table></div><p class=small>Mean over the events an outlet covers (each event "
+             "the mean of its articles there), with a 95% interval from resampling events.</p>")
+    return "".join(h)
