@@ -125,8 +125,12 @@ elif source == "Upload files":
             load_problem = "Choose at least one file first."
         else:
             ups = [fd.Upload(f.name, f.getvalue()) for f in files]
-            # Files and ZIP members not saved are rejections of the corpus, shown with the rest.
-            ingest = fd.load_uploads(ups, root / "uploads", settings)
+            # Files and ZIP members not saved are rejections of the corpus, shown with the rest
+            # (with their reasons: size and member-count limits, duplicates, unsafe names).
+            try:
+                ingest = fd.load_uploads(ups, root / "uploads", settings)
+            except OSError as exc:  # the cache folder itself cannot be written (disk full)
+                load_problem = f"The uploads could not be saved: {exc.strerror or exc}"
 elif source == "Local path":
     path = st.sidebar.text_input("File or folder on this machine", key="local_path")
     go = st.sidebar.button("Analyse path", key="analyse_path", type="primary")

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from framing.validation.sample import sample_run
+from framing.validation.sample import SampleExistsError, sample_run
 from framing.validation.score import format_stat, score_sample, summary_markdown, write_scores
 
 ANNOTATOR_FILES = ("sample.xlsx", "sample.csv", "INSTRUCTIONS.md")
@@ -112,6 +112,15 @@ def corrected_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def refusal_text(exc: SampleExistsError) -> str:
+    """Why a sample was not drawn over an earlier one whose annotators' files were edited."""
+    names = " and ".join(p.name for p in exc.changed)
+    one = len(exc.changed) == 1
+    return (f"Not drawn: {names} in {exc.folder.name} {'was' if one else 'were'} edited since "
+            f"the tool wrote {'it' if one else 'them'} (annotated?) and would be replaced. Score "
+            "that sample, or choose another size or seed for a new one.")
+
+
 def render(out_dir: Path) -> None:
     """The Validate section of a run's page."""
     lines = coverage_lines(out_dir)
@@ -135,6 +144,8 @@ def render(out_dir: Path) -> None:
                 paths = sample_run(out_dir, target, n, seed)
                 meta = json.loads(paths["sample.json"].read_text(encoding="utf-8"))
                 st.success(f"Drew {meta['n_drawn']} of {meta['n_sentences']} sentences.")
+            except SampleExistsError as exc:
+                st.error(refusal_text(exc))
             except (FileNotFoundError, ValueError) as exc:
                 st.error("The sample could not be drawn:")
                 st.code(str(exc), language=None)

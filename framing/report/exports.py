@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framing.report.tables import CsvWriter, no_surrogates, replace_atomically
+from framing.ingest.csvcells import CsvWriter, no_surrogates, read_csv_rows
+from framing.report.tables import replace_atomically
 
 FORMATS = ("csv", "json", "parquet")
 MEDIA_TYPES = {
@@ -95,7 +96,7 @@ def read_csv_table(path: str | Path) -> Table:
     # an output cell may hold a whole article's text: lift the reader's 131,072-character default
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with p.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = read_csv_rows(fh)  # the writer's leading ' on formula-like text dropped
         header = next(reader, [])
         raw = [row + [""] * (len(header) - len(row)) for row in reader]
     return typed_table(p.stem, header, raw)

@@ -1,17 +1,29 @@
-"""Tabular outputs: sentences.jsonl, articles.csv, outlets.csv, run.json (the output contract)."""
+"""Tabular outputs: sentences.jsonl, articles.csv, outlets.csv, run.json (the output contract).
+
+Every CSV file is written by :class:`CsvWriter`: a text cell a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``; read
+the files back with :func:`read_csv_rows` / :func:`read_csv_records` to drop it again.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from framing.ingest.csvcells import (  # noqa: F401  (re-exported: the writers' contract)
+    FORMULA_START,
+    CsvWriter,
+    no_surrogates,
+    read_csv_records,
+    read_csv_rows,
+    safe_cell,
+    unescape_cell,
+)
 from framing.models import (
     NO_GROUP,
     AnalyzedArticle,
@@ -28,45 +40,6 @@ from framing.models import (
 )
 
 FLOAT_DIGITS = 6
-#: A UTF-16 surrogate code point: never valid on its own in UTF-8 text.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def no_surrogates(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD, so it can always be written as UTF-8.
-
-    Readers replace them on the way in; this is the writers' own guarantee that no string,
-    whatever its origin, can stop a file half-written.
-    """
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
-def _cell(value: Any) -> Any:
-    return no_surrogates(value) if isinstance(value, str) else value
-
-
-class CsvWriter:
-    """``csv.writer`` (``\\n`` line ends, minimal quoting) that round-trips any string.
-
-    Python's writer quotes only a field holding the delimiter, the quote character or a character
-    of the line terminator, so a bare carriage return went out unquoted and read back as a row
-    break; a row with one is written with every field quoted. Lone surrogates become U+FFFD.
-    """
-
-    def __init__(self, fh: TextIO) -> None:
-        self._plain = csv.writer(fh, lineterminator="\n")
-        self._quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
-
-    def writerow(self, row: Iterable[Any]) -> None:
-        cells = [_cell(v) for v in row]
-        bare_cr = any(isinstance(v, str) and "\r" in v for v in cells)
-        (self._quoted if bare_cr else self._plain).writerow(cells)
-
-    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
-
-
 def _num(x: float | None) -> float | None:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return None

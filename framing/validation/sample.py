@@ -8,12 +8,21 @@ figures (Cochran, W. G. (1977). Sampling Techniques, 3rd ed., ch. 5).
 
 The annotators' files (``sample.csv``, ``sample.xlsx``) hold the sentence, its context and empty
 columns; the tool's labels are written apart, to ``tool_labels.csv``, which annotators must not
-see.
+see. In the CSV files a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (:func:`framing.ingest.csvcells.safe_cell`, so no spreadsheet runs it as
+a formula; the readers drop it again); in ``sample.xlsx`` every cell is stored as text.
+
+Drawing a sample into a folder that already holds one replaces it only while the annotators' files
+(``sample.csv``, ``sample.xlsx``) are as framing wrote them (their SHA-256 is recorded in
+``sample.json``); once one has been edited — annotated — the new sample is refused
+(:class:`SampleExistsError`), or, with ``force``, written to the next free subfolder
+``sample-2``, ``sample-3``, ... with its own key, leaving the annotated files and their key as they
+are.
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framing.ingest.csvcells import FORMULA_START, CsvWriter, read_csv_records
 from framing.models import UNIDENTIFIED_SOURCE_KINDS
 
 #: The values an annotator may give (voice, source kind), in the order the instructions list them.
@@ -40,7 +50,28 @@ TOOL_COLUMNS: tuple[str, ...] = (
 )
 #: Rows every stratum gets before the rest is allocated by size (fewer when the stratum is smaller).
 MIN_PER_STRATUM = 3
-_FORMULA_START = ("=", "+", "-", "@")
+#: The files annotators fill in: never replaced once they differ from what framing wrote.
+ANNOTATOR_SHEETS: tuple[str, ...] = ("sample.csv", "sample.xlsx")
+
+
+class SampleExistsError(ValueError):
+    """The output folder holds an earlier sample whose annotators' files were edited since framing
+    wrote them (annotated, most likely): they are not replaced.
+
+    ``changed`` names those files, ``free`` the subfolder a forced sample would go to.
+    """
+
+    def __init__(self, folder: Path, changed: Sequence[Path], free: Path) -> None:
+        self.folder, self.changed, self.free = folder, tuple(changed), free
+        names = " and ".join(str(p) for p in self.changed)
+        one = len(self.changed) == 1
+        super().__init__(
+            f"{names} {'differs' if one else 'differ'} from the sample framing wrote there "
+            "(annotated?), so the new sample would replace annotators' work: nothing was written. "
+            f"Score the annotations with `framing validate score {folder}`, move "
+            f"{'it' if one else 'them'} away or choose another --out; or pass --force to write "
+            f"the new sample to {free} and keep the annotated {'file' if one else 'files'}."
+        )
 
 
 @dataclass(frozen=True)
@@ -100,7 +131,7 @@ def read_run_sentences(run_dir: str | Path) -> list[SentenceRow]:
                 "`framing analyze` run"
             )
     with (run / "articles.csv").open(encoding="utf-8", newline="") as fh:
-        listed = {row["article_id"] for row in csv.DictReader(fh)}
+        listed = {row.get("article_id", "") for row in read_csv_records(fh)}
     by_article: dict[str, list[dict[str, Any]]] = {}
     order: list[str] = []
     with (run / "sentences.jsonl").open(encoding="utf-8") as fh:
@@ -219,11 +250,6 @@ def draw_sample(rows: Sequence[SentenceRow], n: int = 200, seed: int = 42) -> Sa
     return Sample(tuple(zip(ids, picked, strict=True)), sizes, drawn, seed)
 
 
-def _plain(text: str) -> str:
-    """Text a spreadsheet shows as text, never as a formula (a leading = + - @ gets a ')."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def instructions_text() -> str:
     """How to annotate, following the categories of the challenge guideline (Markdown)."""
     return """# Annotating sentences: voice, source kind and loaded words
@@ -277,22 +303,68 @@ quotation marks. Leave the cell empty when the sentence has none.
 
 * A row counts as annotated once `voice` is filled in; leave `voice` empty to skip a row.
 * Values are case-insensitive; spaces may stand for underscores ("named person").
-* Text starting with `=`, `+`, `-` or `@` is shown with a leading `'` so that spreadsheets do not
-  read it as a formula.
+* In `sample.csv`, text starting with `=`, `+`, `-` or `@` is shown with a leading `'` so that
+  spreadsheets do not read it as a formula (`sample.xlsx` stores every cell as text).
 * Use `notes` for anything unclear; it is not scored.
 """
 
 
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def edited_sample_files(folder: str | Path) -> list[Path]:
+    """The annotators' files of an earlier sample in ``folder`` that differ from what framing
+    wrote there (by the SHA-256 recorded in its ``sample.json``; a file with no record counts as
+    edited). Empty when the folder holds no such file."""
+    out = Path(folder)
+    present = [out / name for name in ANNOTATOR_SHEETS if (out / name).exists()]
+    if not present:
+        return []
+    try:
+        recorded = json.loads((out / "sample.json").read_text(encoding="utf-8")).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    if not isinstance(recorded, dict):
+        recorded = {}
+    return [p for p in present if recorded.get(p.name) is None or recorded[p.name] != _sha256(p)]
+
+
+def next_free_folder(folder: str | Path) -> Path:
+    """``folder/sample-2`` (or ``sample-3``, ...: the first that does not exist)."""
+    out, k = Path(folder), 2
+    while (out / f"sample-{k}").exists():
+        k += 1
+    return out / f"sample-{k}"
+
+
 def write_sample(sample: Sample, out_dir: str | Path, run_dir: str | Path,
-                 n_requested: int) -> dict[str, Path]:
+                 n_requested: int, force: bool = False) -> dict[str, Path]:
     """Write ``sample.csv``, ``sample.xlsx``, ``INSTRUCTIONS.md``, ``tool_labels.csv`` and
-    ``sample.json`` into ``out_dir``; returns their paths."""
+    ``sample.json`` into ``out_dir``; returns their paths.
+
+    ``sample.json`` records the SHA-256 of ``sample.csv`` and ``sample.xlsx`` as written. When
+    ``out_dir`` already holds a sample whose ``sample.csv`` or ``sample.xlsx`` differs from that
+    record (:func:`edited_sample_files`), nothing is written and :class:`SampleExistsError` is
+    raised; with ``force`` the whole new sample goes to :func:`next_free_folder` instead (the paths
+    returned say where), and the edited files and the key they belong to stay as they are. A sample
+    nobody has edited is simply replaced.
+    """
     out = Path(out_dir)
+    edited = edited_sample_files(out)
+    if edited:
+        free = next_free_folder(out)
+        if not force:
+            raise SampleExistsError(out, edited, free)
+        out = free
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in
              ("sample.csv", "sample.xlsx", "INSTRUCTIONS.md", "tool_labels.csv", "sample.json")}
     visible = [
-        [rid, r.article_id, r.outlet, r.part, _plain(r.context), _plain(r.text), "", "", "", ""]
+        [rid, r.article_id, r.outlet, r.part, r.context, r.text, "", "", "", ""]
         for rid, r in sample.rows
     ]
     _write_csv(paths["sample.csv"], SAMPLE_COLUMNS, visible)
@@ -333,6 +405,8 @@ def write_sample(sample: Sample, out_dir: str | Path, run_dir: str | Path,
             "annotators": ["sample.csv", "sample.xlsx", "INSTRUCTIONS.md"],
             "key (do not show to annotators)": ["tool_labels.csv", "sample.json"],
         },
+        # what framing wrote: an annotators' file that no longer matches is never replaced
+        "sha256": {name: _sha256(paths[name]) for name in ANNOTATOR_SHEETS},
     }
     paths["sample.json"].write_text(
         json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -341,11 +415,15 @@ def write_sample(sample: Sample, out_dir: str | Path, run_dir: str | Path,
 
 
 def sample_run(run_dir: str | Path, out_dir: str | Path, n: int = 200,
-               seed: int = 42) -> dict[str, Path]:
+               seed: int = 42, force: bool = False) -> dict[str, Path]:
     """Read a finished run, draw a stratified sample of ``n`` sentences and write it for
-    annotation (see :func:`write_sample`)."""
+    annotation (see :func:`write_sample`: an edited earlier sample in ``out_dir`` raises
+    :class:`SampleExistsError` unless ``force``)."""
+    edited = edited_sample_files(out_dir)
+    if edited and not force:  # refuse before reading the run
+        raise SampleExistsError(Path(out_dir), edited, next_free_folder(out_dir))
     rows = read_run_sentences(run_dir)
-    return write_sample(draw_sample(rows, n, seed), out_dir, run_dir, n)
+    return write_sample(draw_sample(rows, n, seed), out_dir, run_dir, n, force)
 
 
 def _run_summary(run_dir: Path) -> dict[str, Any]:
@@ -363,8 +441,9 @@ def _run_summary(run_dir: Path) -> dict[str, Any]:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A CSV file through the shared writer (formula-like text gets a leading ')."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = CsvWriter(fh)
         w.writerow(header)
         w.writerows(rows)
 
@@ -382,7 +461,10 @@ def _write_xlsx(path: Path, rows: Sequence[Sequence[str]]) -> None:
         ws.append(list(row))
     for cells in ws.iter_rows(min_row=2):
         for cell in cells:
-            cell.data_type = "s"  # user text is text, never a formula
+            # user text is text, never a formula: a string cell, kept as text when edited
+            cell.data_type = "s"
+            cell.quotePrefix = isinstance(cell.value, str) and cell.value.startswith(
+                FORMULA_START)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -17,11 +17,13 @@ import csv
 import json
 import math
 import re
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framing.ingest.csvcells import read_csv_records, unescape_cell
 from framing.validation.agreement import (
     accuracy,
     alpha_two,
@@ -36,6 +38,18 @@ MIN_ROWS_FOR_CORRECTION = 30
 MIN_CLASS_ROWS = 10
 MIN_YOUDEN = 0.2
 MIN_OUTLET_ROWS = 20
+#: Most rows an annotator's sheet may have below its header (a sample has a few thousand);
+#: a longer sheet is refused before it fills memory.
+MAX_ANNOTATION_ROWS = 100_000
+#: Columns read from an annotator's sheet (the sample has ten); cells further right are ignored.
+MAX_ANNOTATION_COLUMNS = 200
+#: Most bytes an annotator's XLSX may unpack to, all its parts together (a 5,000-row sample's
+#: unpacks to about 4 MB).
+MAX_XLSX_UNPACKED_BYTES = 50_000_000
+#: Most times a part of an XLSX of at least XLSX_RATIO_FLOOR_BYTES may be compressed (sheets
+#: compress 5-20 times; a ZIP bomb hundreds of times).
+MAX_XLSX_COMPRESSION_RATIO = 200
+XLSX_RATIO_FLOOR_BYTES = 1_000_000
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _NO_WORDS = frozenset({"", "-", "none", "no", "n/a", "na"})
 
@@ -81,7 +95,7 @@ def read_key(sample_dir: str | Path) -> tuple[dict[str, ToolRow], dict[str, Any]
                                     "wrote")
     rows: dict[str, ToolRow] = {}
     with key_path.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
+        for rec in read_csv_records(fh):  # the leading ' of formula-like text dropped
             rows[rec["row_id"]] = ToolRow(
                 row_id=rec["row_id"],
                 outlet=rec["outlet"],
@@ -106,29 +120,79 @@ def _split_words(cell: object) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split(";") if p.strip())
 
 
-def _table_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
-    """(spreadsheet row number, {column: value}) of an annotated CSV or XLSX file."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+def _check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook that is not a ZIP, or that unpacks too big, before openpyxl opens it."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise AnnotationError(f"{path}: not a readable XLSX workbook (not a ZIP archive: "
+                              f"{type(exc).__name__}); save it again from the spreadsheet "
+                              "program as .xlsx, or upload the CSV") from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNPACKED_BYTES:
+        raise AnnotationError(f"{path}: the workbook unpacks to {total} bytes, more than the "
+                              f"limit MAX_XLSX_UNPACKED_BYTES = {MAX_XLSX_UNPACKED_BYTES}")
+    for m in members:
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size >= XLSX_RATIO_FLOOR_BYTES and ratio > MAX_XLSX_COMPRESSION_RATIO:
+            raise AnnotationError(f"{path}: part {m.filename!r} of the workbook is compressed "
+                                  f"{ratio:.0f} times, more than the limit "
+                                  f"MAX_XLSX_COMPRESSION_RATIO = {MAX_XLSX_COMPRESSION_RATIO} "
+                                  "(a ZIP bomb, or a sheet of empty formatted cells)")
 
+
+def _xlsx_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    """(row number, {column: value}) of the ``Sentences`` sheet (else the first) of a workbook.
+
+    Only the first :data:`MAX_ANNOTATION_COLUMNS` columns are read. A file that is not a
+    workbook, unpacks past the limits or has more than :data:`MAX_ANNOTATION_ROWS` rows raises
+    :class:`AnnotationError` naming the file and the reason.
+    """
+    _check_xlsx_archive(path)
+    from openpyxl import load_workbook
+
+    rows: list[tuple[object, ...]] = []
+    try:
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             ws = wb["Sentences"] if "Sentences" in wb.sheetnames else wb.worksheets[0]
-            rows = list(ws.iter_rows(values_only=True))
+            for row in ws.iter_rows(max_col=MAX_ANNOTATION_COLUMNS, values_only=True):
+                if len(rows) > MAX_ANNOTATION_ROWS:  # the header and MAX_ANNOTATION_ROWS rows
+                    raise AnnotationError(
+                        f"{path}: the sheet has more than {MAX_ANNOTATION_ROWS} rows, the limit "
+                        "MAX_ANNOTATION_ROWS (a sample has a few thousand); delete the rows "
+                        "below the sample")
+                rows.append(tuple(row))
         finally:
             wb.close()
-        if not rows:
-            raise AnnotationError(f"{path}: the sheet is empty")
-        header = [str(c).strip() if c is not None else "" for c in rows[0]]
-        out = []
-        for i, row in enumerate(rows[1:], start=2):
-            if all(c is None or str(c).strip() == "" for c in row):
-                continue
-            out.append((i, dict(zip(header, row, strict=False))))
-        return out
+    except AnnotationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl, zipfile and XML parsers raise many types
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise AnnotationError(
+            f"{path}: not a readable XLSX workbook ({type(exc).__name__}"
+            f"{': ' + detail if detail else ''}); save it again from the spreadsheet program "
+            "as .xlsx, or upload the CSV") from None
+    if not rows:
+        raise AnnotationError(f"{path}: the sheet is empty")
+    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    out = []
+    for i, row in enumerate(rows[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        out.append((i, dict(zip(header, row, strict=False))))
+    return out
+
+
+def _table_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    """(spreadsheet row number, {column: value}) of an annotated CSV or XLSX file."""
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_rows(path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        return [(i, dict(rec)) for i, rec in enumerate(reader, start=2)]
+        return [(i, {k: unescape_cell(v) if isinstance(v, str) else v for k, v in rec.items()})
+                for i, rec in enumerate(reader, start=2)]
 
 
 def read_annotations(path: str | Path, known: Mapping[str, ToolRow]) -> dict[str, Annotation]:

@@ -11,8 +11,10 @@ import pytest
 from framing.cli import main
 from framing.validation.sample import (
     SAMPLE_COLUMNS,
+    SampleExistsError,
     allocate,
     draw_sample,
+    edited_sample_files,
     read_run_sentences,
     sample_run,
     tool_source_kind,
@@ -257,3 +259,77 @@ def test_xlsx_annotations_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert (tmp_path / "s" / "scores.md").is_file()
     assert main(["validate", "sample", "--run", str(tmp_path), "--out", str(tmp_path / "t")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def _edit_xlsx(path: Path) -> bytes:
+    """An annotator fills in the first row's voice and saves: the file's bytes afterwards."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    sheet = wb["Sentences"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("voice") + 1).value = "author"
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_sample_twice_without_edits_regenerates(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    first = sample_run(run, tmp_path / "s", n=4, seed=1)
+    meta = json.loads(first["sample.json"].read_text())
+    assert set(meta["sha256"]) == {"sample.csv", "sample.xlsx"}
+    assert edited_sample_files(tmp_path / "s") == []
+    again = sample_run(run, tmp_path / "s", n=3, seed=2)  # nobody touched it: replaced
+    assert again == first
+    assert len(read_key(tmp_path / "s")[0]) == 3
+    assert not (tmp_path / "s" / "sample-2").exists()
+
+
+def test_an_annotated_sheet_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _run(tmp_path)
+    folder = tmp_path / "s"
+    sample_run(run, folder, n=4, seed=1)
+    annotated = _edit_xlsx(folder / "sample.xlsx")
+    key = (folder / "tool_labels.csv").read_bytes()
+    with pytest.raises(SampleExistsError, match=r"sample\.xlsx differs from the sample framing "
+                                                r"wrote there .*--force") as err:
+        sample_run(run, folder, n=4, seed=7)
+    assert err.value.changed == (folder / "sample.xlsx",)
+    assert err.value.free == folder / "sample-2"
+    args = ["validate", "sample", "--run", str(run), "--out", str(folder), "--seed", "7"]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert "sample.xlsx differs" in captured.err and "--force" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert (folder / "sample.xlsx").read_bytes() == annotated
+    assert (folder / "tool_labels.csv").read_bytes() == key
+    assert not (folder / "sample-2").exists()
+
+    paths = sample_run(run, folder, n=4, seed=7, force=True)
+    assert paths["sample.xlsx"] == folder / "sample-2" / "sample.xlsx"
+    assert all(p.is_file() for p in paths.values())
+    assert (folder / "sample.xlsx").read_bytes() == annotated  # kept, with its own key
+    assert (folder / "tool_labels.csv").read_bytes() == key
+    assert main([*args, "--force"]) == 0
+    out = capsys.readouterr().out
+    assert f"the new sample is in {folder / 'sample-3'}" in out
+    assert (folder / "sample.xlsx").read_bytes() == annotated
+    result = score_sample(folder, None, n_resamples=20)  # the annotated sheet still scores
+    assert result["annotators"][0]["n_annotated"] == 1
+
+
+def test_an_edited_csv_or_a_sample_without_record_is_refused(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    sample_run(run, tmp_path / "s", n=4, seed=1)
+    with (tmp_path / "s" / "sample.csv").open("a") as fh:
+        fh.write("\n")
+    with pytest.raises(SampleExistsError, match=r"sample\.csv differs"):
+        sample_run(run, tmp_path / "s", n=4, seed=1)
+    old = tmp_path / "old"  # written before the record existed: cannot tell, so kept
+    old.mkdir()
+    (old / "sample.xlsx").write_bytes(b"not ours")
+    with pytest.raises(SampleExistsError, match=r"sample\.xlsx differs"):
+        sample_run(run, old, n=4, seed=1)
+    assert (old / "sample.xlsx").read_bytes() == b"not ours"
