@@ -306,10 +306,11 @@ def write_outputs(
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
         corpus = corpus_tables(comparisons, features)
         write_corpus_tables(corpus, staged["corpus_contrasts.csv"], staged["corpus_outlets.csv"])
-        corpus_html = corpus_section(corpus, event_names(analyzed))
-        html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html)
+        names = event_names(analyzed)
+        corpus_html = corpus_section(corpus, names)
+        html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html, names)
         tables.write_text(staged["report.html"], html)
-        pages = _write_event_pages(staged_pages, comparisons, analyzed, title)
+        pages = _write_event_pages(staged_pages, comparisons, analyzed, title, names)
         outputs = [*OUTPUT_FILES, *(["events/"] if pages else [])]
         record = tables.run_record(run, ingest, len(analyzed), outputs)
         if execution is not None:
@@ -357,6 +358,7 @@ def _bounded_report(
     ingest: IngestResult,
     title: str,
     corpus: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """report.html: every event in full when there are few; else the index and the largest
     events in brief, as many as fit in :data:`framing.report.html.REPORT_MAX_BYTES` (the
@@ -373,8 +375,9 @@ def _bounded_report(
     paged = len(shown) < len(comparisons)
     ranked = ranked_events(comparisons)[: len(shown)]
     while True:
-        sections = comparison_sections([comparisons[i] for i in shown])
-        html = render_report(comparisons, analyzed, ingest, title, sections, shown, corpus)
+        sections = comparison_sections([comparisons[i] for i in shown], names)
+        html = render_report(comparisons, analyzed, ingest, title, sections, shown, corpus,
+                             names)
         if not paged or not shown or len(html.encode("utf-8")) <= REPORT_MAX_BYTES:
             return html
         ranked = ranked[:-1]
@@ -387,6 +390,7 @@ def _write_event_pages(
     comparisons: Sequence[Comparison],
     analyzed: Sequence[AnalyzedArticle],
     title: str,
+    names: Mapping[str, str] | None = None,
 ) -> bool:
     """One page per event under ``folder`` when the report does not show every event in full
     (one event's articles read at a time); returns whether pages were written."""
@@ -404,10 +408,10 @@ def _write_event_pages(
         return False
     of_event = articles_of_event(analyzed)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, page in render_index_pages(comparisons, title):
+    for name, page in render_index_pages(comparisons, title, names):
         tables.write_text(folder / name, page)
     for i, c in enumerate(comparisons):
-        page = render_event_page(c, of_event(c.event), comparison_sections([c]), title)
+        page = render_event_page(c, of_event(c.event), comparison_sections([c], names), title)
         tables.write_text(folder / Path(event_page_name(i)).name, page)
     return True
 

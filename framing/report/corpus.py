@@ -8,8 +8,6 @@ renders what holds across the corpus, which events drive it, and the pooled outl
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -23,24 +21,13 @@ from framing.compare.corpus import (
     corpus_contrasts,
     corpus_outlets,
 )
-from framing.models import AnalyzedArticle, ArticleScores, Comparison
+from framing.models import ArticleScores, Comparison
+from framing.report.naming import event_names  # noqa: F401  (re-exported)
 from framing.report.sections import REPORT_FEATURES
 from framing.scoring.names import SHARE_FEATURES, feature_name
 
 #: Findings stated in the report's corpus section at most (every row is in the CSV).
 MAX_FINDINGS = 12
-#: An event name that is an identifier, not words: a UUID, a long hex or numeric id, or a name
-#: framing gave an event it grouped itself (``auto-01``).
-_ID_LIKE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|^[\d_.-]+$|^auto-\d+$", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
-#: Headline words that name no event.
-_STOP = frozenset("""a about after against all also amid an and are as at be been before but by
-can could did do does for from had has have he her his how i if in into is it its just may more
-most new no not now of on one or our out over says said she so than that the their them there
-they this to up us was we were what when where which who why will with would you your vs via
-""".split())
-
-
 @dataclass(frozen=True)
 class CorpusTables:
     """The corpus-level tables of a run (empty when it holds fewer than two events)."""
@@ -82,41 +69,6 @@ def write_corpus_tables(tables: CorpusTables, contrasts_path: Path, outlets_path
 
     write_rows(contrasts_path, CONTRASTS_HEADER, (r.to_row() for r in tables.contrasts))
     write_rows(outlets_path, OUTLETS_HEADER, (o.to_row() for o in tables.outlets))
-
-
-def event_names(analyzed: Iterable[AnalyzedArticle], max_words: int = 4) -> dict[str, str]:
-    """A readable name per event: the event's own name when it is words; when it is an
-    identifier (a UUID, a hex or numeric id, ``auto-01``), the words its headlines share most (at least two
-    headlines when it has several), e.g. ``"Comey · FBI · memo"``. Events without headlines keep
-    their identifier."""
-    titles: dict[str, list[str]] = {}
-    for a in analyzed:
-        ev = a.article.event
-        if ev is not None:
-            titles.setdefault(ev, []).append(a.article.title or "")
-    names = {}
-    for ev, heads in titles.items():
-        names[ev] = ev if not _ID_LIKE.search(ev) else _headline_name(heads, max_words) or ev
-    return names
-
-
-def _headline_name(titles: Sequence[str], max_words: int) -> str:
-    counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    for t in titles:
-        seen = set()
-        for w in _WORD.findall(t):
-            key = w.lower().strip("'’-")
-            if key in _STOP or len(key) < 3 or key in seen:
-                continue
-            seen.add(key)
-            counts[key] += 1
-            shown.setdefault(key, w)
-    need = 2 if len([t for t in titles if t.strip()]) > 1 else 1
-    common = [k for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= need]
-    if not common:  # no headline word shared: the words of the first headline
-        common = [k for k, _ in counts.most_common()]
-    return " · ".join(shown[k] for k in common[:max_words])
 
 
 def _value(x: float | None, feature: str) -> str:

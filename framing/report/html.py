@@ -10,6 +10,7 @@ from framing.compare.stats import SMALL_SAMPLE
 from framing.models import (
     UNIDENTIFIED_SOURCE_KINDS,
     AnalyzedArticle,
+    Article,
     Comparison,
     Estimate,
     IngestResult,
@@ -18,6 +19,7 @@ from framing.models import (
     SentenceAnalysis,
 )
 from framing.report.figures import interval_chart
+from framing.report.naming import cite, event_names
 from framing.scoring import FEATURES
 
 #: Headline features shown side by side, with the question each one answers.
@@ -442,6 +444,14 @@ def figure_evidence(
     ]
 
 
+def _evidence(aid: str, html_text: str, articles: Mapping[str, Article]) -> str:
+    """One evidence sentence, cited by its article's headline and date (the id in a tooltip)."""
+    art = articles.get(aid)
+    where = cite(art, with_outlet=False) if art is not None else aid
+    return (f'<div class="ev"><span class="why" title="article {escape(aid)}">{escape(where)}'
+            f"</span>{html_text}</div>")
+
+
 def _cell(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
@@ -477,18 +487,21 @@ def render_event(
     analyzed: Sequence[AnalyzedArticle],
     anchor: str = "e0",
     page: str | None = None,
+    name: str | None = None,
 ) -> list[str]:
     """The side-by-side table, charts and the highlighted evidence of every headline figure.
 
     With ``page`` (the event's own page, when report.html shows the event among many), each
-    figure and outlet shows its examples only and links to the rest on that page."""
+    figure and outlet shows its examples only and links to the rest on that page. ``name`` is
+    the event's readable name (:func:`framing.report.naming.event_names`; default its id)."""
     profiles = comparison.profiles
+    articles = {art.article.id: art.article for art in analyzed}
     by_outlet: dict[str, list[AnalyzedArticle]] = {}
     for art in analyzed:
         by_outlet.setdefault(art.article.outlet, []).append(art)
     n_articles = sum(p.n_articles for p in profiles)
     h: list[str] = [
-        f'<section class="event"><h2>Event: {escape(comparison.event or "(no event)")}</h2>',
+        f'<section class="event"><h2>Event: {_event_title(comparison.event, name)}</h2>',
         f'<p class="meta">{n_articles} articles from {len(profiles)} outlets</p>',
         '<h3>Outlets side by side</h3><table class="side"><tr><th>Feature</th>',
     ]
@@ -535,7 +548,7 @@ def render_event(
             if not examples:
                 h.append("<p class=small>No sentence of this kind.</p>")
             for aid, html_text in examples:
-                h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>{html_text}</div>')
+                h.append(_evidence(aid, html_text, articles))
             if n > len(examples) and page is not None:
                 h.append(f'<p class="small">… {n - len(examples)} more on <a href="{page}#e0-'
                          f'{escape(feat)}">the event\'s page</a>.</p>')
@@ -545,8 +558,7 @@ def render_event(
                 rest = [e for e in ranked if e not in examples][:EVIDENCE_MAX]
                 h.append(f"<details><summary>Show the other {n - len(examples)}</summary>")
                 for aid, html_text in rest:
-                    h.append(f'<div class="ev"><span class="why">{escape(aid)}</span>'
-                             f"{html_text}</div>")
+                    h.append(_evidence(aid, html_text, articles))
                 if n - len(examples) > len(rest):
                     h.append(f"<p class=small>… and {n - len(examples) - len(rest)} more in "
                              "sentences.jsonl.</p>")
@@ -708,8 +720,17 @@ def index_page_name(number: int) -> str:
     return f"events/index-{number:03d}.html"
 
 
+def _event_title(event: str | None, name: str | None) -> str:
+    """An event's heading (escaped): its readable name, and its id beside it when they differ."""
+    if event is None:
+        return "(no event)"
+    if name and name != event:
+        return f'{escape(name)} <span class="small">({escape(event)})</span>'
+    return escape(event)
+
+
 def _index_rows(comparisons: Sequence[Comparison], positions: Sequence[int],
-                inline: set[int], prefix: str) -> str:
+                inline: set[int], prefix: str, names: Mapping[str, str] | None = None) -> str:
     rows = []
     for i in positions:
         c = comparisons[i]
@@ -719,7 +740,8 @@ def _index_rows(comparisons: Sequence[Comparison], positions: Sequence[int],
             outlets += f" and {len(c.profiles) - 6} more"
         where = (f'<a href="#e{i}">below</a> · ' if i in inline else "") + (
             f'<a href="{prefix}{event_page_name(i)}">own page</a>')
-        rows.append(f"<tr><td>{escape(c.event or '(no event)')}</td><td>{n}</td>"
+        name = (names or {}).get(c.event or "")
+        rows.append(f"<tr><td>{_event_title(c.event, name)}</td><td>{n}</td>"
                     f"<td>{len(c.profiles)}</td><td>{escape(outlets)}</td><td>{where}</td></tr>")
     return ("<table><tr><th>Event</th><th>Articles</th><th>Outlets</th><th>Outlet names</th>"
             f"<th>Read</th></tr>{''.join(rows)}</table>")
@@ -730,7 +752,9 @@ def _by_size(comparisons: Sequence[Comparison]) -> list[int]:
                   key=lambda i: (-sum(p.n_articles for p in comparisons[i].profiles), i))
 
 
-def render_index_pages(comparisons: Sequence[Comparison], title: str) -> list[tuple[str, str]]:
+def render_index_pages(
+    comparisons: Sequence[Comparison], title: str, names: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """(file name under ``events/``, HTML) of the index of every event, largest first, in pages
     of :data:`INDEX_PAGE_ROWS`, each linking to the others and back to the report."""
     order = _by_size(comparisons)
@@ -746,14 +770,15 @@ def render_index_pages(comparisons: Sequence[Comparison], title: str) -> list[tu
             + '<p class="small"><a href="../report.html">← back to the report</a></p>'
             + f"<h1>Events {first}–{first + len(chunk) - 1} of {len(comparisons)}</h1>"
             + f'<p class="small">Largest first. Pages: {links}</p>'
-            + _index_rows(comparisons, chunk, set(), "../")
+            + _index_rows(comparisons, chunk, set(), "../", names)
             + "</body></html>\n"
         )
         pages.append((index_page_name(k).split("/")[1], html))
     return pages
 
 
-def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str:
+def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int],
+                 names: Mapping[str, str] | None = None) -> str:
     """A table of the events (all, or the :data:`INDEX_ROWS` largest with a link to the index
     pages of every event): size, outlets and where to read it."""
     inline = set(shown)
@@ -774,7 +799,7 @@ def _event_index(comparisons: Sequence[Comparison], shown: Sequence[int]) -> str
         "page beside this report (folder "
         "<code>events/</code>) with its side-by-side figures, evidence, contrasts, sources, "
         f"labels, claims and terms. Full tables for all events are in the CSV files.{more}</p>"
-        f"{_index_rows(comparisons, listed, inline, '')}</section>"
+        f"{_index_rows(comparisons, listed, inline, '', names)}</section>"
     )
 
 
@@ -786,9 +811,10 @@ def render_event_page(
 ) -> str:
     """One event's page (``events/eNNNNN.html``): its section of the report and its own
     cross-outlet sections, with a link back to the report."""
-    h = [_head(f"{title}: {comparison.event or '(no event)'}"),
+    name = event_names(analyzed).get(comparison.event or "")
+    h = [_head(f"{title}: {name or comparison.event or '(no event)'}"),
          '<p class="small"><a href="../report.html">← back to the report</a></p>', LEGEND]
-    h += render_event(comparison, analyzed, "e0")
+    h += render_event(comparison, analyzed, "e0", name=name)
     for i, (name, body) in enumerate(sections.items()):
         h.append(f'<section id="x{i}"><h2>{escape(name)}</h2>{body}</section>')
     h.append(render_methods(comparison.run))
@@ -804,11 +830,13 @@ def render_report(
     extra_sections: Mapping[str, str] | None = None,
     shown: Sequence[int] | None = None,
     corpus: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """The full report as one HTML string (inline CSS and SVG; no scripts, no external assets).
 
     ``corpus`` is the escaped HTML of the comparison across events
-    (:func:`framing.report.corpus.corpus_section`); the report opens with it.
+    (:func:`framing.report.corpus.corpus_section`); the report opens with it. ``names`` are the
+    events' readable names (default :func:`framing.report.naming.event_names` of ``analyzed``).
     ``extra_sections`` maps a heading to an HTML body the caller has already escaped. ``shown``
     are the positions of the events shown in full (default :func:`inline_events`); when some are
     not, the report opens with an index of every event linking to its page.
@@ -816,6 +844,7 @@ def render_report(
     if not comparisons:
         raise ValueError("nothing to report: no articles were analysed")
     run = comparisons[0].run
+    names = names if names is not None else event_names(analyzed)
     shown = list(shown) if shown is not None else inline_events(comparisons)
     paged = len(shown) < len(comparisons)
     h: list[str] = [
@@ -829,9 +858,10 @@ def render_report(
     ]
     toc = ['<a href="#corpus">Across the corpus</a>'] if corpus else []
     toc += ['<a href="#events">All events</a>'] if paged else []
-    toc += [
-        f'<a href="#e{i}">{escape(comparisons[i].event or "(no event)")}</a>' for i in shown
-    ]
+    for i in shown:
+        event = comparisons[i].event
+        label = names.get(event or "") or event or "(no event)"
+        toc.append(f'<a href="#e{i}">{escape(label)}</a>')
     toc += [f'<a href="#x{i}">{escape(name)}</a>' for i, name in enumerate(extra_sections or {})]
     if ingest.rejections or ingest.flags:
         toc.append('<a href="#accounting">Input accounting</a>')
@@ -840,12 +870,13 @@ def render_report(
     h.append(LEGEND)
     h.append(corpus)
     if paged:
-        h.append(_event_index(comparisons, shown))
+        h.append(_event_index(comparisons, shown, names))
     of_event = articles_of_event(analyzed)
     for i in shown:
         comparison = comparisons[i]
         section = render_event(comparison, of_event(comparison.event), f"e{i}",
-                               event_page_name(i) if paged else None)
+                               event_page_name(i) if paged else None,
+                               names.get(comparison.event or ""))
         section[0] = section[0].replace(
             '<section class="event">', f'<section class="event" id="e{i}">', 1
         )

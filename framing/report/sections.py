@@ -7,7 +7,7 @@ for ``render_report(extra_sections=...)``. Every piece of user text is escaped h
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from framing.models import Claim, Comparison, Contrast, LabelRow, SourceCount, Term, WeekRow
@@ -37,7 +37,11 @@ def _p(x: float | None) -> str:
     return "<0.001" if x < 0.001 else f"{x:.3f}"
 
 
-def _event_heading(c: Comparison) -> str:
+def _event_heading(c: Comparison, names: Mapping[str, str] | None = None) -> str:
+    """An event's heading: its readable name (``names``), with its id when they differ."""
+    name = (names or {}).get(c.event or "")
+    if c.event is not None and name and name != c.event:
+        return f"<h3>Event: {escape(name)} <span class=small>({escape(c.event)})</span></h3>"
     return f"<h3>Event: {escape(c.event or '(no event)')}</h3>"
 
 
@@ -91,7 +95,8 @@ def finding_sentence(r: Contrast) -> str:
             f"(adjusted p {_p(r.p_adjusted)}; {r.n_a} and {r.n_b} articles).")
 
 
-def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> str:
+def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12,
+    names: Mapping[str, str] | None = None) -> str:
     """Differences between outlets that hold, in plain sentences; the statistics below them."""
     h: list[str] = [
         "<p class=small>A difference is stated when it holds on two tests: the 95% bootstrap "
@@ -103,7 +108,7 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> 
         "and pair is in contrasts.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         rows = [r for r in c.contrasts if r.level == "outlet"]
         if not rows:
             outlets = ", ".join(p.outlet for p in c.profiles)
@@ -154,7 +159,8 @@ def contrasts_section(comparisons: Sequence[Comparison], max_rows: int = 12) -> 
     return "".join(h)
 
 
-def terms_section(comparisons: Sequence[Comparison], top_n: int = 10) -> str:
+def terms_section(comparisons: Sequence[Comparison], top_n: int = 10,
+    names: Mapping[str, str] | None = None) -> str:
     """Each outlet's most distinctive words and two-word phrases."""
     h: list[str] = [
         "<p class=small>Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &amp; "
@@ -162,7 +168,7 @@ def terms_section(comparisons: Sequence[Comparison], top_n: int = 10) -> str:
         "unlikely by chance alone. Full lists in terms.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         terms = c.terms
         if not terms:
             h.append("<p>Fewer than two outlets: no outlet to compare against.</p>")
@@ -192,7 +198,8 @@ def terms_section(comparisons: Sequence[Comparison], top_n: int = 10) -> str:
     return "".join(h)
 
 
-def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> str:
+def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10,
+    names: Mapping[str, str] | None = None) -> str:
     """For each actor, the words each outlet uses for it."""
     h: list[str] = [
         "<p class=small>Mentions grouped into actors by named entities, an alias table, name "
@@ -201,7 +208,7 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10) -> s
         "Counts, grouping reasons and example sentences in labels.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         rows = c.labels
         outlets = sorted(p.outlet for p in c.profiles)
         if not rows:
@@ -278,7 +285,8 @@ def _claims_table(claims: Sequence[Claim]) -> str:
     return "".join(h)
 
 
-def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> str:
+def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12,
+    names: Mapping[str, str] | None = None) -> str:
     """The event's claims aligned across outlets: who carries each, who omits it."""
     h: list[str] = [
         "<p class=small>Sentences grouped by MiniLM sentence-embedding similarity (average "
@@ -288,7 +296,7 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12) -> s
         "sentences, in claims.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         claims = c.claims
         if claims is None:
             h.append(f"<p>{escape(c.claims_note or 'Claims were not aligned.')}</p>")
@@ -314,7 +322,8 @@ _KIND_WORDS = {"named_person": "person", "named_org": "org.", "official": "offic
                "media": "outlet", "anonymous": "anon.", "vague": "vague"}
 
 
-def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
+def sources_section(comparisons: Sequence[Comparison], top_n: int = 12,
+    names: Mapping[str, str] | None = None) -> str:
     """Who each outlet gives voice to: identified, anonymous and vague sources with counts."""
     h: list[str] = [
         "<p class=small>Every source an outlet credits a claim to, identified or not: "
@@ -324,7 +333,7 @@ def sources_section(comparisons: Sequence[Comparison], top_n: int = 12) -> str:
         "sources.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         rows = c.sources
         if not rows:
             h.append("<p>No source is credited with a claim in this event.</p>")
@@ -367,7 +376,8 @@ def _ci(r: WeekRow | None, share: bool) -> str:
     return f(r.mean) + interval
 
 
-def over_time_section(comparisons: Sequence[Comparison]) -> str:
+def over_time_section(comparisons: Sequence[Comparison],
+    names: Mapping[str, str] | None = None) -> str:
     """Per outlet and week: how much it wrote (attention) and how (own voice, loaded wording,
     anonymous sources), with intervals."""
     h: list[str] = [
@@ -377,7 +387,7 @@ def over_time_section(comparisons: Sequence[Comparison]) -> str:
         "feature in over_time.csv.</p>"
     ]
     for c in comparisons:
-        h.append(_event_heading(c))
+        h.append(_event_heading(c, names))
         rows = c.over_time
         if not rows:
             h.append("<p>Every outlet's articles fall within one week (or carry no date): no "
@@ -404,13 +414,16 @@ def over_time_section(comparisons: Sequence[Comparison]) -> str:
     return "".join(h)
 
 
-def comparison_sections(comparisons: Sequence[Comparison]) -> dict[str, str]:
-    """Heading -> HTML body of every cross-outlet section (for ``render_report``)."""
+def comparison_sections(
+    comparisons: Sequence[Comparison], names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Heading -> HTML body of every cross-outlet section (for ``render_report``); ``names`` are
+    the events' readable names (:func:`framing.report.naming.event_names`)."""
     return {
-        "Contrasts between outlets": contrasts_section(comparisons),
-        "Who each outlet gives voice to": sources_section(comparisons),
-        "Words each outlet uses for each actor": labels_section(comparisons),
-        "Claims across outlets": claims_section(comparisons),
-        "Distinctive words and phrases": terms_section(comparisons),
-        "Framing over time": over_time_section(comparisons),
+        "Contrasts between outlets": contrasts_section(comparisons, names=names),
+        "Who each outlet gives voice to": sources_section(comparisons, names=names),
+        "Words each outlet uses for each actor": labels_section(comparisons, names=names),
+        "Claims across outlets": claims_section(comparisons, names=names),
+        "Distinctive words and phrases": terms_section(comparisons, names=names),
+        "Framing over time": over_time_section(comparisons, names=names),
     }

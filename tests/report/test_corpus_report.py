@@ -63,6 +63,12 @@ def test_a_corpus_of_events_is_compared_with_events_as_strata(tmp_path: Path) ->
     assert "killed · Peshawar" in report.split('id="corpus"')[1].split("</section>")[0]  # named events
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert "corpus_contrasts.csv" in record["outputs"]
+    # events are headed by their headline words, the id beside them; evidence cites the
+    # headline and date of its article, the id only in a tooltip
+    assert f"Event: killed · Peshawar <span class=\"small\">({UUIDS[0]})</span>" in report
+    assert '<span class="why" title="article ' in report
+    why = report.split('<span class="why" title="article ')[1].split("</span>")[0]
+    assert "“" in why and "2025-" in why
 
 
 def test_a_single_event_run_writes_empty_corpus_tables(tmp_path: Path) -> None:
