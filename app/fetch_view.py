@@ -4,21 +4,37 @@ A thin layer over ``framing.ingest.fetch`` and ``framing.ingest.importers``: the
 fetcher as ``framing fetch`` (one request per second per host, robots.txt, retries), the same
 ``articles.jsonl`` and ``fetch.json``, and every URL shown with what became of it. Nothing
 here renders user text as HTML: URLs and reasons go into tables and code blocks.
+
+The same defaults as ``framing fetch`` for what is contacted: http(s) only, and loopback,
+private, link-local (cloud metadata) and reserved addresses refused at every redirect hop,
+unless "Allow local/private addresses" is ticked (off by default; for a local test site).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import streamlit as st
 
-from framing.ingest.fetch import FetchReport, FetchSettings, Target, fetch_targets
+from framing.ingest.fetch import (
+    FetchReport,
+    FetchSettings,
+    PoliteFetcher,
+    Target,
+    TargetPolicy,
+    fetch_targets,
+)
 from framing.ingest.importers import ImportProblem, describe_import, fetch_corpus
 
 #: Upload types the view accepts (the importers' formats are detected from the content).
 UPLOAD_TYPES = ["txt", "csv", "tsv", "xml", "rss", "atom"]
+#: The checkbox that lets a fetch contact local and private addresses (off by default).
+ALLOW_PRIVATE_LABEL = "Allow local/private addresses"
+#: What a refusal of such an address tells the dashboard's user.
+ALLOW_PRIVATE_HINT = f"tick “{ALLOW_PRIVATE_LABEL}” to fetch local sites"
 
 
 def _folder(root: Path, payload: bytes) -> Path:
@@ -45,6 +61,8 @@ def _run(root: Path, text: str, upload: Any, settings: FetchSettings) -> None:
             if done.isdigit() and total.isdigit() and int(total):
                 bar.progress(int(done) / int(total), text=f"Fetched {done} of {total} URLs")
 
+    fetcher = PoliteFetcher(settings, policy=TargetPolicy(allow_private=settings.allow_private,
+                                                          hint=ALLOW_PRIVATE_HINT))
     try:
         if upload is not None:
             data = upload.getvalue()
@@ -53,13 +71,14 @@ def _run(root: Path, text: str, upload: Any, settings: FetchSettings) -> None:
             name = PurePosixPath(upload.name.replace("\\", "/")).name or "upload.txt"
             source = out / f"input-{name}"
             source.write_bytes(data)
-            report = fetch_corpus(str(source), out, settings=settings, progress=progress)
+            report = fetch_corpus(str(source), out, settings=settings, progress=progress,
+                                  fetcher=fetcher)
         else:
             lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
                      if line.strip() and not line.strip().startswith("#")]
             out = _folder(root, "\n".join(u for _, u in lines).encode("utf-8"))
             targets = [Target(url, f"line {n}") for n, url in lines]
-            report = fetch_targets(targets, out, settings, progress=progress)
+            report = fetch_targets(targets, out, settings, progress=progress, fetcher=fetcher)
     except ImportProblem as exc:
         st.session_state.pop("fetch_result", None)
         st.session_state["fetch_problem"] = str(exc)
@@ -77,14 +96,23 @@ def render_fetch_view(root: Path, settings: FetchSettings | None = None) -> None
     st.caption(
         f"Pages are fetched politely: one request every {settings.delay:g} s per host, "
         f"robots.txt honoured, {settings.timeout:g} s timeout, {settings.retries} retries on "
-        "timeouts, 5xx and 429 answers, only HTML, pages kept on disk so a second fetch only "
-        "asks for what is missing."
+        f"timeouts, 5xx and 429 answers, at most {settings.deadline:g} s per URL in all, only "
+        "HTML, pages kept on disk so a second fetch only asks for what is missing. Only http(s) "
+        "URLs on public addresses are contacted (every redirect checked): local, private and "
+        "cloud-metadata addresses are refused unless allowed below."
     )
     text = st.text_area("URLs, one per line", key="fetch_urls", height=150)
     upload = st.file_uploader(
         "…or a URL list, Media Cloud or GDELT export, or RSS/Atom feed file",
         type=UPLOAD_TYPES, key="fetch_upload",
     )
+    allow_private = st.checkbox(
+        ALLOW_PRIVATE_LABEL, value=settings.allow_private, key="fetch_allow_private",
+        help="Also contact localhost, 127.0.0.1, 10.x, 172.16-31.x, 192.168.x, 169.254.x and "
+        "other non-public addresses, for a local test site. Leave it off otherwise: a URL or "
+        "redirect could then reach services on this machine or its network.",
+    )
+    settings = replace(settings, allow_private=allow_private)
     if st.button("Fetch", key="fetch_go", type="primary"):
         if upload is None and not text.strip():
             st.session_state.pop("fetch_result", None)

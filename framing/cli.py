@@ -185,7 +185,9 @@ def _add_fetch_parser(sub: Any) -> None:
     f = sub.add_parser(
         "fetch", help="fetch news pages (URL list, Media Cloud, GDELT, RSS) into articles.jsonl",
         description="Fetch pages politely into OUT/articles.jsonl (read by `framing analyze`), "
-        "with OUT/fetch.json accounting for every URL and OUT/cache/ for resuming.",
+        "with OUT/fetch.json accounting for every URL and OUT/cache/ for resuming. Only http(s) "
+        "URLs on public addresses are contacted, at every redirect hop: loopback, private, "
+        "link-local (cloud metadata) and reserved addresses are refused unless --allow-private.",
     )
     f.add_argument("source", help="a URL list (text, or CSV with a url column), a Media Cloud "
                    "story-list CSV, a GDELT GKG/events file, or an RSS/Atom feed (file or URL)")
@@ -195,23 +197,36 @@ def _add_fetch_parser(sub: Any) -> None:
     f.add_argument("--delay", type=float, default=d.delay,
                    help=f"seconds between requests to one host (default {d.delay:g})")
     f.add_argument("--timeout", type=float, default=d.timeout,
-                   help=f"seconds to wait for a server (default {d.timeout:g})")
+                   help="seconds one wait for a server may last (connecting, each read; "
+                   f"default {d.timeout:g})")
+    f.add_argument("--deadline", type=float, default=d.deadline,
+                   help="total seconds one URL may take, from its first request to its last "
+                   "byte: connecting, every read, redirects, retries and the waits between "
+                   f"them (default {d.deadline:g})")
     f.add_argument("--retries", type=int, default=d.retries,
                    help=f"retries on timeouts, 5xx and 429 (default {d.retries})")
     f.add_argument("--max-bytes", type=int, default=d.max_bytes,
                    help=f"largest page read, in bytes (default {d.max_bytes})")
+    f.add_argument("--allow-private", action="store_true",
+                   help="also contact loopback, private, link-local, reserved and multicast "
+                   "addresses (localhost, 127.0.0.1, 10.x, 172.16-31.x, 192.168.x, 169.254.x, "
+                   "::1, fc00::/7, fe80::/10); by default they are refused, for the URL and "
+                   "every redirect, after DNS resolution. For a local test site only: it also "
+                   "lets a URL or redirect reach services on your machine or network")
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from framing.ingest.fetch import FetchSettings, print_progress
     from framing.ingest.importers import ImportProblem, fetch_corpus
 
-    if args.delay < 0 or args.timeout <= 0 or args.retries < 0 or args.max_bytes <= 0:
-        print("framing fetch: --delay, --retries must be >= 0 and --timeout, --max-bytes > 0",
-              file=sys.stderr)
+    if (args.delay < 0 or args.timeout <= 0 or args.retries < 0 or args.max_bytes <= 0
+            or args.deadline <= 0):
+        print("framing fetch: --delay, --retries must be >= 0 and --timeout, --deadline, "
+              "--max-bytes > 0", file=sys.stderr)
         return 2
     settings = FetchSettings(delay=args.delay, timeout=args.timeout, retries=args.retries,
-                             max_bytes=args.max_bytes)
+                             max_bytes=args.max_bytes, deadline=args.deadline,
+                             allow_private=args.allow_private)
     try:
         report = fetch_corpus(args.source, args.out, args.fmt, settings, progress=print_progress)
     except (ImportProblem, OSError) as exc:

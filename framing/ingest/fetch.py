@@ -20,6 +20,21 @@ HTML accepted. Redirects are followed - each hop asks robots.txt and waits for i
 and the final URL is recorded. Hosts are visited in turn
 (round robin), so one slow host does not hold up the others more than its delay requires.
 
+Patience is bounded: besides ``timeout`` on every single wait (connecting, each read), each URL
+has a total ``deadline`` (monotonic clock) from its first request to its last byte - connecting,
+every read, redirects, retries and the waits between them. A server that keeps sending a few
+bytes at a time is stopped there, and the URL fails with ``total deadline of N s exceeded``.
+
+What is contacted (:class:`TargetPolicy`): only ``http`` and ``https`` URLs, at every hop (the
+URL itself and every redirect), and only hosts whose every address (``socket.getaddrinfo``,
+which also normalises numeric forms such as ``0x7f000001``) is a public one: loopback, private,
+link-local (the cloud metadata address ``169.254.169.254`` among them), multicast, reserved and
+unspecified addresses are refused - the URL is ``skipped`` with a reason starting ``refused:``
+- unless ``allow_private`` is set (``--allow-private``, for a local test site). The check runs
+right before every request, and the connection is made to the very address that was checked,
+so a name that resolves differently a moment later (DNS rebinding) is not followed. Proxies
+named by ``http_proxy``/``https_proxy`` are honoured (the target is still checked as above).
+
 Main text and metadata come from trafilatura (Barbaresi 2021) run on the HTML string; it never
 downloads anything itself. ``language`` is the primary subtag of ``<html lang>`` when a page
 declares one (language identification proper is not done here).
@@ -27,22 +42,26 @@ declares one (language identification proper is not done here).
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 import http.client
+import io
+import ipaddress
 import json
 import os
 import re
+import socket
+import string
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from framing import __version__
 from framing.ingest.validation import RecordError, clean_string, is_blank, validate_record
@@ -54,8 +73,19 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Content types accepted as a feed (RSS/Atom), for importers fetching a feed.
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
               "application/rdf+xml", "text/html")
+#: The only URL schemes fetched, at every hop.
+SCHEMES = ("http", "https")
+#: What a refusal tells the user to do to fetch a local site anyway.
+ALLOW_PRIVATE_HINT = "pass --allow-private to fetch local sites"
+#: Cloud instance metadata endpoints (named as such when refused).
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "169.254.170.2", "fd00:ec2::254"})
 _ROBOTS_MAX_BYTES = 512_000
-_CHUNK = 65_536
+#: Bytes asked for per read: a read returns what has arrived, so the deadline is checked often.
+_CHUNK = 16_384
+_MAX_REDIRECTS = 10
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+#: A timeout this close to the deadline is the deadline's.
+_DEADLINE_SLACK = 0.01
 _LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9-]+)?",
                    re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
@@ -71,6 +101,10 @@ class FetchSettings:
     delay: float = 1.0
     #: Seconds a request may wait for the server (connecting, and each read).
     timeout: float = 20.0
+    #: Seconds one URL may take in all, from its first request to its last byte: connecting,
+    #: every read, redirects, retries and the waits between them (a monotonic clock). A server
+    #: that keeps sending a few bytes at a time is stopped there.
+    deadline: float = 60.0
     #: Attempts after the first one on a timeout, a 5xx or a 429 answer.
     retries: int = 3
     #: First wait before a retry, in seconds; doubled on each further retry.
@@ -81,6 +115,9 @@ class FetchSettings:
     max_bytes: int = 5_000_000
     #: Honour robots.txt.
     robots: bool = True
+    #: Also contact loopback, private, link-local, multicast, reserved and unspecified addresses
+    #: (a local test site); by default they are refused at every hop.
+    allow_private: bool = False
     #: Sent with every request.
     user_agent: str = USER_AGENT
     #: Articles with longer text fail (the readers' limit, ``Settings.max_chars``).
@@ -203,6 +240,15 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+class TargetRefused(FetchError):
+    """A URL this tool will not contact (not http(s), or not a public address); skipped."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"refused: {detail}", skip=True)
+        #: The reason without its ``refused:`` prefix.
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class Response:
     """A page as fetched (or read back from the cache)."""
@@ -262,26 +308,226 @@ def _content_type(headers: Any) -> tuple[str, str | None]:
     return mime, charset
 
 
-class _PoliteRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects followed as any request: robots.txt asked, the host's turn awaited."""
+# -- what may be contacted -----------------------------------------------------------------
 
-    def __init__(self, fetcher: PoliteFetcher) -> None:
-        self.fetcher = fetcher
+def address_kind(address: str) -> str | None:
+    """The kind of non-public address ``address`` is, or None for a public one.
 
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> urllib.request.Request | None:
-        request = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if request is not None:
-            try:
-                self.fetcher.before_redirect(request.full_url)
-            except FetchError:
-                fp.close()
-                raise
-        return request
+    ``loopback``, ``private``, ``link-local``, ``link-local (cloud metadata)``, ``multicast``,
+    ``reserved``, ``unspecified`` or ``non-public`` (any other address that is not globally
+    routable, such as carrier-grade NAT space). An IPv4 address mapped into IPv6
+    (``::ffff:127.0.0.1``) or carried by 6to4 is judged as that IPv4 address.
+    """
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return address_kind(str(ip.ipv4_mapped))
+        if ip.sixtofour is not None and (kind := address_kind(str(ip.sixtofour))) is not None:
+            return kind
+    plain = str(ip).split("%", 1)[0]
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if plain in METADATA_ADDRESSES:
+        return "link-local (cloud metadata)"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_reserved:
+        return "reserved"
+    if ip.is_private or getattr(ip, "is_site_local", False):
+        return "private"
+    if not ip.is_global:
+        return "non-public"
+    return None
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (``socket.getaddrinfo``), each once, in its order.
+
+    Numeric forms are normalised as the system reads them (``0x7f000001``, ``2130706433`` and
+    ``127.1`` are all ``127.0.0.1``). Raises ``OSError`` (``socket.gaierror``) when the name does
+    not resolve.
+    """
+    seen: dict[str, None] = {}
+    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        seen[str(sockaddr[0])] = None
+    return list(seen)
+
+
+def _same_address(host: str, address: str) -> bool:
+    try:
+        return ipaddress.ip_address(host) == ipaddress.ip_address(address)
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class TargetPolicy:
+    """Which URLs may be contacted: http(s) only, and public addresses only unless
+    ``allow_private``. Checked right before every request (the URL, every redirect, robots.txt).
+
+    ``resolve`` and ``classify`` are the name resolution and the address judgement
+    (:func:`resolve_host`, :func:`address_kind`); ``hint`` ends every refusal of a non-public
+    address.
+    """
+
+    allow_private: bool = False
+    resolve: Callable[[str, int], Sequence[str]] = resolve_host
+    classify: Callable[[str], str | None] = address_kind
+    hint: str = ALLOW_PRIVATE_HINT
+
+    def check(self, url: str) -> list[str]:
+        """The addresses to connect to for ``url`` (all of them checked).
+
+        Raises :class:`TargetRefused` for a URL that may not be contacted, ``OSError`` when its
+        host does not resolve, ``ValueError`` for a malformed port.
+        """
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme.lower() not in SCHEMES:
+            raise TargetRefused(f"{url} is not an http(s) URL")
+        host = parts.hostname
+        if not host:
+            raise TargetRefused(f"{url} names no host")
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        addresses = list(dict.fromkeys(self.resolve(host, port)))
+        if not addresses:
+            raise OSError(f"{host} resolves to no address")
+        if not self.allow_private:
+            for address in addresses:
+                kind = self.classify(address)
+                if kind is None:
+                    continue
+                what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} address"
+                subject = (f"{address} is {what}" if _same_address(host, address)
+                           else f"{host} resolves to {address}, {what}")
+                raise TargetRefused(f"{subject}; {self.hint}")
+        return addresses
+
+
+# -- the deadline and the connection -------------------------------------------------------
+
+class _Deadline:
+    """The total time one URL may take, counted from its first request (a monotonic clock)."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.start: float | None = None
+
+    def begin(self) -> None:
+        if self.start is None:
+            self.start = self.clock()
+
+    def remaining(self) -> float:
+        return self.seconds if self.start is None else self.seconds - (self.clock() - self.start)
+
+    def expired(self) -> bool:
+        return self.start is not None and self.remaining() <= _DEADLINE_SLACK
+
+    def wait(self, per_operation: float) -> float:
+        """How long the next single wait may last (TimeoutError when no time is left)."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise TimeoutError(self.reason())
+        return min(per_operation, remaining)
+
+    def reason(self) -> str:
+        return f"total deadline of {self.seconds:g} s exceeded"
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's bytes, each read waiting at most ``timeout`` and ending by the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline, timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # keeps the socket open while it is
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._sock.settimeout(self._deadline.wait(self._timeout))
+        return int(self._raw.readinto(buffer) or 0)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket whose reader (what http.client reads the answer from) keeps the
+    deadline; everything else is the socket's own."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline, timeout: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> Any:
+        if mode != "rb":
+            return self._sock.makefile(mode, *args, **kwargs)  # type: ignore[call-overload]
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline, self._timeout))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _connect_pinned(addresses: Sequence[str], deadline: _Deadline, timeout: float,
+                    address: tuple[str, int], *_: Any) -> socket.socket:
+    """Connect to one of the checked ``addresses`` (never to a fresh lookup of the name)."""
+    last: OSError | None = None
+    for ip in addresses:
+        try:
+            return socket.create_connection((ip, address[1]), deadline.wait(timeout))
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            last = exc
+    raise last or OSError("no address to connect to")
+
+
+def _proxy_for(scheme: str, host: str) -> urllib.parse.SplitResult | None:
+    """The proxy the environment names for ``scheme`` (``http_proxy``…), unless ``no_proxy``."""
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    return urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+
+
+def _proxy_auth(proxy: urllib.parse.SplitResult) -> dict[str, str]:
+    if proxy.username is None:
+        return {}
+    user = urllib.parse.unquote(proxy.username)
+    password = urllib.parse.unquote(proxy.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"Proxy-Authorization": f"Basic {token}"}
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """The absolute URL a ``Location`` header names (quoted as urllib quotes it, no fragment)."""
+    parts = urllib.parse.urlparse(location)
+    if not parts.path and parts.netloc:
+        parts = parts._replace(path="/")
+    location = urllib.parse.quote(urllib.parse.urlunparse(parts), encoding="iso-8859-1",
+                                  safe=string.punctuation)
+    return urllib.parse.urldefrag(urllib.parse.urljoin(current, location))[0]
+
+
+def _close(conn: http.client.HTTPConnection, resp: http.client.HTTPResponse | None) -> None:
+    if resp is not None:
+        resp.close()
+    conn.close()
 
 
 class PoliteFetcher:
-    """HTTP GET with per-host rate limits, robots.txt, retries and size and type checks.
+    """HTTP GET with per-host rate limits, robots.txt, retries, a deadline, size and type
+    checks, and the :class:`TargetPolicy` applied before every request.
 
     Holds the state a polite crawler needs across URLs: when each host was last asked and each
     host's robots.txt. ``requests_made`` counts every request sent (robots.txt included).
@@ -289,12 +535,17 @@ class PoliteFetcher:
 
     def __init__(self, settings: FetchSettings | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 policy: TargetPolicy | None = None) -> None:
         self.settings = settings or FetchSettings()
+        if policy is None:
+            policy = TargetPolicy(allow_private=self.settings.allow_private)
+        elif policy.allow_private != self.settings.allow_private:
+            raise ValueError("policy.allow_private must match settings.allow_private (the "
+                             "setting is what fetch.json records)")
+        self.policy = policy
         self.sleep = sleep
         self.clock = clock
-        # urllib's opener: redirects followed (up to 10) politely, HTTP errors raised.
-        self.opener = urllib.request.build_opener(_PoliteRedirects(self))
         self.last_request_: dict[str, float] = {}
         self.robots_: dict[str, urllib.robotparser.RobotFileParser] = {}
         self.robots_notes_: dict[str, str] = {}
@@ -310,73 +561,197 @@ class PoliteFetcher:
                 delay = max(delay, float(crawl))
         return delay
 
-    def _wait_turn(self, host: str) -> None:
+    def _wait_turn(self, host: str, deadline: _Deadline | None = None) -> None:
         last = self.last_request_.get(host)
         if last is not None:
             wait = last + self._delay_for(host) - self.clock()
             if wait > 0:
+                started = deadline is not None and deadline.start is not None
+                if started and deadline is not None and wait >= deadline.remaining():
+                    raise FetchError(f"{deadline.reason()} (the next request to {host} may "
+                                     f"only be sent {wait:.1f} s from now)")
                 self.sleep(wait)
         self.last_request_[host] = self.clock()
-
-    def _open(self, url: str) -> Any:
-        self._wait_turn(host_of(url))
-        self.requests_made_ += 1
-        request = urllib.request.Request(url, headers={
-            "User-Agent": self.settings.user_agent,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-        })
-        return self.opener.open(request, timeout=self.settings.timeout)
-
-    def before_redirect(self, url: str) -> None:
-        """Ask robots.txt about a redirect's target and wait for its host's turn."""
-        if not self.allowed(url):
-            raise FetchError(f"redirected to {url}, which robots.txt of {host_of(url)} "
-                             "disallows", skip=True)
-        self._wait_turn(host_of(url))
-        self.requests_made_ += 1
 
     def robots_note(self, host: str) -> str | None:
         """What robots.txt of ``host`` said (None when it was never needed)."""
         return self.robots_notes_.get(host)
 
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's host lets this tool fetch it (fetched once per host)."""
+        """Whether robots.txt of the URL's host lets this tool fetch it (fetched once per host).
+
+        Raises :class:`TargetRefused` for a URL the policy refuses (its robots.txt is not asked).
+        """
         if not self.settings.robots:
             return True
         host = host_of(url)
         if host not in self.robots_:
+            try:
+                self.policy.check(url)
+            except (OSError, ValueError):
+                pass  # robots.txt cannot be fetched either: the note says why
             self.robots_[host] = self._read_robots(host)
         return self.robots_[host].can_fetch(self.settings.user_agent, url)
 
     def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser:
         rp = urllib.robotparser.RobotFileParser(host + "/robots.txt")
+        deadline = _Deadline(self.settings.deadline, self.clock)
         try:
-            with self._open(host + "/robots.txt") as resp:
-                body = resp.read(_ROBOTS_MAX_BYTES)
-            rp.parse(body.decode("utf-8", errors="replace").splitlines())
-            self.robots_notes_[host] = "robots.txt read; its rules are honoured"
-        except urllib.error.HTTPError as exc:
+            _, conn, resp = self._follow(host + "/robots.txt", deadline, check_robots=False)
+            try:
+                if 200 <= resp.status < 300:
+                    body = self._read_body(resp, _ROBOTS_MAX_BYTES, truncate=True)
+                    rp.parse(body.decode("utf-8", errors="replace").splitlines())
+                    self.robots_notes_[host] = "robots.txt read; its rules are honoured"
+                else:
+                    rp.parse([])  # no rules: everything allowed
+                    kind = "4xx" if 400 <= resp.status < 500 else "error"
+                    self.robots_notes_[host] = (
+                        f"robots.txt answered HTTP {resp.status} ({kind}): everything allowed")
+            finally:
+                _close(conn, resp)
+        except (FetchError, OSError, http.client.HTTPException, ValueError) as exc:
             rp.parse([])  # no rules: everything allowed
-            kind = "4xx" if 400 <= exc.code < 500 else "error"
+            reason = self._failure(exc, deadline).reason
             self.robots_notes_[host] = (
-                f"robots.txt answered HTTP {exc.code} ({kind}): everything allowed")
-        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-            rp.parse([])  # no rules: everything allowed
-            self.robots_notes_[host] = (
-                f"robots.txt could not be fetched ({_describe(exc)}): everything allowed")
+                f"robots.txt could not be fetched ({reason}): everything allowed")
         rp.modified()
         return rp
 
+    # -- one request -----------------------------------------------------------------------
+    def _send(self, url: str, deadline: _Deadline
+              ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Check ``url``, wait for its host's turn, and send the GET (the answer's head read)."""
+        try:
+            addresses = self.policy.check(url)
+        except OSError as exc:
+            raise FetchError(f"cannot connect ({_describe(exc)})") from exc
+        parts = urllib.parse.urlsplit(url)
+        https = parts.scheme.lower() == "https"
+        host = parts.hostname or ""
+        port = parts.port or (443 if https else 80)
+        self._wait_turn(host_of(url), deadline)
+        deadline.begin()
+        self.requests_made_ += 1
+        timeout = self.settings.timeout
+        headers = {"User-Agent": self.settings.user_agent,
+                   "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                   "Connection": "close"}
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        proxy = _proxy_for(parts.scheme.lower(), host)
+        conn: http.client.HTTPConnection
+        if proxy is None:
+            kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+            conn = kind(host, port, timeout=deadline.wait(timeout))
+            # connect to the addresses just checked, not to a second lookup of the name
+            setattr(conn, "_create_connection",  # noqa: B010 - http.client's own hook
+                    lambda address, *rest: _connect_pinned(addresses, deadline, timeout,
+                                                           address))
+        else:
+            proxy_port = proxy.port or 80
+            if https:  # a CONNECT tunnel through the proxy, TLS with the site itself
+                conn = http.client.HTTPSConnection(proxy.hostname or "", proxy_port,
+                                                   timeout=deadline.wait(timeout))
+                conn.set_tunnel(host, port, headers=_proxy_auth(proxy))
+            else:
+                conn = http.client.HTTPConnection(proxy.hostname or "", proxy_port,
+                                                  timeout=deadline.wait(timeout))
+                headers.update(_proxy_auth(proxy))
+                path = urllib.parse.urlunsplit(parts._replace(fragment=""))
+        resp: http.client.HTTPResponse | None = None
+        try:
+            try:
+                conn.connect()
+            except TimeoutError:
+                raise
+            except OSError as exc:  # refused, unreachable, TLS certificate, …
+                raise FetchError(f"cannot connect ({_describe(exc)})") from exc
+            conn.sock = cast(Any, _DeadlineSocket(conn.sock, deadline, timeout))
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+        except BaseException:
+            _close(conn, resp)
+            raise
+        return conn, resp
+
+    def _follow(self, url: str, deadline: _Deadline, check_robots: bool
+                ) -> tuple[str, http.client.HTTPConnection, http.client.HTTPResponse]:
+        """GET ``url`` following redirects; every hop is checked by the policy (and robots.txt,
+        when ``check_robots``) before it is requested. The final URL, its connection and answer.
+        """
+        current = url
+        hops = 0
+        while True:
+            conn, resp = self._send(current, deadline)
+            location = resp.getheader("Location") if resp.status in _REDIRECT_CODES else None
+            if not location:
+                return current, conn, resp
+            _close(conn, resp)
+            hops += 1
+            if hops > _MAX_REDIRECTS:
+                raise FetchError(f"too many redirects (more than {_MAX_REDIRECTS})", resp.status)
+            current = _redirect_target(current, location)
+            self._check_redirect(current, check_robots)
+
+    def _check_redirect(self, target: str, check_robots: bool) -> None:
+        if urllib.parse.urlsplit(target).scheme.lower() not in SCHEMES:
+            raise TargetRefused(f"redirected to {target}, which is not an http(s) URL")
+        try:
+            self.policy.check(target)
+        except TargetRefused as exc:
+            raise TargetRefused(f"redirected to {target}; {exc.detail}") from None
+        except (OSError, ValueError):
+            pass  # the request itself fails with that reason
+        if check_robots and not self.allowed(target):
+            raise FetchError(f"redirected to {target}, which robots.txt of {host_of(target)} "
+                             "disallows", skip=True)
+
+    def _read_body(self, resp: http.client.HTTPResponse, limit: int,
+                   truncate: bool = False) -> bytes:
+        """The answer's body in small reads (each one ends by the deadline), at most ``limit``
+        bytes: a larger body fails, or is cut there when ``truncate``."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = resp.read1(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[:len(chunk) - (size - limit)])
+                    return b"".join(chunks)
+                raise FetchError(f"response too large: more than {limit} bytes "
+                                 "(download stopped there)", resp.status)
+            chunks.append(chunk)
+        if resp.length:  # the server closed before sending what it announced
+            raise FetchError(f"connection broken (IncompleteRead: {size} bytes read, "
+                             f"{resp.length} more expected)", resp.status, retry=True)
+        return b"".join(chunks)
+
+    def _failure(self, exc: BaseException, deadline: _Deadline) -> FetchError:
+        """The FetchError an exception from a request means."""
+        if isinstance(exc, FetchError):
+            return exc
+        if isinstance(exc, TimeoutError):
+            if deadline.expired():
+                return FetchError(deadline.reason())
+            return FetchError(f"timed out after {self.settings.timeout:g} s", retry=True)
+        if isinstance(exc, (ConnectionResetError, http.client.RemoteDisconnected,
+                            http.client.IncompleteRead)):
+            return FetchError(f"connection broken ({_describe(exc)})", retry=True)
+        return FetchError(f"request failed ({_describe(exc)})")
+
     # -- fetching --------------------------------------------------------------------------
     def get(self, url: str, accept: Sequence[str] = HTML_TYPES) -> Response:
-        """GET ``url`` with retries; a Response, or FetchError with the reason."""
+        """GET ``url`` with retries, all within the total deadline; a Response, or FetchError
+        with the reason."""
+        deadline = _Deadline(self.settings.deadline, self.clock)
         attempts = 0
         while True:
             attempts += 1
             try:
-                response = self._get_once(url, accept)
-                return Response(response.url, response.final_url, response.status,
-                                response.content_type, response.charset, response.body, attempts)
+                return replace(self._get_once(url, accept, deadline), attempts=attempts)
             except FetchError as exc:
                 exc.attempts = attempts
                 if not exc.retry or attempts > self.settings.retries:
@@ -391,59 +766,46 @@ class PoliteFetcher:
                                       f"{self.settings.max_retry_after:.0f} s")
                         raise
                     wait = max(wait, exc.retry_after)
-                self.sleep(min(wait, self.settings.max_retry_after))
+                wait = min(wait, self.settings.max_retry_after)
+                if wait >= deadline.remaining():
+                    exc.reason = (f"{exc.reason} (gave up after {attempts} "
+                                  f"attempt{'s' if attempts > 1 else ''}: no time left for "
+                                  f"another within the total deadline of "
+                                  f"{self.settings.deadline:g} s)")
+                    raise
+                self.sleep(wait)
 
-    def _get_once(self, url: str, accept: Sequence[str]) -> Response:
+    def _get_once(self, url: str, accept: Sequence[str], deadline: _Deadline) -> Response:
         limit = self.settings.max_bytes
-        started = self.clock()
         try:
-            with self._open(url) as resp:
-                final_url = resp.geturl()
-                mime, charset = _content_type(resp.headers)
-                if mime not in accept and not (mime == "" and "text/html" in accept):
-                    kind = "HTML" if tuple(accept) == HTML_TYPES else "a feed"
-                    raise FetchError(f"not {kind} (content-type {mime or 'missing'})",
-                                     resp.status)
-                length = resp.headers.get("Content-Length")
-                if length and length.isdigit() and int(length) > limit:
-                    raise FetchError(f"response too large: {int(length)} bytes > limit {limit} "
-                                     "(not downloaded)", resp.status)
-                chunks: list[bytes] = []
-                size = 0
-                while True:
-                    chunk = resp.read(_CHUNK)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > limit:
-                        raise FetchError(f"response too large: more than {limit} bytes "
-                                         "(download stopped there)", resp.status)
-                    chunks.append(chunk)
-                    if self.clock() - started > self.settings.timeout * 3:
-                        raise FetchError(f"timed out: the page took more than "
-                                         f"{self.settings.timeout * 3:.0f} s to arrive",
-                                         resp.status, retry=True)
-                return Response(url, final_url, resp.status, mime, charset, b"".join(chunks))
-        except FetchError:
-            raise
-        except urllib.error.HTTPError as exc:
-            retry_after = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-            transient = exc.code == 429 or exc.code >= 500
-            exc.close()
-            raise FetchError(f"HTTP {exc.code} ({exc.reason})", exc.code, retry=transient,
-                             retry_after=retry_after if transient else None) from None
-        except TimeoutError as exc:
-            raise FetchError(f"timed out after {self.settings.timeout:g} s", retry=True) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise FetchError(f"timed out after {self.settings.timeout:g} s",
-                                 retry=True) from exc
-            raise FetchError(f"cannot connect ({_describe(exc.reason)})") from exc
-        except (ConnectionResetError, http.client.RemoteDisconnected,
-                http.client.IncompleteRead) as exc:
-            raise FetchError(f"connection broken ({_describe(exc)})", retry=True) from exc
+            final_url, conn, resp = self._follow(url, deadline, check_robots=True)
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            raise FetchError(f"request failed ({_describe(exc)})") from exc
+            raise self._failure(exc, deadline) from exc
+        try:
+            if not 200 <= resp.status < 300:
+                transient = resp.status == 429 or resp.status >= 500
+                retry_after = parse_retry_after(resp.getheader("Retry-After"))
+                raise FetchError(f"HTTP {resp.status} ({resp.reason})", resp.status,
+                                 retry=transient, retry_after=retry_after if transient else None)
+            mime, charset = _content_type(resp.headers)
+            if mime not in accept and not (mime == "" and "text/html" in accept):
+                kind = "HTML" if tuple(accept) == HTML_TYPES else "a feed"
+                raise FetchError(f"not {kind} (content-type {mime or 'missing'})", resp.status)
+            length = resp.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise FetchError(f"response too large: {int(length)} bytes > limit {limit} "
+                                 "(not downloaded)", resp.status)
+            body = self._read_body(resp, limit)
+            return Response(url, final_url, resp.status, mime, charset, body)
+        except FetchError as exc:
+            exc.http_status = exc.http_status or resp.status
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            failure = self._failure(exc, deadline)
+            failure.http_status = resp.status
+            raise failure from exc
+        finally:
+            _close(conn, resp)
 
 
 def _describe(exc: object) -> str:
@@ -630,7 +992,9 @@ def fetch_targets(
 
     Every distinct URL ends ``fetched``, ``skipped`` or ``failed`` with a reason; a URL named
     by several records is fetched once and lists them all. Pages already in ``out/cache`` are
-    not requested again.
+    not requested again. A URL the fetcher's :class:`TargetPolicy` refuses (a non-public
+    address, or a redirect to one or to another scheme) is ``skipped`` with a reason starting
+    ``refused:``, before anything - robots.txt included - is asked of its host.
     """
     settings = settings or FetchSettings()
     fetcher = fetcher or PoliteFetcher(settings)

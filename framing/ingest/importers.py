@@ -17,7 +17,8 @@ Formats (``--from``; ``auto`` picks one as below):
   ``DATE``; with a header, or headerless with the codebook's 27 columns) or an events export
   (``SOURCEURL``, the last column; ``DATEADDED``). Each URL is fetched once however many events
   name it.
-* ``rss`` - an RSS or Atom feed, from a file or fetched from a URL by the polite fetcher. An
+* ``rss`` - an RSS or Atom feed, from a file or fetched from a URL by the polite fetcher (the
+  same deadline and the same refusal of non-public addresses as every page). An
   entry whose content holds at least ``FULL_CONTENT_MIN_CHARS`` characters of text becomes an
   article directly; the others are fetched from their link.
 
@@ -389,11 +390,12 @@ def import_source(source: str, fmt: str = "auto",
     if fmt == "rss":
         if is_url:
             fetcher = fetcher or PoliteFetcher()
-            if not fetcher.allowed(source):
-                raise ImportProblem(f"{source}: disallowed by robots.txt")
             try:
+                if not fetcher.allowed(source):
+                    raise ImportProblem(f"{source}: disallowed by robots.txt")
                 data = fetcher.get(source, accept=FEED_TYPES).body
             except FetchError as exc:
+                # refused by the target policy (private address, not http(s)) or not fetched
                 raise ImportProblem(f"{source}: the feed cannot be fetched: {exc.reason}") from exc
             return read_feed(data, source)
         try:
@@ -420,13 +422,18 @@ def fetch_corpus(
     fmt: str = "auto",
     settings: FetchSettings | None = None,
     progress: Callable[[str], None] | None = None,
+    *,
+    fetcher: PoliteFetcher | None = None,
 ) -> FetchReport:
     """Import ``source`` and fetch its URLs into ``out`` (``articles.jsonl``, ``fetch.json``).
 
-    Raises :class:`ImportProblem` when the source cannot be read at all.
+    A feed URL and every page are fetched by ``fetcher`` (by default a :class:`PoliteFetcher`
+    of ``settings``: loopback, private and link-local addresses refused unless
+    ``settings.allow_private``). Raises :class:`ImportProblem` when the source cannot be read
+    at all.
     """
     settings = settings or FetchSettings()
-    fetcher = PoliteFetcher(settings)
+    fetcher = fetcher or PoliteFetcher(settings)
     imported = import_source(source, fmt, fetcher)
     if progress is not None:
         for line in describe_import(imported.info):

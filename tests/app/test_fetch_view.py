@@ -44,6 +44,8 @@ def test_fetch_view_fetches_and_accounts_for_every_url(tmp_path: Path) -> None:
         assert [e.value for e in at.error] == ["Paste at least one URL or upload a file first."]
         urls = f"{site.url('/school')}\n# a comment\n{site.url('/report.pdf')}\n{site.url('/x')}"
         at.text_area(key="fetch_urls").input(urls)
+        assert at.checkbox(key="fetch_allow_private").value is False  # off by default
+        at.checkbox(key="fetch_allow_private").check()  # the local site is on 127.0.0.1
         at.button(key="fetch_go").click().run()
         assert not at.exception, at.exception
     assert not at.error
@@ -58,6 +60,26 @@ def test_fetch_view_fetches_and_accounts_for_every_url(tmp_path: Path) -> None:
     assert out.name == "articles.jsonl" and out.parent.parent == tmp_path
     assert "Village keeps its <b>school</b>" in out.read_text(encoding="utf-8")
     assert (out.parent / "fetch.json").is_file()
+
+
+def test_fetch_view_refuses_local_addresses_by_default(tmp_path: Path) -> None:
+    with serve() as site:
+        site.add("/school", article_html("Village keeps its school", PARAS))
+        at = AppTest.from_function(_view, default_timeout=30,
+                                   kwargs={"app_dir": str(APP_DIR), "root": str(tmp_path)})
+        at.run()
+        assert "local, private and cloud-metadata addresses are refused" in at.caption[0].value
+        at.text_area(key="fetch_urls").input(f"{site.url('/school')}\nhttp://169.254.169.254/x")
+        at.button(key="fetch_go").click().run()
+        assert not at.exception, at.exception
+        assert site.log == []  # nothing was asked of the local server, robots.txt included
+    assert {m.label: m.value for m in at.metric} == {"URLs": "2", "Fetched": "0",
+                                                     "Skipped": "2", "Failed": "0"}
+    table = at.dataframe[0].value
+    hint = "tick “Allow local/private addresses” to fetch local sites"
+    assert list(table["reason"]) == [
+        f"refused: 127.0.0.1 is a loopback address; {hint}",
+        f"refused: 169.254.169.254 is a link-local (cloud metadata) address; {hint}"]
 
 
 def test_dashboard_opens_the_fetch_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,9 @@ from framing.ingest.fetch import (
     parse_retry_after,
 )
 
-FAST = FetchSettings(delay=0.0, timeout=0.5, retries=2, backoff=0.01, max_bytes=60_000)
+# the local site is on 127.0.0.1: allow_private, as for any local test site
+FAST = FetchSettings(delay=0.0, timeout=0.5, retries=2, backoff=0.01, max_bytes=60_000,
+                     allow_private=True)
 
 EN = [
     "Officials in the invented river town of Marlow Bend said on Tuesday that the new bridge "
@@ -131,6 +133,7 @@ def test_every_url_is_accounted_for_with_its_reason(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "fetch.json").read_text(encoding="utf-8"))
     assert saved["version"] == __version__ and saved["counts"] == counts
     assert saved["settings"]["delay"] == 0.0 and saved["settings"]["max_bytes"] == 60_000
+    assert saved["settings"]["deadline"] == 60.0 and saved["settings"]["allow_private"] is True
     assert len(saved["urls"]) == 16
     assert list(saved["robots"].values()) == ["robots.txt read; its rules are honoured"]
 
@@ -166,7 +169,8 @@ def test_second_run_asks_the_server_only_for_what_is_missing(tmp_path: Path) -> 
         site.add_sequence("/c", [Page(b"gone", status=503, content_type="text/plain"),
                                  Page(b"gone", status=503, content_type="text/plain"),
                                  Page(article_html("Third story", EN[1:]).encode("utf-8"))])
-        settings = FetchSettings(delay=0.0, timeout=2.0, retries=0, backoff=0.01)
+        settings = FetchSettings(delay=0.0, timeout=2.0, retries=0, backoff=0.01,
+                                 allow_private=True)
         targets = [Target(site.url(p), f"urls.txt:{i}") for i, p in enumerate("/a /b /c".split())]
         first = fetch_targets(targets, tmp_path, settings)
         assert [o.status for o in first.outcomes] == ["fetched", "fetched", "failed"]
@@ -196,7 +200,8 @@ def test_rate_limit_per_host_and_retry_after(tmp_path: Path) -> None:
         site.add_sequence("/c", [Page(b"slow down", status=429, content_type="text/plain",
                                       headers={"Retry-After": "1"}),
                                  Page(article_html("Third story", EN[1:]).encode("utf-8"))])
-        settings = FetchSettings(delay=0.3, timeout=2.0, retries=1, backoff=0.01)
+        settings = FetchSettings(delay=0.3, timeout=2.0, retries=1, backoff=0.01,
+                                 allow_private=True)
         targets = [Target(site.url(p), "x") for p in ("/a", "/b", "/c")]
         report = fetch_targets(targets, tmp_path, settings)
     assert [o.status for o in report.outcomes] == ["fetched"] * 3
@@ -225,7 +230,8 @@ def test_a_retry_after_beyond_the_limit_fails_at_once(tmp_path: Path) -> None:
                  headers={"Retry-After": "3600"})
         started = time.monotonic()
         report = fetch_targets([Target(site.url("/a"), "x")], tmp_path,
-                               FetchSettings(delay=0, timeout=1, max_retry_after=5))
+                               FetchSettings(delay=0, timeout=1, max_retry_after=5,
+                                             allow_private=True))
         assert time.monotonic() - started < 3
     assert report.outcomes[0].reason == (
         "HTTP 503 (Service Unavailable); the server asked to retry after 3600 s, more than the "
@@ -277,3 +283,15 @@ def test_fetcher_refuses_a_feed_type_as_html() -> None:
         site.add("/feed", "<rss></rss>", content_type="application/rss+xml")
         with pytest.raises(Exception, match=r"not HTML \(content-type application/rss\+xml\)"):
             PoliteFetcher(FAST).get(site.url("/feed"))
+
+
+def test_a_robots_txt_over_the_size_limit_is_read_up_to_it(tmp_path: Path) -> None:
+    with serve() as site:
+        rules = "User-agent: *\nDisallow: /private/\n"
+        site.add("/robots.txt", rules + "# padding\n" * 60_000, content_type="text/plain")
+        site.add("/a", article_html("First story", EN))
+        site.add("/private/b", article_html("Second story", EN))
+        report = fetch_targets([Target(site.url(p), "x") for p in ("/a", "/private/b")],
+                               tmp_path, FAST)
+    assert [o.status for o in report.outcomes] == ["fetched", "skipped"]
+    assert report.robots == {site.base: "robots.txt read; its rules are honoured"}

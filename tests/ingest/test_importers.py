@@ -26,7 +26,8 @@ from framing.ingest.importers import (
     read_url_list,
 )
 
-FAST = FetchSettings(delay=0.0, timeout=2.0, retries=0, backoff=0.01)
+# the local site is on 127.0.0.1: allow_private, as for any local test site
+FAST = FetchSettings(delay=0.0, timeout=2.0, retries=0, backoff=0.01, allow_private=True)
 PARAS = [
     "The harbour authority of the invented port of Saltmere said on Monday that two cargo "
     "ships had collided in fog, and that nobody was hurt in the early-morning accident.",
@@ -235,7 +236,7 @@ def test_cli_fetch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with serve(_site()) as site:
         urls = _write(tmp_path / "urls.txt", f"{site.url('/a')}\n{site.url('/missing')}\n")
         code = main(["fetch", "--from", "urls", str(urls), "--out", str(tmp_path / "out"),
-                     "--delay", "0", "--retries", "0"])
+                     "--delay", "0", "--retries", "0", "--allow-private"])
     captured = capsys.readouterr()
     assert code == 0
     assert "2 records, 2 URLs: fetched 1 (1 from the network" in captured.out
