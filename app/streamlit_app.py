@@ -22,6 +22,11 @@ import validate_view  # noqa: E402
 from fetch_view import render_fetch_view  # noqa: E402
 
 from framing import api  # noqa: E402
+from framing.report.corpus import (  # noqa: E402
+    corpus_section,
+    read_corpus_tables,
+    read_event_names,
+)
 from framing.report.exports import FORMATS, MEDIA_TYPES, table_bytes  # noqa: E402
 from framing.report.figures import interval_chart  # noqa: E402
 from framing.report.html import (  # noqa: E402
@@ -222,8 +227,22 @@ if info.rejections or info.flags:
 
 validate_view.render(info.out_dir)  # coverage by language; Validate section
 
+event_names = read_event_names(info.out_dir)
+corpus = read_corpus_tables(info.out_dir)
+if corpus is not None:  # a corpus of events: what holds across it comes first
+    with st.expander(f"Across the corpus: {corpus.n_events} events", expanded=True):
+        html(corpus_section(corpus, event_names))
+        path = Path(info.out_dir) / "corpus_contrasts.csv"
+        st.download_button("Download corpus_contrasts.csv", path.read_bytes(),
+                           file_name="corpus_contrasts.csv", mime="text/csv",
+                           key="download_corpus")
+
 events = store.events(key)
-event = st.selectbox("Event", events, format_func=event_label, key="event")
+event = st.selectbox(
+    "Event", events, key="event",
+    format_func=lambda e: event_label(e) if e is None or event_names.get(e, e) == e
+    else f"{event_names[e]} ({e})",
+)
 profiles = store.profiles(key, event)
 outlets = [p.outlet for p in profiles]
 

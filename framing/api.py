@@ -51,6 +51,7 @@ OUTPUT_FILES = (
     "side_by_side.csv",
     "corpus_contrasts.csv",
     "corpus_outlets.csv",
+    "events.csv",
     "report.html",
     "run.json",
 )
@@ -272,6 +273,7 @@ def write_outputs(
         corpus_tables,
         event_names,
         write_corpus_tables,
+        write_events,
     )
     from framing.report.folder import claim_folder, record_files, remove_written, written_files
     from framing.report.html import analysed_ids
@@ -307,6 +309,7 @@ def write_outputs(
         corpus = corpus_tables(comparisons, features)
         write_corpus_tables(corpus, staged["corpus_contrasts.csv"], staged["corpus_outlets.csv"])
         names = event_names(analyzed)
+        write_events(staged["events.csv"], comparisons, names)
         corpus_html = corpus_section(corpus, names)
         html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html, names)
         tables.write_text(staged["report.html"], html)

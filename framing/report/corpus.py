@@ -71,6 +71,80 @@ def write_corpus_tables(tables: CorpusTables, contrasts_path: Path, outlets_path
     write_rows(outlets_path, OUTLETS_HEADER, (o.to_row() for o in tables.outlets))
 
 
+def _float(cell: str) -> float | None:
+    return float(cell) if cell not in ("", None) else None
+
+
+def _drivers_cell(cell: str) -> tuple[tuple[str, float], ...]:
+    out = []
+    for part in cell.split("; "):
+        ev, _, d = part.rpartition("=")
+        if ev:
+            out.append((ev, float(d)))
+    return tuple(out)
+
+
+def read_corpus_tables(out_dir: str | Path) -> CorpusTables | None:
+    """The corpus tables of a run folder, read back from its two CSV files (None when the run
+    has none: one event, or written by an older version)."""
+    from framing.ingest.csvcells import read_csv_records
+
+    folder = Path(out_dir)
+    c_path, o_path = folder / "corpus_contrasts.csv", folder / "corpus_outlets.csv"
+    if not c_path.is_file() or not o_path.is_file():
+        return None
+    with c_path.open(encoding="utf-8", newline="") as fh:
+        contrasts = tuple(
+            CorpusContrast(
+                r["feature"], r["a"], r["b"], int(r["n_events"]), _float(r["mean_a"]),
+                _float(r["mean_b"]), _float(r["difference"]), _float(r["difference_low"]),
+                _float(r["difference_high"]), _float(r["p_value"]), _float(r["p_adjusted_bh"]),
+                r["finding"], _float(r["same_sign_share"]), _float(r["loo_low"]),
+                _float(r["loo_high"]), _drivers_cell(r["drivers"]), r["level"], r["note"],
+            )  # fmt: skip
+            for r in read_csv_records(fh)
+        )
+    with o_path.open(encoding="utf-8", newline="") as fh:
+        outlets = tuple(
+            CorpusOutlet(r["outlet"], r["feature"], int(r["n_events"]), int(r["n_articles"]),
+                         _float(r["mean"]), _float(r["mean_low"]), _float(r["mean_high"]),
+                         r["level"], r["note"])
+            for r in read_csv_records(fh)
+        )
+    if not contrasts:
+        return None
+    events = {ev for r in contrasts for ev, _ in r.drivers}
+    n_events = max([len(events), *(r.n_events for r in contrasts)])
+    return CorpusTables(contrasts, outlets, n_events)
+
+
+EVENTS_HEADER = ("event", "name", "n_articles", "n_outlets", "outlets")
+
+
+def write_events(path: Path, comparisons: Iterable[Comparison], names: Mapping[str, str]) -> None:
+    """``events.csv``: every event's id, its readable name (:func:`event_names`), its article
+    and outlet counts and its outlets."""
+    from framing.report.tables import write_rows
+
+    rows = []
+    for c in comparisons:
+        outlets = [p.outlet for p in c.profiles]
+        rows.append([c.event or "", names.get(c.event or "", c.event or ""),
+                     sum(p.n_articles for p in c.profiles), len(outlets), "; ".join(outlets)])
+    write_rows(path, EVENTS_HEADER, rows)
+
+
+def read_event_names(out_dir: str | Path) -> dict[str, str]:
+    """Event id -> readable name from a run folder's ``events.csv`` (empty when absent)."""
+    from framing.ingest.csvcells import read_csv_records
+
+    path = Path(out_dir) / "events.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["event"]: r["name"] for r in read_csv_records(fh) if r.get("event")}
+
+
 def _value(x: float | None, feature: str) -> str:
     if x is None:
         return "–"

@@ -382,3 +382,40 @@ def test_cards_and_contrast_tests_come_from_the_report() -> None:
     assert dashboard._findings([rec, {**rec, "level": "group", "p_adjusted_bh": 0.2}]) == [
         "A writes 80% of its assertions in its own voice, B 20%: a difference of 60 points, 95% "
         "interval 40–80, unlikely to be chance (adjusted p 0.010; 6 and 5 articles)."]
+
+
+def test_a_corpus_of_events_opens_with_what_holds_across_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six events named by UUIDs, each covered by the same two outlets: the dashboard opens with
+    the corpus comparison, and the event box reads the events' headline names."""
+    from framing.api import demo_corpus_path, load, run_cached
+    from framing.settings import load_settings
+    from framing.store import Store
+
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("FRAMING_USE_MODEL", "false")
+    monkeypatch.setenv("FRAMING_BOOTSTRAP_SAMPLES", "200")
+    rows = [json.loads(line) for line in
+            demo_corpus_path().read_text(encoding="utf-8").splitlines() if line.strip()]
+    pair = [next(r for r in rows if r["outlet"] == o)
+            for o in ("Global Wire Service", "Islamabad Herald")]
+    uuids = [f"{k:08x}-5d6a-4c89-bcbd-8e164144172a" for k in range(6)]
+    src = tmp_path / "six.jsonl"
+    src.write_text("".join(json.dumps({**r, "id": f"{r['id']}-{k}", "event": u}) + "\n"
+                           for k, u in enumerate(uuids) for r in pair), encoding="utf-8")
+    settings = load_settings()
+    store = Store(tmp_path / "store.duckdb")
+    key = run_cached(load([src], settings), store, tmp_path / "runs", settings)
+    store.close()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["run_key"] = key
+    at.run()
+    assert not at.exception, at.exception
+    assert "Across the corpus: 6 events" in [e.label for e in at.expander]
+    body = _html(at)
+    assert "What holds across the corpus" in body
+    assert "Over 6 events, Global Wire Service&#x27;s" in body
+    box = at.selectbox(key="event")
+    assert box.value == uuids[0]
+    assert box.format_func(uuids[0]) == f"killed · Peshawar ({uuids[0]})"
