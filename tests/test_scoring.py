@@ -95,3 +95,13 @@ def test_attribution_spanning_sentences_counted_once() -> None:
                                              SentenceAnalysis(2, Span(70, 107), "x", "attributed",
                                                               attributions=(said,))), (), "t")
     assert score_article(doubled).features["n_attributions"] == 1
+
+
+def test_every_feature_has_a_plain_name() -> None:
+    from framing.scoring import FEATURES
+    from framing.scoring.names import FEATURE_NAMES, SHARE_FEATURES, feature_name
+
+    assert set(FEATURE_NAMES) == set(FEATURES)
+    assert all(name and "_" not in name for name in FEATURE_NAMES.values())
+    assert "author_voice_share" in SHARE_FEATURES and "n_words" not in SHARE_FEATURES
+    assert feature_name("not_a_feature") == "not_a_feature"

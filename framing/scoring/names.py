@@ -9,9 +9,9 @@ from framing.scoring.features import FEATURES
 
 #: Feature code -> short plain name (a noun phrase that reads in "Fox's <name> is higher").
 FEATURE_NAMES: dict[str, str] = {
-    "n_sentences": "sentences",
-    "n_words": "words",
-    "n_assertions": "assertions",
+    "n_sentences": "number of sentences per article",
+    "n_words": "number of words per article",
+    "n_assertions": "number of assertions per article",
     "author_voice_share": "share of assertions in its own voice",
     "attributed_share": "share of assertions credited to a named source",
     "vague_voice_share": "share of assertions resting on vague sources, hedges or agentless "
@@ -24,22 +24,22 @@ FEATURE_NAMES: dict[str, str] = {
     "loaded_expected_author_per100": "expected loaded words per 100 words of its own wording",
     "loaded_score_mean": "mean score of its loaded words",
     "hedging_rate": "hedges per 100 words",
-    "n_attributions": "attributions",
+    "n_attributions": "number of attributions per article",
     "direct_quote_share": "share of attributions that are direct quotes",
     "vague_source_share": "share of attributions to anonymous, vague or no sources",
     "anonymous_source_share": "share of attributions to anonymous sources",
-    "chain_count": "attribution chains",
-    "agentless_passive_count": "agentless passives ('is accused of')",
+    "chain_count": "number of attribution chains per article",
+    "agentless_passive_count": "number of agentless passives ('is accused of') per article",
     "evaluative_cue_share": "share of speech verbs that judge what was said ('claimed')",
-    "question_count": "questions",
+    "question_count": "number of questions per article",
     "bias_probability_mean": "mean sentence bias probability",
-    "sources_named_person": "attributions to named people",
-    "sources_named_org": "attributions to named organisations",
-    "sources_official": "attributions to officials",
-    "sources_media": "attributions to media",
-    "sources_anonymous": "attributions to anonymous sources",
-    "sources_vague": "attributions to vague sources",
-    "sources_none": "assertions credited to nobody",
+    "sources_named_person": "number of attributions to named people per article",
+    "sources_named_org": "number of attributions to named organisations per article",
+    "sources_official": "number of attributions to officials per article",
+    "sources_media": "number of attributions to media per article",
+    "sources_anonymous": "number of attributions to anonymous sources per article",
+    "sources_vague": "number of attributions to vague sources per article",
+    "sources_none": "number of attributions credited to nobody per article",
 }
 
 #: Features whose values are shares (0-1), shown as percentages.
