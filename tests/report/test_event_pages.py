@@ -5,33 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from framing.api import demo_corpus_path, run_analysis
+from framing_test_corpus import demo_over_events
+
+from framing.api import run_analysis
 from framing.report.html import INLINE_EVENTS
 from framing.settings import Settings
 
 SETTINGS = Settings(use_model=False, bootstrap_samples=100)
-
-
-def _corpus(path: Path, n_events: int) -> Path:
-    """The demo articles spread over ``n_events`` events (copies get new ids); event names
-    carry markup that must come out escaped."""
-    rows = [json.loads(line) for line in
-            demo_corpus_path().read_text(encoding="utf-8").splitlines() if line.strip()]
-    out = []
-    for k in range(n_events):
-        for j in range(2):
-            r = dict(rows[(2 * k + j) % len(rows)])
-            r["id"] = f"{r['id']}-{k}-{j}"
-            r["event"] = f"event <b>{k:02d}</b>"
-            out.append(r)
-    path.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
-    return path
+#: Event names carry markup that must come out escaped.
+NAME = "event <b>{k:02d}</b>"
 
 
 def test_many_events_get_an_index_and_one_page_each(tmp_path: Path) -> None:
     n_events = INLINE_EVENTS + 3
     out = tmp_path / "out"
-    run_analysis([_corpus(tmp_path / "c.jsonl", n_events)], out, SETTINGS)
+    run_analysis([demo_over_events(tmp_path / "c.jsonl", n_events, NAME)], out, SETTINGS)
     report = (out / "report.html").read_text(encoding="utf-8")
     pages = sorted((out / "events").glob("e*.html"))
     assert len(pages) == n_events
@@ -45,7 +33,7 @@ def test_many_events_get_an_index_and_one_page_each(tmp_path: Path) -> None:
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert "events/" in record["outputs"]
     # a later run with few events shows them all and leaves no stale pages behind
-    run_analysis([_corpus(tmp_path / "small.jsonl", 2)], out, SETTINGS)
+    run_analysis([demo_over_events(tmp_path / "small.jsonl", 2, NAME)], out, SETTINGS)
     assert not (out / "events").exists()
     small = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="events"' not in small and small.count('<section class="event"') == 2
@@ -58,7 +46,7 @@ def test_report_stays_under_its_byte_budget(tmp_path: Path, monkeypatch) -> None
     from framing.report import html
 
     n_events = INLINE_EVENTS + 3
-    corpus = _corpus(tmp_path / "c.jsonl", n_events)
+    corpus = demo_over_events(tmp_path / "c.jsonl", n_events, NAME)
     out = tmp_path / "out"
     run_analysis([corpus], out, SETTINGS)
     full = (out / "report.html").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from framing_test_corpus import demo_over_events
 
 from framing.api import OUTPUT_FILES, demo_corpus_path, run_analysis
 from framing.cli import main
@@ -24,26 +25,11 @@ from framing.settings import Settings
 SETTINGS = Settings(use_model=False, bootstrap_samples=50)
 
 
-def _corpus(path: Path, n_events: int) -> Path:
-    """Demo articles spread over ``n_events`` events (two articles each, new ids)."""
-    rows = [json.loads(line) for line in
-            demo_corpus_path().read_text(encoding="utf-8").splitlines() if line.strip()]
-    out = []
-    for k in range(n_events):
-        for j in range(2):
-            r = dict(rows[(2 * k + j) % len(rows)])
-            r["id"] = f"{r['id']}-{k}-{j}"
-            r["event"] = f"event {k:02d}"
-            out.append(r)
-    path.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
-    return path
-
-
 def test_user_files_in_events_and_dataset_survive_runs(tmp_path: Path) -> None:
     """Event pages of an earlier run go; a file the user put beside them stays, and so does an
     unknown file in the Parquet dataset when the batches change."""
     out = tmp_path / "out"
-    run_analysis([_corpus(tmp_path / "many.jsonl", INLINE_EVENTS + 2)], out, SETTINGS)
+    run_analysis([demo_over_events(tmp_path / "many.jsonl", INLINE_EVENTS + 2)], out, SETTINGS)
     assert (out / MARKER).is_file()
     pages = sorted(p.name for p in (out / "events").glob("e*.html"))
     assert len(pages) == INLINE_EVENTS + 2
@@ -54,7 +40,7 @@ def test_user_files_in_events_and_dataset_survive_runs(tmp_path: Path) -> None:
     hidden = out / DATASET / "articles" / ".keep"
     hidden.write_text("", encoding="utf-8")
     # a run of another corpus: other batches, and no event pages at all
-    run_analysis([_corpus(tmp_path / "few.jsonl", 2)], out, SETTINGS)
+    run_analysis([demo_over_events(tmp_path / "few.jsonl", 2)], out, SETTINGS)
     assert (out / "events" / "important.txt").read_text(encoding="utf-8") == "my notes"
     assert not list((out / "events").glob("e*.html"))  # the stale pages went
     assert mine.read_bytes() == b"not framing's" and hidden.exists()
@@ -85,7 +71,7 @@ def test_force_writes_framing_files_and_deletes_nothing_else(tmp_path: Path) -> 
     (out / "events" / "e00000.html").write_text("the user's page", encoding="utf-8")
     (out / "notes.csv").write_text("a,b\n", encoding="utf-8")
     (out / "report.html").write_text("old", encoding="utf-8")
-    run_analysis([_corpus(tmp_path / "few.jsonl", 2)], out, SETTINGS, force=True)
+    run_analysis([demo_over_events(tmp_path / "few.jsonl", 2)], out, SETTINGS, force=True)
     assert "framing" in (out / "report.html").read_text(encoding="utf-8")  # replaced: asked for
     assert (out / "notes.csv").read_text(encoding="utf-8") == "a,b\n"
     # this run writes no event pages: a page framing never wrote is not its to delete

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from framing.models import (
     AnalyzedArticle,
@@ -205,3 +206,23 @@ def comparisons(
                        group_profiles=tuple(groups))
         )
     return out
+
+
+def demo_over_events(path: Path, n_events: int, event_name: str = "event {k:02d}") -> Path:
+    """The demo articles spread over ``n_events`` events, two articles each (copies get new
+    ids), written to ``path`` as JSONL; ``event_name`` is formatted with ``k``."""
+    import json
+
+    from framing.api import demo_corpus_path
+
+    rows = [json.loads(line) for line in
+            demo_corpus_path().read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for k in range(n_events):
+        for j in range(2):
+            r = dict(rows[(2 * k + j) % len(rows)])
+            r["id"] = f"{r['id']}-{k}-{j}"
+            r["event"] = event_name.format(k=k)
+            out.append(r)
+    path.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    return path
