@@ -101,9 +101,11 @@ VIEW_INTROS = {
     ),
     "labels": (
         "For each actor of the event, the words each outlet uses for it (\"militants\" or "
-        "\"terrorists\"). Mentions are grouped into actors by named entities, an alias table, "
-        "name parts, acronyms, noun-phrase heads and sentence-embedding similarity (grouped_by "
-        "says which); select a row to read its example sentences."
+        "\"terrorists\"): its names, and the descriptions beside them (\"a former FBI "
+        "lawyer\"; label_kind says which). Mentions are grouped into actors by named entities, "
+        "an alias table, people's and organisations' names (as in Sources), noun-phrase heads "
+        "and sentence-embedding similarity (grouped_by says which, or how a description stands "
+        "to the name); select a row to read its example sentences."
     ),
     "terms": (
         "Each outlet's most distinctive words and two-word phrases against the other outlets of "
@@ -160,10 +162,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "n_chain_origin": ("int", "Of these, the origin of a chain ('X reported, citing Y')."),
     "n_articles": ("int", "Number of articles."),
     "n_outlets": ("int", "Outlets of the event that cite this source."),
-    "only_this_outlet": ("text", "true when no other outlet of the event cites this source."),
+    "only_this_outlet": ("text", "true when no other outlet of the event mentions this source "
+                                 "at all (cites it or names it)."),
+    "n_outlets_mentioning": ("int", "Outlets of the event whose articles mention the source "
+                                    "(cite it or name it)."),
     "identified": ("text", "true for a named person, organisation, office or outlet; false for "
                            "an anonymous or vague source."),
-    "actor": ("text", "The actor the mentions were grouped into."),
+    "actor": ("text", "The actor (person, organisation …) the mentions or the source were "
+                      "resolved to, named the same way for every outlet of the event."),
     "actor_type": ("text", "Kind of actor (person, organisation, armed group, place …)."),
     "actor_mentions": ("int", "Mentions of the actor across every outlet of the event."),
     "label": ("text", "The word or phrase the outlet uses for the actor."),
@@ -171,7 +177,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "share_of_outlet_mentions": ("share", "share: of this outlet's mentions of the actor, the "
                                           "part that uses this label."),
     "grouped_by": ("text", "Why these mentions were grouped into the actor (entity, alias, name "
-                           "part, acronym, head noun, embedding similarity)."),
+                           "part, name variant, acronym, head noun, embedding similarity); for a "
+                           "description, how it stands to the name (apposition, predicate "
+                           "nominal, title or role before the name)."),
+    "label_kind": ("text", "name: a name of the actor; description: words beside a name that "
+                           "describe the actor (\"a former FBI lawyer\", \"his lover\")."),
     "rank": ("int", "Rank of the term within the outlet (1 = most distinctive)."),
     "term": ("text", "A word or two-word phrase."),
     "n_words": ("int", "Number of words."),

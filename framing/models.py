@@ -279,6 +279,9 @@ class LabelRow:
     share: float  # of this outlet's mentions of this actor
     link: str
     examples: tuple[str, ...]
+    #: "name": a name variant of the actor ("Strzok" / "Peter Strzok"); "description": words
+    #: beside a name that describe it ("a former FBI lawyer"), ``link`` saying how they stand
+    kind: str = "name"
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,12 @@ class SourceCount:
     n_outlets: int
     only_this_outlet: bool
     identified: bool = True
+    #: The person or organisation the source is (:mod:`framing.compare.actors`), named the same
+    #: way for every outlet of the event ("" for a source that is not a name: "some analysts")
+    actor: str = ""
+    #: Outlets of the event whose articles mention the source at all (cite it or name it);
+    #: ``only_this_outlet`` is true when that is this outlet alone. None when not counted.
+    n_outlets_mentioning: int | None = None
 
 
 @dataclass(frozen=True)

@@ -69,13 +69,13 @@ def claim_sentences(analyzed: Sequence[AnalyzedArticle]) -> list[ClaimSentence]:
 def label_map(rows: Sequence[LabelRow]) -> dict[str, str]:
     """Each label of an actor named in more than one way -> the actor's most used label.
 
-    Places are left alone. Claims are compared on text with every label replaced, so that "the
-    Khawarij ringleader was killed" and "the Daesh commander was killed" are one claim whatever
-    each outlet calls the group.
+    Places and descriptions ("a former FBI lawyer") are left alone. Claims are compared on text
+    with every label replaced, so that "the Khawarij ringleader was killed" and "the Daesh
+    commander was killed" are one claim whatever each outlet calls the group.
     """
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
-        if r.actor_type != "place":
+        if r.actor_type != "place" and r.kind == "name":  # descriptions are not names
             counts[r.actor][r.label] += r.count
     out: dict[str, str] = {}
     for labels in counts.values():

@@ -1,13 +1,18 @@
-"""The words each outlet uses for each actor of an event ("Daesh" / "Khawarij" / "ISIS-K").
+"""The words each outlet uses for each actor of an event ("Daesh" / "Khawarij" / "ISIS-K"), and
+how it describes them ("a former FBI lawyer", "his lover").
 
 Mentions are the named entities of the nlp layer (people, organisations, places) plus every match
-of the alias table in the event's sentences. Mentions of one actor are grouped, in this order, by
+of the alias table in the event's sentences; laws, events and works are not actors and are left
+out. Mentions of one actor are grouped, in this order, by
 
 1. the same normalised name ("the DNC" / "DNC"; "Kim Jong-un" / "Kim Jong Un"),
 2. the alias table (``framing/resources/aliases.tsv`` or a user table),
-3. name parts: a name that ends (or, for a plain personal name, starts) another name of the event,
-   when only one actor qualifies ("Mr. Trump" / "Donald Trump"; "Hamidullah" / "Qari Hamidullah"),
-4. acronyms ("CTD" / "Counter Terrorism Department"),
+3. people and organisations: :mod:`framing.compare.actors`, the resolution sources.csv uses too
+   (surnames, first-name variants, middle initials and titles for people: "Mr. Trump" / "Donald
+   Trump", "Bill" / "William Kristol"; acronyms and "X Department" / "Department of X" for
+   organisations: "DOJ" / "Justice Department"); other names by name parts, when only one
+   actor qualifies ("Korea" stays apart beside "North Korea" and "South Korea"),
+4. acronyms of other names ("UAE" / "United Arab Emirates"),
 5. noun-phrase heads: a bare head noun joins the only actor with a longer mention ending in it
    ("the caravan" / "the migrant caravan"),
 6. branches: a parent name used in an event that mentions exactly one of its branches ("Daesh"
@@ -15,7 +20,12 @@ of the alias table in the event's sentences. Mentions of one actor are grouped, 
 7. generic labels of the alias table ("militants", "terrorists", "Khawarij") join the event's
    most-mentioned actor of their type,
 8. embedding similarity of the mention strings (MiniLM, computed by the caller): greedy
-   average-linkage merging above a threshold, never joining two different alias-table actors.
+   average-linkage merging above a threshold, never joining two different alias-table actors
+   or two resolved people or organisations.
+
+Each outlet's labels of an actor are its name variants (``kind`` "name") and the descriptions
+beside its names (``kind`` "description": appositions, predicate nominals, titles and role
+nouns before the name; :mod:`framing.compare.descriptions`).
 
 The approach follows the candidate-merging idea of Hamborg, Zhukova & Gipp (2019, NewsWCL50),
 simplified; its agreement with NewsWCL50's concept annotations is measured by
@@ -34,8 +44,37 @@ from pathlib import Path
 
 import numpy as np
 
+from framing.compare.actors import (
+    CONNECTORS,
+    DETERMINERS,
+    LAW_OR_EVENT_HEADS,
+    NAME_PARTICLES,
+    NOT_ACTOR_LABELS,
+    ORG_HEADS,
+    ORG_NAME_WORDS,
+    PERSON_TITLES,
+    PLACE_LABELS,
+    TITLES,
+    Actors,
+    NameMention,
+    entity_class,
+    is_name,
+    normalize_mention,
+    resolve_actors,
+    strip_titles,
+    titled,
+)
+from framing.compare.actors import compact as _compact
+from framing.compare.actors import initials as _initials
+from framing.compare.descriptions import describe
 from framing.models import AnalyzedArticle, LabelRow
-from framing.resources import read_lines
+
+__all__ = [
+    "CONNECTORS", "DETERMINERS", "NAME_PARTICLES", "ORG_HEADS", "TITLES", "Alias", "Grouping",
+    "Mention", "alias_index", "alias_pattern", "build_labels", "entity_type", "extract_mentions",
+    "group_mentions", "is_name", "label_key", "load_aliases", "lookup_alias", "normalize_mention",
+    "person_names", "strip_titles",
+]
 
 #: Mean cosine similarity of two mention groups' strings for them to merge (MiniLM scale). Chosen
 #: for precision: on NewsWCL50 events 0-4 B-cubed precision is about 0.84 here, while F1 keeps
@@ -52,25 +91,8 @@ ENTITY_TYPES = {
     "FAC": "place",
     "NORP": "group",
 }
-DETERMINERS = frozenset(
-    "the a an this that these those his her its their our my your some".split()
-)
-TITLES = frozenset(
-    """mr mrs ms miss dr president prime minister pm gen general sen senator rep representative
-    secretary chancellor sir qari mullah maulana maulvi sheikh shaikh mufti hafiz brigadier colonel
-    col lt captain capt major maj retd former late king queen prince pope judge justice governor
-    gov mayor spokesman spokeswoman spokesperson commander chief""".split()
-)
-#: Last words that make a name an organisation: "Pakistan" is not "Pakistan Interior Ministry".
-ORG_HEADS = frozenset(
-    """ministry government office party committee department council agency army police forces
-    force media wing court commission administration authority authorities service services
-    television channel news newspaper times post herald university institute centre center bank
-    group network campaign""".split()
-)
-CONNECTORS = frozenset({"al", "bin", "ibn", "abu", "de", "van", "von", "da", "di", "el", "ul"})
-#: Lower-case words allowed inside a name ("Ministry of Foreign Affairs", "Abu Usman al-Khurasani").
-NAME_PARTICLES = CONNECTORS | {"of", "for", "and", "the", "on", "in", "at"}
+#: Actor types whose descriptions are not collected (places are not actors).
+_NOT_DESCRIBED = frozenset({"place", "country"})
 _STRIP = " \t\n\"'“”‘’()[]{},.;:!?"
 
 
@@ -87,41 +109,6 @@ class Alias:
     def case_sensitive(self) -> bool:
         letters = [c for c in self.alias if c.isalpha()]
         return bool(letters) and all(c.isupper() for c in letters)
-
-
-def normalize_mention(text: str) -> str:
-    """Lower-cased mention without quotes, leading determiners, possessives, dots or hyphens."""
-    t = text.replace("’", "'").replace("‘", "'").strip(_STRIP)
-    t = re.sub(r"'s\b|(?<=s)'(?=\s|$)", "", t)
-    t = t.replace(".", "").replace("-", " ").lower()
-    toks = t.split()
-    while len(toks) > 1 and toks[0] in DETERMINERS:
-        toks = toks[1:]
-    return " ".join(toks)
-
-
-def strip_titles(norm: str) -> str:
-    """A normalised name without leading titles ("prime minister shinzo abe" -> "shinzo abe")."""
-    toks = norm.split()
-    i = 0
-    while i < len(toks) - 1 and toks[i] in TITLES:
-        i += 1
-    return " ".join(toks[i:])
-
-
-def is_name(text: str) -> bool:
-    """Whether a mention is a proper name: every word capitalised (or a name particle)."""
-    t = text.replace("’", "'").strip(_STRIP)
-    words = [w for w in re.split(r"[\s\-]+", t) if w]
-    while len(words) > 1 and words[0].lower() in DETERMINERS:
-        words = words[1:]
-    if not words or not words[0][0].isupper() or not words[-1][0].isupper():
-        return False
-    return all(w[0].isupper() or w.lower() in NAME_PARTICLES or w[0].isdigit() for w in words)
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", text)
 
 
 def load_aliases(path: str | Path | None = None, include_default: bool = True) -> list[Alias]:
@@ -244,11 +231,6 @@ class Grouping:
     actor_type: Mapping[int, str] = field(default_factory=dict)
 
 
-def _initials(norm: str) -> str:
-    skip = {"of", "the", "and", "for", "in", "on", "al"}
-    return "".join(t[0] for t in norm.split() if t not in skip)
-
-
 def group_mentions(
     texts: Sequence[str],
     aliases: Sequence[Alias] = (),
@@ -259,11 +241,16 @@ def group_mentions(
     rules: frozenset[str] = frozenset(
         {"alias", "name", "acronym", "head", "branch", "generic", "embedding", "names_apart"}
     ),
+    actor_keys: Sequence[str | None] | None = None,
+    actors: Actors | None = None,
 ) -> Grouping:
-    """Group distinct mention strings of one event into actors (see the module docstring).
+    """Group mention strings of one event into actors (see the module docstring).
 
     ``weights`` are mention counts (for choosing an event's main actor and display names);
     ``embeddings`` are L2-normalised vectors of ``texts`` (no embedding step when None).
+    ``actor_keys`` are the people and organisations ``actors`` resolved the texts to (None: not
+    one); without them, and with the "name" rule, the texts are resolved here, each alone (one
+    text may appear twice when its two mentions are two actors: a surname two people share).
     """
     n = len(texts)
     w = list(weights) if weights is not None else [1] * n
@@ -275,13 +262,24 @@ def group_mentions(
     links = ["entity" if e else "mention" for e in ents]
     index = alias_index(aliases) if "alias" in rules else {}
     alias_rows: list[Alias | None] = [lookup_alias(t, index) for t in texts]
+    if actor_keys is None or actors is None:
+        if "name" in rules:
+            actors = resolve_actors(
+                NameMention(t, entity_class(e)) for t, e in zip(texts, ents, strict=True))
+            actor_keys = [actors.actor(t) for t in texts]
+        else:
+            actor_keys = [None] * n
+    keys = [None if alias_rows[i] is not None else actor_keys[i] for i in range(n)]
 
-    # 1. same normalised string (titles dropped for names)
+    # 1. same normalised string (titles dropped for names), unless resolved to two actors
     first: dict[str, int] = {}
     for i in range(n):
         key = stripped[i] if names[i] else norms[i]
         if key in first:
-            if g.union(first[key], i):
+            j = first[key]
+            if keys[i] is not None and keys[j] is not None and keys[i] != keys[j]:
+                continue
+            if g.union(j, i):
                 links[i] = "same name"
         else:
             first[key] = i
@@ -304,11 +302,26 @@ def group_mentions(
             generic_roots[row.type] = by_actor[key]
     types = {r.actor: r.type for r in aliases if r.actor}
 
-    # 3. name parts
+    # 3. people and organisations as resolved (framing.compare.actors); other names by parts
+    members_of: dict[str, list[int]] = defaultdict(list)
+    for i, akey in enumerate(keys):
+        if akey is not None:
+            members_of[akey].append(i)
+    for akey, same in members_of.items():
+        assert actors is not None
+        why = {i: actors.reason(texts[i]) for i in same}
+        anchor = next((i for i in same if not why[i]), same[0])
+        for i in same:
+            if i != anchor and g.union(anchor, i) and links[i] in ("entity", "mention"):
+                links[i] = why[i] or "same name"
+        root = g.find(anchor)
+        if g.actor.get(root) is None:
+            g.actor[root] = f"@actor:{akey}"
     if "name" in rules:
-        multi = [i for i in range(n) if names[i] and len(stripped[i].split()) > 1]
+        multi = [i for i in range(n)
+                 if names[i] and keys[i] is None and len(stripped[i].split()) > 1]
         for i in range(n):
-            if not names[i] or alias_rows[i] is not None:
+            if not names[i] or alias_rows[i] is not None or keys[i] is not None:
                 continue
             a = stripped[i].split()
             cands = set()
@@ -330,11 +343,11 @@ def group_mentions(
     if "acronym" in rules:
         by_initials: dict[str, set[int]] = defaultdict(set)
         for j in range(n):
-            if names[j] and len(norms[j].split()) > 1:
+            if names[j] and keys[j] is None and len(norms[j].split()) > 1:
                 by_initials[_initials(norms[j])].add(j)
         for i in range(n):
             c = _compact(texts[i])
-            if 2 <= len(c) <= 6 and c.isupper():
+            if 2 <= len(c) <= 6 and c.isupper() and keys[i] is None:
                 found = {g.find(j) for j in by_initials.get(c.lower(), set())} - {g.find(i)}
                 if len(found) == 1 and g.union(found.pop(), i):
                     links[i] = "acronym"
@@ -355,7 +368,7 @@ def group_mentions(
     # 6. a parent name stands for its only branch in the event
     present = {g.actor[r] for r in g.roots() if r in g.actor}
     if "branch" in rules:
-        for parent in sorted(present):
+        for parent in sorted(p for p in present if not p.startswith("@")):
             branches = [a for a in present if a.startswith(parent + "/")]
             if len(branches) == 1:
                 pr = next(r for r in g.roots() if g.actor.get(r) == parent)
@@ -402,6 +415,10 @@ def group_mentions(
     for r, k in label_of.items():
         members = roots[r]
         tag = g.actor.get(r)
+        if tag is not None and tag.startswith("@actor:") and actors is not None:
+            display[k] = actors.display(tag[len("@actor:"):])
+            actor_type[k] = actors.kind(tag[len("@actor:"):])
+            continue
         if tag is not None and not tag.startswith("@generic"):
             display[k] = tag.replace("/", " / ")
             actor_type[k] = types.get(tag, "")
@@ -499,15 +516,33 @@ class Mention:
     text: str
     entity_label: str | None
     sentence: str
+    #: where ``text`` starts in ``sentence`` (-1: unknown; no description is read then)
+    start: int = -1
+
+
+def not_actor_names(analyzed: Sequence[AnalyzedArticle]) -> set[str]:
+    """Normalised names the event's entities tag as a law, an event, a work or a product more
+    often than as a person, organisation or place ("Justice Against Sponsors of Terrorism
+    Act")."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for art in analyzed:
+        for e in art.entities:
+            if e.label in NOT_ACTOR_LABELS:
+                counts[normalize_mention(e.text)][0] += 1
+            elif e.label in ACTOR_ENTITY_LABELS:
+                counts[normalize_mention(e.text)][1] += 1
+    return {k for k, (no, yes) in counts.items() if no and no >= yes}
 
 
 def extract_mentions(
     analyzed: Sequence[AnalyzedArticle], aliases: Sequence[Alias] = ()
 ) -> list[Mention]:
     """Alias-table matches in every sentence (headline included) and the named entities of the
-    body; where both cover the same words, the alias match is kept."""
+    body; where both cover the same words, the alias match is kept. Names of laws, events and
+    works are left out, whatever the tagger labelled one mention of them."""
     ci, cs = alias_pattern(aliases)
     outlets = {normalize_mention(a.article.outlet) for a in analyzed}
+    not_actors = not_actor_names(analyzed)
     out: list[Mention] = []
     for art in analyzed:
         a = art.article
@@ -520,7 +555,8 @@ def extract_mentions(
                     if any(m.start() < t[1] and t[0] < m.end() for t in taken[s.index]):
                         continue
                     taken[s.index].append((m.start(), m.end()))
-                    out.append(Mention(a.outlet, a.id, s.index, m.group(0), None, s.text))
+                    out.append(Mention(a.outlet, a.id, s.index, m.group(0), None, s.text,
+                                       m.start()))
         body = [s for s in art.sentences if s.part == "body"]
         for e in art.entities:
             if e.label not in ACTOR_ENTITY_LABELS:
@@ -532,21 +568,22 @@ def extract_mentions(
             end = e.span.end - sent.span.start
             if any(start < t[1] and t[0] < end for t in taken[sent.index]):
                 continue
-            text = e.text.replace("’", "'")
-            text = re.sub(r"'s$", "", text).strip(_STRIP)
+            raw = e.text.replace("’", "'")
+            lead = len(raw) - len(raw.lstrip(_STRIP))
+            text = re.sub(r"'s$", "", raw).strip(_STRIP)
             if not text or not any(c.isupper() for c in text):
                 continue  # "mosques": a common noun tagged as an entity
-            if normalize_mention(text) in outlets:
+            norm = normalize_mention(text)
+            if norm in outlets:
                 continue  # an outlet naming itself ("told Kabul Dispatch") is not an actor
+            words = norm.split()
+            if norm in not_actors or (len(words) > 1 and words[-1] in LAW_OR_EVENT_HEADS):
+                continue  # "the Affordable Care Act", "the Benghazi hearings": not actors
             label = entity_type(text, e.label, sent.text[:start], persons, sent.text[end:])
-            out.append(Mention(a.outlet, a.id, sent.index, text, label, sent.text))
+            out.append(Mention(a.outlet, a.id, sent.index, text, label, sent.text, start + lead))
     return _titled_persons(out)
 
 
-#: Person titles that make a name a person's ("Qari Hamidullah", "General Safi").
-PERSON_TITLES = frozenset(read_lines("attribution/titles.txt")) | {"qari", "mullah", "maulvi"}
-#: Words that keep a one-word name an organisation's after "in" ("in Parliament").
-ORG_NAME_WORDS = frozenset(read_lines("attribution/org_words.txt"))
 #: One capitalised word after another (each with an optional comma and "and"/"or"): a flat
 #: repetition, so a run of capitalised words is matched one way only (nested repetitions of the
 #: same words backtrack exponentially: 22 words took 3 s, a title-case line for ever).
@@ -580,7 +617,8 @@ def entity_type(
     place; a place whose name holds an organisation word ("Centre for …") is an organisation."""
     norm = normalize_mention(text)
     words = norm.split()
-    if label != "PERSON" and words and (words[0] in PERSON_TITLES or strip_titles(norm) in persons
+    if label != "PERSON" and words and ((words[0] in PERSON_TITLES and _person_like(norm))
+                                        or strip_titles(norm) in persons
                                         or (len(words) == 1 and norm in persons)):
         return "PERSON"
     if label == "ORG" and len(words) == 1 and not set(words) & ORG_NAME_WORDS and (
@@ -591,12 +629,21 @@ def entity_type(
     return label
 
 
+def _person_like(norm: str) -> bool:
+    """Whether the words after a title can be a person's name: "Justice Kennedy", not "Justice
+    Against Sponsors of Terrorism Act" or "General Motors Company"."""
+    words = strip_titles(norm).split()
+    return (0 < len(words) <= 4 and words[-1] not in LAW_OR_EVENT_HEADS
+            and not set(words) & (ORG_NAME_WORDS | {"of", "for", "against", "and", "on"}))
+
+
 def _titled_persons(mentions: list[Mention]) -> list[Mention]:
     """A name the event gives a person's title anywhere ("Qari Hamidullah") is a person in every
     mention ("Hamidullah")."""
     titled = {strip_titles(normalize_mention(m.text)) for m in mentions
               if normalize_mention(m.text).split()[:1] and
-              normalize_mention(m.text).split()[0] in PERSON_TITLES}
+              normalize_mention(m.text).split()[0] in PERSON_TITLES
+              and _person_like(normalize_mention(m.text))}
     titled.discard("")
     return [replace(m, entity_label="PERSON")
             if m.entity_label not in (None, "PERSON")
@@ -620,56 +667,127 @@ def build_labels(
     event: str | None = None,
     min_mentions: int = 2,
     max_examples: int = 2,
+    actors: Actors | None = None,
 ) -> list[LabelRow]:
-    """Group an event's mentions into actors and count each outlet's labels for each.
+    """Group an event's mentions into actors and count each outlet's labels for each: its name
+    variants, then the descriptions beside its names.
 
-    ``embeddings`` maps a label (see ``label_key``) to its vector; actors with fewer than
-    ``min_mentions`` mentions are left out. Rows are ordered by actor (most mentioned first),
-    outlet, then count.
+    ``embeddings`` maps a label (see ``label_key``) to its vector; ``actors`` is the event's
+    resolution of people and organisations (:func:`framing.compare.actors.resolve_actors`;
+    built from the mentions when None); actors with fewer than ``min_mentions`` mentions are
+    left out. Rows are ordered by actor (most mentioned first), outlet, names before
+    descriptions, then count.
     """
-    keys = sorted({label_key(m.text) for m in mentions})
-    if not keys:
+    if not mentions:
         return []
-    counts = Counter(label_key(m.text) for m in mentions)
-    ent: dict[str, str] = {}
-    for m in mentions:
+    if actors is None:
+        actors = resolve_actors(
+            NameMention(m.text, entity_class(m.entity_label), m.article_id, m.outlet)
+            for m in mentions)
+    index = alias_index(aliases)
+
+    def unit_of(m: Mention) -> tuple[str, str]:
+        """(label, actor key or ""): one label may name two actors (a shared surname)."""
+        k = label_key(m.text)
+        if lookup_alias(m.text, index) is not None:
+            return k, ""
+        text = (titled(m.text, m.sentence[:m.start]) if m.start >= 0 and m.entity_label == "PERSON"
+                else m.text)
+        return k, actors.actor(text, m.article_id, entity_class(m.entity_label)) or ""
+
+    unit = [unit_of(m) for m in mentions]
+    units = sorted(set(unit))
+    counts = Counter(unit)
+    ent: dict[tuple[str, str], str] = {}
+    for m, u in zip(mentions, unit, strict=True):
         if m.entity_label:
-            ent.setdefault(label_key(m.text), m.entity_label)
+            ent.setdefault(u, m.entity_label)
     emb = None
-    if embeddings is not None and all(k in embeddings for k in keys):
-        emb = np.stack([embeddings[k] for k in keys])
+    if embeddings is not None and all(k in embeddings for k, _ in units):
+        emb = np.stack([embeddings[k] for k, _ in units])
     grouping = group_mentions(
-        keys, aliases, emb, threshold, [counts[k] for k in keys], [ent.get(k) for k in keys]
-    )
-    group_of = dict(zip(keys, grouping.labels, strict=True))
-    link_of = dict(zip(keys, grouping.links, strict=True))
-    per: dict[tuple[int, str, str], list[Mention]] = defaultdict(list)
+        [k for k, _ in units], aliases, emb, threshold, [counts[u] for u in units],
+        [ent.get(u) for u in units], actor_keys=[a or None for _, a in units], actors=actors,
+    )  # fmt: skip
+    group_of = dict(zip(units, grouping.labels, strict=True))
+    link_of = dict(zip(units, grouping.links, strict=True))
+    per: dict[tuple[int, str, str], list[tuple[Mention, tuple[str, str]]]] = defaultdict(list)
     totals: Counter[int] = Counter()
     outlet_totals: Counter[tuple[int, str]] = Counter()
-    for m in mentions:
-        k = label_key(m.text)
-        gid = group_of[k]
+    for m, u in zip(mentions, unit, strict=True):
+        gid = group_of[u]
         # case variants of one label are one label ("Militants" / "militants")
-        per[(gid, m.outlet, normalize_mention(k))].append(m)
+        per[(gid, m.outlet, normalize_mention(u[0]))].append((m, u))
         totals[gid] += 1
         outlet_totals[(gid, m.outlet)] += 1
     rows: list[LabelRow] = []
-    for (gid, outlet, _), ms in per.items():
+    for (gid, outlet, _), items in per.items():
         if totals[gid] < min_mentions:
             continue
-        shown = Counter(label_key(m.text) for m in ms).most_common(1)[0][0]
-        examples: list[str] = []
-        for m in ms:
-            if m.sentence not in examples:
-                examples.append(m.sentence)
-            if len(examples) >= max_examples:
-                break
+        shown = Counter(u[0] for _, u in items).most_common(1)[0][0]
+        link = next(link_of[u] for _, u in items if u[0] == shown)
         rows.append(
             LabelRow(
                 event, grouping.actor[gid], grouping.actor_type.get(gid, ""), totals[gid],
-                outlet, shown, len(ms), len(ms) / outlet_totals[(gid, outlet)],
-                link_of[shown], tuple(examples),
+                outlet, shown, len(items), len(items) / outlet_totals[(gid, outlet)],
+                link, _examples([m for m, _ in items], max_examples),
             )
         )  # fmt: skip
-    rows.sort(key=lambda r: (-r.actor_mentions, r.actor, r.outlet, -r.count, r.label))
+    rows += _description_rows(mentions, [group_of[u] for u in unit], grouping, totals,
+                              outlet_totals, event, min_mentions, max_examples)
+    rows.sort(key=lambda r: (-r.actor_mentions, r.actor, r.outlet, r.kind != "name", -r.count,
+                             r.label))
+    return rows
+
+
+def _examples(ms: Sequence[Mention], max_examples: int) -> tuple[str, ...]:
+    examples: list[str] = []
+    for m in ms:
+        if m.sentence not in examples:
+            examples.append(m.sentence)
+        if len(examples) >= max_examples:
+            break
+    return tuple(examples)
+
+
+def _description_rows(
+    mentions: Sequence[Mention],
+    gids: Sequence[int],
+    grouping: Grouping,
+    totals: Mapping[int, int],
+    outlet_totals: Mapping[tuple[int, str], int],
+    event: str | None,
+    min_mentions: int,
+    max_examples: int,
+) -> list[LabelRow]:
+    """Each outlet's descriptions of each actor (appositions, predicate nominals, titles and
+    role nouns before its names), counted once per sentence; ``share`` is of the outlet's name
+    mentions of the actor."""
+    found: dict[tuple[int, str, str], list[tuple[Mention, str, str]]] = defaultdict(list)
+    seen: set[tuple[str, int, int, str]] = set()
+    names_of: dict[int, set[str]] = defaultdict(set)
+    for m, gid in zip(mentions, gids, strict=True):
+        names_of[gid].add(normalize_mention(m.text))
+    for m, gid in zip(mentions, gids, strict=True):
+        if (m.start < 0 or grouping.actor_type.get(gid, "") in _NOT_DESCRIBED
+                or m.entity_label in PLACE_LABELS or not is_name(m.text)
+                or totals[gid] < min_mentions):
+            continue
+        for label, how in describe(m.sentence, m.start, m.start + len(m.text)):
+            norm = normalize_mention(label)
+            if not norm or norm in names_of[gid]:
+                continue
+            key = (m.article_id, m.sentence_index, gid, norm)
+            if key in seen:
+                continue
+            seen.add(key)
+            found[(gid, m.outlet, norm)].append((m, label, how))
+    rows: list[LabelRow] = []
+    for (gid, outlet, _), items in found.items():
+        shown = Counter(label for _, label, _ in items).most_common(1)[0][0]
+        how = Counter(h for _, _, h in items).most_common(1)[0][0]
+        rows.append(LabelRow(
+            event, grouping.actor[gid], grouping.actor_type.get(gid, ""), totals[gid], outlet,
+            shown, len(items), len(items) / max(1, outlet_totals.get((gid, outlet), 0)), how,
+            _examples([m for m, _, _ in items], max_examples), kind="description"))
     return rows

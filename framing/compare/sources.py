@@ -3,19 +3,27 @@
 Pure functions over ``AnalyzedArticle``; no NLP model is touched here. Identified sources (a named
 person or organisation, an office, an outlet) and unidentified ones (anonymous: "officials who
 spoke on condition of anonymity"; vague: "some analysts") are listed alike, with ``identified``
-telling them apart; hedges and agentless passives, which name nobody, are not sources. Names are matched across outlets after light
-normalisation (case, a leading "the", possessive "'s", white space), and a bare surname is folded
-into the one full name of the same event that ends with it ("Khan" -> "Imran Khan") when exactly one
-such name exists.
+telling them apart; hedges and agentless passives, which name nobody, are not sources.
+
+Named people and organisations are resolved to actors by :mod:`framing.compare.actors`, the
+resolution labels.csv uses too: within an event and across its outlets, "Trump", "Mr. Trump" and
+"Donald J. Trump" are one row per outlet, as are "Bill" and "William Kristol", "FBI" and "Federal
+Bureau of Investigation"; a surname two people of the event share stays apart unless the article
+names only one of them. Each row keeps the outlet's own most used spelling (``source``) and names
+the actor the same way for every outlet (``actor``). ``only_this_outlet`` is true when no other
+outlet's articles of the event mention the actor at all: as a source, or as a named entity. Other
+sources (offices, anonymous and vague ones) are matched after light normalisation (case, a
+leading "the", possessive "'s", white space).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from framing.compare.actors import SOURCE_TYPES, Actors, event_actors, is_name, source_text
 from framing.models import UNIDENTIFIED_SOURCE_KINDS, AnalyzedArticle, Attribution, SourceCount
 from framing.scoring.features import unique_attributions
 
@@ -33,6 +41,8 @@ SOURCE_COLUMNS = (
     "n_outlets",
     "only_this_outlet",
     "identified",
+    "actor",
+    "n_outlets_mentioning",
 )
 
 _SPACE = re.compile(r"\s+")
@@ -58,15 +68,6 @@ def normalize_name(name: str) -> str:
     return key
 
 
-def _surname_map(keys: Iterable[str]) -> dict[str, str]:
-    """Bare surname -> the single full name of the event that ends with it."""
-    full = [k for k in set(keys) if " " in k]
-    by_last: dict[str, set[str]] = defaultdict(set)
-    for k in full:
-        by_last[k.rsplit(" ", 1)[1]].add(k)
-    return {last: next(iter(names)) for last, names in by_last.items() if len(names) == 1}
-
-
 def _identified(a: Attribution) -> bool:
     return a.source.kind not in UNIDENTIFIED_SOURCE_KINDS and bool(a.source.name.strip())
 
@@ -77,30 +78,45 @@ def _listed(a: Attribution) -> bool:
         "hedged", "agentless_passive")
 
 
-def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
-    """Sources per (event, outlet), with counts and whether only that outlet cites them.
+def source_actor(a: Attribution, article_id: str, actors: Actors) -> str | None:
+    """The actor key of an attribution's source: a named person or organisation resolved by
+    ``actors``, else None."""
+    typ = SOURCE_TYPES.get(a.source.kind)
+    name = source_text(a.source.name)
+    if typ is None or not is_name(name):
+        return None
+    return actors.actor(name, article_id, typ)
 
-    Rows are sorted by event, outlet, then most-cited first, then name: the same input gives the
-    same table.
+
+def count_sources(
+    analyzed: Sequence[AnalyzedArticle], actors: Actors | None = None
+) -> list[SourceCount]:
+    """Sources per (event, outlet), with counts and whether only that outlet mentions them.
+
+    ``actors`` is the resolution of the event's names (:func:`framing.compare.actors.
+    event_actors`), for articles of one event; built here per event when None. Rows are sorted by event, outlet, then most-cited first,
+    then name: the same input gives the same table.
     """
     by_event: dict[str | None, list[tuple[str, str, Attribution]]] = defaultdict(list)
+    articles: dict[str | None, list[AnalyzedArticle]] = defaultdict(list)
     for art in analyzed:
+        articles[art.article.event].append(art)
         for a in unique_attributions(art):
             if _listed(a):
                 by_event[art.article.event].append((art.article.outlet, art.article.id, a))
+    if actors is not None and len(articles) > 1:
+        raise ValueError("count_sources: one resolution of actors given for several events")
     rows: list[SourceCount] = []
     for event in sorted(by_event, key=lambda e: (e is None, e or "")):
         items = by_event[event]
-        keys = [normalize_name(a.source.name) for _, _, a in items]
-        persons = [
-            k for k, (_, _, a) in zip(keys, items, strict=True) if a.source.kind == "named_person"
-        ]
-        surnames = _surname_map(persons)
+        res = actors if actors is not None else event_actors(articles[event])
+        keys: list[str] = []
+        for _, art_id, a in items:
+            akey = source_actor(a, art_id, res)
+            keys.append(akey if akey is not None else "=" + normalize_name(a.source.name))
         agg: dict[tuple[str, str], _Cell] = {}
         outlets_of: dict[str, set[str]] = defaultdict(set)
         for key, (outlet, art_id, a) in zip(keys, items, strict=True):
-            if a.source.kind == "named_person" and " " not in key:
-                key = surnames.get(key, key)
             outlets_of[key].add(outlet)
             cell = agg.setdefault((outlet, key), _Cell())
             cell.names[a.source.name] += 1
@@ -122,6 +138,11 @@ def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
             kind = max(kinds, key=lambda s: (kinds[s], s))
             role = max(roles, key=lambda s: (roles[s], s)) if roles else None
             n_outlets = len(outlets_of[key])
+            if key.startswith("="):  # not a name: matched by its words only
+                actor, mentioning = "", outlets_of[key]
+            else:
+                actor = res.display(key)
+                mentioning = outlets_of[key] | res.outlets.get(key, set())
             rows.append(
                 SourceCount(
                     event=event,
@@ -135,8 +156,10 @@ def count_sources(analyzed: Sequence[AnalyzedArticle]) -> list[SourceCount]:
                     n_chain_origin=cell.chain,
                     n_articles=len(cell.articles),
                     n_outlets=n_outlets,
-                    only_this_outlet=n_outlets == 1,
+                    only_this_outlet=len(mentioning) <= 1,
                     identified=kind not in UNIDENTIFIED_SOURCE_KINDS,
+                    actor=actor,
+                    n_outlets_mentioning=len(mentioning),
                 )
             )
     rows.sort(key=lambda r: (r.event is None, r.event or "", r.outlet, -r.n_attributions, r.source))
@@ -162,6 +185,8 @@ def source_table(rows: Sequence[SourceCount]) -> list[list[str]]:
                 str(r.n_outlets),
                 "true" if r.only_this_outlet else "false",
                 "true" if r.identified else "false",
+                r.actor,
+                "" if r.n_outlets_mentioning is None else str(r.n_outlets_mentioning),
             ]
         )
     return out

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from framing.compare.actors import Actors, event_actors
 from framing.compare.claims import align_claims, claim_sentences, label_map, neutralize
 from framing.compare.contrasts import build_contrasts
 from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
@@ -100,14 +101,17 @@ def cross_outlet_tables(
     args = (settings.bootstrap_samples, settings.confidence, settings.seed)
     contrasts = tuple(build_contrasts(scores, feats, *args, by="outlet", event=event))
     terms = tuple(distinctive_terms(outlet_texts(a.article for a in analyzed)))
-    sources = tuple(count_sources(analyzed))
+    # one resolution of the event's people and organisations for sources and labels
+    actors = event_actors(analyzed) if len(
+        {a.article.event for a in analyzed}) <= 1 else None
+    sources = tuple(count_sources(analyzed, actors))
     over_time = tuple(weekly_rows(analyzed, scores, *args))
     group_contrasts = (
         tuple(build_contrasts(scores, feats, *args, by="group", event=event))
         if len({s.group for s in scores if s.group}) > 1
         else ()
     )
-    labels, claims, note = _labels_and_claims(event, analyzed, settings, embed, aliases)
+    labels, claims, note = _labels_and_claims(event, analyzed, settings, embed, aliases, actors)
     return replace(
         comparison,
         contrasts=contrasts,
@@ -127,6 +131,7 @@ def _labels_and_claims(
     settings: Settings,
     embed: EmbedFn,
     aliases: str | Path | None,
+    actors: Actors | None = None,
 ) -> tuple[tuple[LabelRow, ...], tuple[Claim, ...] | None, str]:
     """Actor labels, claims aligned across outlets (None when the encoder is unavailable) and a
     note saying why claims were not aligned ("" when they were)."""
@@ -136,13 +141,14 @@ def _labels_and_claims(
     sentences = claim_sentences(analyzed)
     try:
         label_vectors = dict(zip(keys, embed(keys), strict=True))
-        labels = tuple(build_labels(mentions, alias_rows, label_vectors, event=event))
+        labels = tuple(build_labels(mentions, alias_rows, label_vectors, event=event,
+                                    actors=actors))
         # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K")
         names = label_map(labels)
         vectors = embed([neutralize(s.text, names) for s in sentences])
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
-        labels = tuple(build_labels(mentions, alias_rows, None, event=event))
+        labels = tuple(build_labels(mentions, alias_rows, None, event=event, actors=actors))
         return labels, None, f"Claims were not aligned: the sentence encoder is unavailable ({exc})."
     outlets = sorted({a.article.outlet for a in analyzed})
     copies = syndicated_copies([a.article for a in analyzed], settings.near_duplicate_threshold)

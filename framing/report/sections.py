@@ -202,10 +202,14 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10,
     names: Mapping[str, str] | None = None) -> str:
     """For each actor, the words each outlet uses for it."""
     h: list[str] = [
-        "<p class=small>Mentions grouped into actors by named entities, an alias table, name "
-        "parts, acronyms, noun-phrase heads and sentence-embedding similarity; generic labels "
-        "(\"militants\", \"Khawarij\") are attached to the event's most-mentioned armed group. "
-        "Counts, grouping reasons and example sentences in labels.csv.</p>"
+        "<p class=small>Mentions grouped into actors by named entities, an alias table, "
+        "people's and organisations' names (surnames, first-name variants, titles, acronyms: "
+        "the same resolution as the sources), noun-phrase heads and sentence-embedding "
+        "similarity; generic labels (\"militants\", \"Khawarij\") are attached to the event's "
+        "most-mentioned armed group. Each outlet's names for an actor come first, then, in "
+        "italics, how it describes the actor beside its name (appositions, \"X was a …\", "
+        "titles and roles before the name). Counts, grouping reasons and example sentences in "
+        "labels.csv.</p>"
     ]
     for c in comparisons:
         h.append(_event_heading(c, names))
@@ -227,7 +231,8 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10,
             continue
         # the most mentioned actors, then those named in more different ways
         rank = {
-            name: (-rs[0].actor_mentions, -len({r.label.lower() for r in rs}), name)
+            name: (-rs[0].actor_mentions,
+                   -len({r.label.lower() for r in rs if r.kind == "name"}), name)
             for name, rs in by_actor.items()
         }
         actors = sorted(by_actor, key=rank.__getitem__)[:max_actors]
@@ -243,14 +248,19 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10,
             )
             for o in outlets:
                 cells = [r for r in by_actor[name] if r.outlet == o]
-                if not cells:
+                if not any(r.kind == "name" for r in cells):
                     h.append("<td class=small>not mentioned</td>")
                     continue
                 items = ", ".join(
                     f'<span title="{escape(r.examples[0] if r.examples else "")}">'
                     f"{escape(r.label)}</span> ({r.count})"
-                    for r in cells
+                    for r in cells if r.kind == "name"
                 )
+                described = [r for r in cells if r.kind != "name"][:6]
+                if described:
+                    items += "<br><span class=small><i>" + "; ".join(
+                        f'<span title="{escape(r.examples[0] if r.examples else "")}">'
+                        f"{escape(r.label)}</span> ({r.count})" for r in described) + "</i></span>"
                 h.append(f"<td>{items}</td>")
             h.append("</tr>")
         h.append("</table>")

@@ -332,7 +332,8 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
 TERMS_HEADER = ("event", "outlet", "rank", "term", "n_words", "count", "count_others",
                 "per_1000_words", "log_odds", "z")  # fmt: skip
 LABELS_HEADER = ("event", "actor", "actor_type", "actor_mentions", "outlet", "label", "count",
-                 "share_of_outlet_mentions", "grouped_by", "example_1", "example_2")  # fmt: skip
+                 "share_of_outlet_mentions", "grouped_by", "example_1", "example_2",
+                 "label_kind")  # fmt: skip
 CLAIMS_HEADER = ("event", "claim_id", "lead", "n_outlets", "n_independent", "carried_by",
                  "omitted_by", "carried_via_copy", "claim", "outlet", "carries", "n_sentences",
                  "article_ids", "sentences")  # fmt: skip
@@ -348,10 +349,12 @@ def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
 
 
 def write_labels(path: Path, comparisons: Sequence[Comparison]) -> int:
-    """labels.csv: for each actor of an event, the words each outlet uses for it."""
+    """labels.csv: for each actor of an event, the words each outlet uses for it: its names
+    (``label_kind`` "name") and the descriptions beside them ("description")."""
     return write_rows(path, LABELS_HEADER, (
         [c.event or "", r.actor, r.actor_type, r.actor_mentions, r.outlet, r.label, r.count,
-         _fmt(r.share), r.link, *(list(r.examples[:2]) + [""] * (2 - len(r.examples[:2])))]
+         _fmt(r.share), r.link, *(list(r.examples[:2]) + [""] * (2 - len(r.examples[:2]))),
+         r.kind]
         for c in comparisons for r in c.labels
     ))  # fmt: skip
 

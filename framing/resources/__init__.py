@@ -29,9 +29,17 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     return tuple(dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:])
 
 
+#: Resources read only by the comparison stage, which is recomputed from the cached analyses on
+#: every run: they do not key the analysis cache, so editing them re-analyses nothing.
+#: (``aliases.tsv`` is read only there too but predates this list; moving it here would re-key
+#: every cache once.)
+COMPARE_ONLY = frozenset({"nicknames.tsv", "descriptor_nouns.txt"})
+
+
 @cache
 def fingerprint() -> str:
-    """Hash of every packaged lexicon, list and model head: cached analyses depend on them."""
+    """Hash of every packaged lexicon, list and model head: cached analyses depend on them
+    (:data:`COMPARE_ONLY` files left out)."""
     import hashlib
 
     h = hashlib.sha256()
@@ -43,7 +51,7 @@ def fingerprint() -> str:
             if child.is_dir():
                 if child.name not in ("demo", "__pycache__"):
                     walk(child, name + "/")
-            elif not child.name.endswith((".py", ".pyc", ".md")):
+            elif not child.name.endswith((".py", ".pyc", ".md")) and name not in COMPARE_ONLY:
                 h.update(name.encode() + b"\0" + child.read_bytes() + b"\0")
 
     walk(root, "")

@@ -124,15 +124,19 @@ def test_labels_of_one_actor_are_one_word_before_claims_are_compared() -> None:
 
     from framing.compare.claims import label_map, neutralize
 
-    def row(actor: str, kind: str, label: str, n: int) -> SimpleNamespace:
-        return SimpleNamespace(actor=actor, actor_type=kind, label=label, count=n)
+    def row(actor: str, kind: str, label: str, n: int, label_kind: str = "name"
+            ) -> SimpleNamespace:
+        return SimpleNamespace(actor=actor, actor_type=kind, label=label, count=n,
+                               kind=label_kind)
 
     rows = [row("Red Hand", "armed_group", "Red Hand", 5), row("Red Hand", "armed_group",
                                                                "the bandits", 2),
             row("Red Hand", "armed_group", "RH", 1), row("Tessel", "place", "Tessel", 4),
-            row("Tessel", "place", "the port city", 1), row("Ilse Rand", "person", "Rand", 3)]
+            row("Tessel", "place", "the port city", 1), row("Ilse Rand", "person", "Rand", 3),
+            row("Ilse Rand", "person", "the envoy", 2, "description")]
     names = label_map(rows)
-    assert names == {"the bandits": "Red Hand", "rh": "Red Hand"}  # places and one-name actors
+    # places, one-name actors and descriptions ("the envoy") are left alone
+    assert names == {"the bandits": "Red Hand", "rh": "Red Hand"}
     assert neutralize("The bandits' leader and an RH fighter died; RHINO did not.", names) == (
         "Red Hand' leader and an Red Hand fighter died; RHINO did not.")
     assert neutralize("Nothing to change.", {}) == "Nothing to change."

@@ -198,3 +198,142 @@ def test_place_context_regex_is_linear_on_title_case_runs() -> None:
     assert _PLACE_BEFORE.search(run) is None
     assert _PLACE_BEFORE.search("fighting in Helmand, Kandahar and Nangarhar ") is not None
     assert _PLACE_BEFORE.search("clashes in the Swat Valley ") is not None
+
+
+# ----------------------------------------------------------------------------- people, organisations
+
+
+def test_people_and_organisations_resolve_as_sources_do() -> None:
+    texts = [
+        "Bill Kristol", "William Kristol", "Chuck Schumer", "Sen. Charles E. Schumer",
+        "Anthony M. Kennedy", "Justice Anthony Kennedy", "Bill Clinton", "Hillary Clinton",
+        "Clinton", "FBI", "Federal Bureau of Investigation", "the Justice Department", "DOJ",
+        "Department of Justice",
+    ]  # fmt: skip
+    ents = ["PERSON"] * 9 + ["ORG"] * 5
+    g = group_mentions(texts, [], entity_labels=ents)
+    lab = dict(zip(texts, g.labels, strict=True))
+    assert lab["Bill Kristol"] == lab["William Kristol"]
+    assert lab["Chuck Schumer"] == lab["Sen. Charles E. Schumer"]
+    assert lab["Anthony M. Kennedy"] == lab["Justice Anthony Kennedy"]
+    # a surname two people of the event share joins neither
+    assert len({lab["Bill Clinton"], lab["Hillary Clinton"], lab["Clinton"]}) == 3
+    assert lab["FBI"] == lab["Federal Bureau of Investigation"]
+    assert lab["the Justice Department"] == lab["DOJ"] == lab["Department of Justice"]
+    assert g.actor[lab["William Kristol"]] in ("Bill Kristol", "William Kristol")
+    assert g.actor_type[lab["FBI"]] == "organisation"
+    links = dict(zip(texts, g.links, strict=True))
+    assert links["DOJ"] == "acronym" and links["Bill Kristol"] == "name variant"
+
+
+def _tagged(aid: str, outlet: str, sentences: list[str],
+            ents: list[tuple[int, str, str]]) -> AnalyzedArticle:
+    """An article whose entities are (sentence index, words, label): the words' first
+    occurrence in that sentence."""
+    art = _article(aid, outlet, sentences)
+    entities = []
+    for i, word, label in ents:
+        s = art.sentences[i]
+        start = s.span.start + s.text.index(word)
+        entities.append(Entity(Span(start, start + len(word), label), word, label))
+    return AnalyzedArticle(art.article, art.sentences, tuple(entities), "t")
+
+
+def test_descriptions_are_labels_of_their_actor_per_outlet() -> None:
+    arts = [
+        _tagged("n1", "North Post", [
+            "Lisa Page, a former FBI lawyer, testified on Monday.",
+            "Page was his lover, the report said.",
+        ], [(0, "Lisa Page", "PERSON"), (1, "Page", "PERSON")]),
+        _tagged("s1", "South Times", [
+            "FBI agent Peter Strzok texted his colleague, Lisa Page.",
+            "Strzok, the disgraced investigator, was fired.",
+        ], [(0, "Peter Strzok", "PERSON"), (0, "Lisa Page", "PERSON"), (1, "Strzok", "PERSON")]),
+    ]
+    rows = build_labels(extract_mentions(arts), event="e")
+    page = {(r.outlet, r.label, r.kind, r.link) for r in rows if r.actor == "Lisa Page"}
+    assert ("North Post", "former FBI lawyer", "description", "apposition") in page
+    assert ("North Post", "his lover", "description", "predicate nominal") in page
+    assert ("South Times", "his colleague", "description", "apposition before the name") in page
+    assert ("North Post", "Page", "name", "name part") in page
+    strzok = {(r.outlet, r.label, r.kind) for r in rows if r.actor == "Peter Strzok"}
+    assert ("South Times", "FBI agent", "description") in strzok
+    assert ("South Times", "disgraced investigator", "description") in strzok
+    # descriptions do not count as mentions, and their share is of the outlet's name mentions
+    lover = next(r for r in rows if r.label == "his lover")
+    assert lover.actor_mentions == 3 and lover.share == pytest.approx(1 / 2)
+    # names come before descriptions within an actor and outlet
+    north = [r.kind for r in rows if r.actor == "Lisa Page" and r.outlet == "North Post"]
+    assert north == sorted(north, key=lambda k: k != "name")
+
+
+def test_describe_patterns_and_what_they_leave_out() -> None:
+    from framing.compare.descriptions import describe
+
+    def d(sentence: str, name: str) -> list[tuple[str, str]]:
+        i = sentence.index(name)
+        return describe(sentence, i, i + len(name))
+
+    assert d("Sen. Jeff Flake, the Arizona Republican, objected.", "Jeff Flake") == [
+        ("Arizona Republican", "apposition"), ("Sen.", "title or role before the name")]
+    assert d("The militant leader Abu Talib was killed.", "Abu Talib") == [
+        ("militant leader", "title or role before the name")]
+    assert d("Secretary of State Ann Lind spoke.", "Ann Lind") == [
+        ("Secretary of State", "title or role before the name")]
+    assert d("Rahim Noor was the latest critic to speak.", "Rahim Noor") == [
+        ("latest critic", "predicate nominal")]
+    # a clause after the comma is no apposition; an honorific is no description
+    assert d("Tomas Vell, the ministry said, resigned.", "Tomas Vell") == []
+    assert d("Mr. Vell declined.", "Vell") == []
+    # a negated copula, the name's possessive and a description of the next name are left out
+    assert d("Vell is not a racist.", "Vell") == []
+    assert d("Vell's lawyer, a former judge, spoke.", "Vell") == []
+    assert d("Vell, the party leader, Ana Roth of Delta, objected.", "Vell") == []
+    assert d("Yesterday Vell spoke.", "Vell") == []
+
+
+def test_laws_and_places_are_not_people() -> None:
+    arts = [
+        _article("n1", "North Post", [
+            "Justice Against Sponsors of Terrorism Act passed.",
+            "The Justice Against Sponsors of Terrorism Act is law in Arizona.",
+            "Justice Kennedy wrote the opinion in Arizona.",
+        ], [("Justice Against Sponsors of Terrorism Act", "ORG"), ("Arizona", "GPE"),
+            ("Kennedy", "PERSON")]),
+        _article("s1", "South Times", [
+            "Justice Kennedy was in Phoenix, Arizona.",
+            "The Affordable Care Act, the health law, stood.",
+        ], [("Kennedy", "PERSON"), ("Phoenix", "GPE"), ("Affordable Care Act", "ORG")]),
+    ]
+    mentions = extract_mentions(arts)
+    assert not any("Act" in m.text for m in mentions)  # laws are not actors
+    rows = build_labels(mentions, event="e", min_mentions=1)
+    types = {r.actor: r.actor_type for r in rows}
+    assert types["Arizona"] == "place" and types["Kennedy"] == "person"
+    assert all(r.actor_type == "person" for r in rows if r.kind == "description")
+    from framing.compare.labels import entity_type
+
+    # a title word does not make a law a person
+    assert entity_type("Justice Against Sponsors of Terrorism Act", "ORG", "", set()) == "ORG"
+    assert entity_type("Justice Kennedy", "ORG", "", set()) == "PERSON"
+
+
+def test_labels_csv_keeps_its_columns_and_adds_the_label_kind_last(tmp_path: Path) -> None:
+    import csv
+    from types import SimpleNamespace
+
+    from framing.models import LabelRow
+    from framing.report.tables import LABELS_HEADER, write_labels
+
+    assert LABELS_HEADER[:11] == (
+        "event", "actor", "actor_type", "actor_mentions", "outlet", "label", "count",
+        "share_of_outlet_mentions", "grouped_by", "example_1", "example_2")
+    assert LABELS_HEADER[-1] == "label_kind"
+    rows = (LabelRow("e", "Lisa Page", "person", 3, "A", "Page", 2, 2 / 3, "name part", ("s",)),
+            LabelRow("e", "Lisa Page", "person", 3, "A", "his lover", 1, 1 / 3,
+                     "predicate nominal", ("t",), kind="description"))
+    path = tmp_path / "labels.csv"
+    write_labels(path, [SimpleNamespace(event="e", labels=rows)])  # type: ignore[list-item]
+    got = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [(r["label"], r["label_kind"]) for r in got] == [
+        ("Page", "name"), ("his lover", "description")]
