@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="measure accuracy on an annotated corpus")
     e.add_argument("dataset",
                    choices=["polnear", "babe", "ptc", "newswcl50", "loaded", "challenge",
-                            "density", "basil"])
+                            "density", "basil", "claims"])
     e.add_argument("--data",
                    help="path of the dataset folder (loaded: ../shared/data, with babe/ and ptc/)")
     e.add_argument("--set", dest="challenge_set", metavar="PATH",
@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", default="dev")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--limit", type=int,
-                   help="only the first N documents (basil: events) (quick check)")
+                   help="only the first N documents (basil, claims: events) (quick check)")
     e.add_argument(
         "--agreement",
         action="store_true",
@@ -480,6 +480,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from framing.evaluation.basil import render as render_basil
 
             print(render_basil(result))
+        elif args.dataset == "claims":
+            from framing.evaluation.claims import render as render_claims
+
+            print(render_claims(result))
         else:
             for key, value in sorted(result.items()):
                 print(f"{key}: {value}")

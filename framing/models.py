@@ -293,6 +293,15 @@ class ClaimSentence:
     index: int
     part: str  # "title" or "body"
     text: str
+    #: Who asserts it: the identified source the sentence is credited to (None: the outlet's
+    #: own voice, or a source nobody can identify).
+    speaker: str | None = None
+    #: The factual core the sentence is compared on (None: its text): the outlet's loaded words
+    #: and evaluative modifiers dropped, a closing "..., police said" cut, numbers normalised
+    #: (:func:`framing.compare.claims.core_text`).
+    core: str | None = None
+    #: In the headline or the first sentences of the body (None: judged by ``index``).
+    lead: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -303,11 +312,16 @@ class Claim:
     representative: ClaimSentence  # the medoid sentence
     sentences: tuple[ClaimSentence, ...]
     outlets: tuple[str, ...]  # outlets carrying the claim, sorted
-    omitted_by: tuple[str, ...]  # outlets of the event without it, sorted
+    omitted_by: tuple[str, ...]  # outlets of the event none of whose sentences carries it, sorted
     is_lead: bool
     first_index: int  # smallest sentence index among the claim's sentences
     #: outlets carrying the claim only through copies of another carrying outlet's article
     via_copy: tuple[str, ...] = ()
+    #: The identified speaker of its sentences (None: the outlets' own voice or unidentified)
+    speaker: str | None = None
+    #: Outlets without a sentence in the claim whose sentences elsewhere carry it (a lead that
+    #: states several facts at once): not among ``omitted_by``
+    carried_elsewhere: tuple[str, ...] = ()
 
     @property
     def n_independent(self) -> int:

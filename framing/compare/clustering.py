@@ -36,6 +36,9 @@ MAX_EXACT = 2_500
 BLOCK = 1_024
 #: Distance standing for "never together" (cosine distance is at most 2).
 FAR = 4.0
+#: Distance between rows that must never share a cluster whatever else joins them (two different
+#: speakers' claims): large enough that no average over a cluster pair containing it reaches a cut.
+APART = 1e9
 
 
 def normalise(x: np.ndarray) -> np.ndarray:
@@ -102,8 +105,16 @@ def similar_pairs(
     return np.minimum(r, c), np.maximum(r, c)
 
 
-def _exact(x: np.ndarray, threshold: float, days: np.ndarray | None, max_days: int) -> np.ndarray:
-    """0-based labels of scipy's average linkage on all pairs of ``x`` (cut at ``threshold``)."""
+def conflicts(keys: np.ndarray) -> np.ndarray:
+    """Pairs of rows that may never share a cluster: both keyed (``>= 0``) and keyed apart."""
+    keyed = keys >= 0
+    return keyed[:, None] & keyed[None, :] & (keys[:, None] != keys[None, :])
+
+
+def _exact(x: np.ndarray, threshold: float, days: np.ndarray | None, max_days: int,
+           keys: np.ndarray | None = None) -> np.ndarray:
+    """0-based labels of scipy's average linkage on all pairs of ``x`` (cut at ``threshold``);
+    rows of different ``keys`` (``-1``: none) are never joined."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
@@ -115,33 +126,45 @@ def _exact(x: np.ndarray, threshold: float, days: np.ndarray | None, max_days: i
         known = days >= 0
         apart = (np.abs(days[:, None] - days[None, :]) > max_days) & known[:, None] & known[None]
         dist[apart] = FAR
+    if keys is not None:
+        dist[conflicts(keys)] = APART
     np.fill_diagonal(dist, 0.0)
     tree = linkage(squareform(dist, checks=False), method="average")
     return np.asarray(fcluster(tree, t=1.0 - threshold, criterion="distance"), dtype=int) - 1
 
 
-def _merge_groups(x: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+def _merge_groups(x: np.ndarray, labels: np.ndarray, threshold: float,
+                  keys: np.ndarray | None = None) -> np.ndarray:
     """Groups (``labels``, in order of first appearance) merged greedily in that order: each
     joins the merged group with the highest average similarity when it reaches ``threshold``
     (for L2-normalised vectors the dot product of the sums over the product of the sizes), else
-    starts one. One pass, vectorised: O(groups x merged groups x dimensions)."""
+    starts one; a group keyed apart from a merged group (``keys``) never joins it. One pass,
+    vectorised: O(groups x merged groups x dimensions)."""
     order = list(dict.fromkeys(labels.tolist()))
     sums = np.zeros((len(order), x.shape[1]))
     sizes = np.zeros(len(order))
+    group_key = np.full(len(order), -1)
     target: dict[int, int] = {}
     merged = 0
     for g in order:
-        rows = x[labels == g]
+        mask = labels == g
+        rows = x[mask]
         s, n = rows.sum(axis=0), float(len(rows))
+        own = keys[mask] if keys is not None else np.zeros(0, dtype=int)
+        k = int(own.max()) if own.size else -1
         if merged:
             sims = (sums[:merged] @ s) / (sizes[:merged] * n)
+            if k >= 0:
+                sims[(group_key[:merged] >= 0) & (group_key[:merged] != k)] = -np.inf
             best = int(np.argmax(sims))
             if sims[best] >= threshold:
                 sums[best] += s
                 sizes[best] += n
+                group_key[best] = max(group_key[best], k)
                 target[g] = best
                 continue
         sums[merged], sizes[merged] = s, n
+        group_key[merged] = k
         target[g] = merged
         merged += 1
     return np.array([target[g] for g in labels.tolist()], dtype=int)
@@ -153,16 +176,21 @@ def cluster_by_threshold(
     dates: Sequence[dt.date | None] | None = None,
     max_days: int = 7,
     max_exact: int = MAX_EXACT,
+    keys: Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
     """0-based cluster label per row: average linkage on cosine similarity cut at ``threshold``
-    (with ``dates``, rows more than ``max_days`` apart never together). Up to ``max_exact`` rows
+    (with ``dates``, rows more than ``max_days`` apart never together; with ``keys``, one int
+    per row, ``-1`` for none, rows of different keys never together). Up to ``max_exact`` rows
     this is scipy's average linkage on all pairs; beyond, it is computed per connected component
     of the similar-pair graph (the same clusters, found in near-linear memory and time)."""
     x = normalise(vectors)
     n = x.shape[0]
     days = _day_numbers(dates, n)
+    key_arr = None if keys is None else np.asarray(keys, dtype=np.int64).reshape(-1)
+    if key_arr is not None and len(key_arr) != n:
+        raise ValueError(f"{n} vectors but {len(key_arr)} keys")
     if n <= max_exact:
-        return _exact(x, threshold, days, max_days)
+        return _exact(x, threshold, days, max_days, key_arr)
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -186,8 +214,9 @@ def cluster_by_threshold(
     for idx_list in members.values():  # in order of each component's first row
         idx = np.asarray(idx_list)
         sub_days = None if days is None else days[idx]
+        sub_keys = None if key_arr is None else key_arr[idx]
         if len(idx) <= max_exact:
-            local = _exact(x[idx], threshold, sub_days, max_days)
+            local = _exact(x[idx], threshold, sub_days, max_days, sub_keys)
         else:
             log.info("clustering a component of %d rows in pieces of %d", len(idx), max_exact)
             local = np.zeros(len(idx), dtype=int)
@@ -195,9 +224,11 @@ def cluster_by_threshold(
             for a in range(0, len(idx), max_exact):
                 piece = slice(a, a + max_exact)
                 part_days = None if sub_days is None else sub_days[piece]
-                local[piece] = _exact(x[idx[piece]], threshold, part_days, max_days) + offset
+                part_keys = None if sub_keys is None else sub_keys[piece]
+                local[piece] = _exact(x[idx[piece]], threshold, part_days, max_days,
+                                      part_keys) + offset
                 offset = int(local[piece].max()) + 1
-            local = _merge_groups(x[idx], local, threshold)
+            local = _merge_groups(x[idx], local, threshold, sub_keys)
         _, dense = np.unique(local, return_inverse=True)
         labels[idx] = dense + next_label
         next_label += int(dense.max()) + 1

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from framing.compare.actors import Actors, event_actors
-from framing.compare.claims import align_claims, claim_sentences, label_map, neutralize
+from framing.compare.claims import claims_of_event, label_map
 from framing.compare.contrasts import build_contrasts
 from framing.compare.labels import build_labels, extract_mentions, label_key, load_aliases
 from framing.compare.over_time import weekly_rows
@@ -138,21 +138,19 @@ def _labels_and_claims(
     alias_rows = load_aliases(aliases)
     mentions = extract_mentions(analyzed, alias_rows)
     keys = sorted({label_key(m.text) for m in mentions})
-    sentences = claim_sentences(analyzed)
+    outlets = sorted({a.article.outlet for a in analyzed})
+    copies = syndicated_copies([a.article for a in analyzed], settings.near_duplicate_threshold)
     try:
         label_vectors = dict(zip(keys, embed(keys), strict=True))
         labels = tuple(build_labels(mentions, alias_rows, label_vectors, event=event,
                                     actors=actors))
-        # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K")
-        names = label_map(labels)
-        vectors = embed([neutralize(s.text, names) for s in sentences])
+        # claims are compared with one label per actor ("Khawarij" / "Daesh" -> "ISIS-K"), on
+        # their factual core, speakers kept apart
+        claims = tuple(claims_of_event(analyzed, embed, outlets, label_map(labels), copies))
     except (ImportError, OSError, RuntimeError) as exc:
         log.warning("sentence encoder unavailable (%s): labels without embeddings, no claims", exc)
         labels = tuple(build_labels(mentions, alias_rows, None, event=event, actors=actors))
         return labels, None, f"Claims were not aligned: the sentence encoder is unavailable ({exc})."
-    outlets = sorted({a.article.outlet for a in analyzed})
-    copies = syndicated_copies([a.article for a in analyzed], settings.near_duplicate_threshold)
-    claims = tuple(align_claims(sentences, vectors, outlets, copies=copies))
     return labels, claims, ""
 
 

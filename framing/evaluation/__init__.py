@@ -71,6 +71,10 @@ def run_eval(
         from framing.evaluation.basil import evaluate as evaluate_basil
 
         return evaluate_basil(data, limit=limit, progress=progress)
+    if dataset == "claims":
+        from framing.evaluation.claims import evaluate as evaluate_claims
+
+        return evaluate_claims(data, limit=limit, progress=progress)
     if dataset == "density":
         from framing.evaluation.density import evaluate_density
 

@@ -275,8 +275,11 @@ def _claims_table(claims: Sequence[Claim]) -> str:
     for cl in claims:
         lead = " <span class=small>(a headline or lead claim)</span>" if cl.is_lead else ""
         carried = ", ".join(
-            f"{o} (via a syndicated copy)" if o in cl.via_copy else o for o in cl.outlets
+            [f"{o} (via a syndicated copy)" if o in cl.via_copy else o for o in cl.outlets]
+            + [f"{o} (in a sentence of another claim)" for o in cl.carried_elsewhere]
         )
+        if cl.speaker:
+            lead += f" <span class=small>(credited to {escape(cl.speaker)})</span>"
         evidence: dict[str, list[str]] = defaultdict(list)
         for sent in cl.sentences:
             where = "headline" if sent.part == "title" else f"sentence {sent.index + 1}"
@@ -299,8 +302,11 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12,
     names: Mapping[str, str] | None = None) -> str:
     """The event's claims aligned across outlets: who carries each, who omits it."""
     h: list[str] = [
-        "<p class=small>Sentences grouped by MiniLM sentence-embedding similarity (average "
-        "linkage). Headline and lead claims first, then claims carried by more outlets in their "
+        "<p class=small>Sentences grouped by MiniLM sentence-embedding similarity of their "
+        "factual core (loaded words the outlet chose and evaluative modifiers dropped, numbers "
+        "normalised; average linkage); statements of two different identified speakers are "
+        "never one claim. An outlet omits a claim only when none of its sentences carries it. "
+        "Headline and lead claims first, then claims carried by more outlets in their "
         "own articles (an outlet carrying a claim only through a syndicated copy of another "
         "outlet's article does not count as shared coverage). Every claim, with all its "
         "sentences, in claims.csv.</p>"

@@ -336,7 +336,7 @@ LABELS_HEADER = ("event", "actor", "actor_type", "actor_mentions", "outlet", "la
                  "label_kind")  # fmt: skip
 CLAIMS_HEADER = ("event", "claim_id", "lead", "n_outlets", "n_independent", "carried_by",
                  "omitted_by", "carried_via_copy", "claim", "outlet", "carries", "n_sentences",
-                 "article_ids", "sentences")  # fmt: skip
+                 "article_ids", "sentences", "speaker", "carried_elsewhere_by")  # fmt: skip
 
 
 def write_terms(path: Path, comparisons: Sequence[Comparison]) -> int:
@@ -374,12 +374,16 @@ def _claim_rows(comparisons: Sequence[Comparison]) -> Iterator[list[Any]]:
                     "; ".join(cl.omitted_by), "; ".join(cl.via_copy),
                     cl.representative.text, o, 1 if mine else 0, len(mine),
                     "; ".join(sorted({s.article_id for s in mine})),
-                    " | ".join(s.text for s in mine),
+                    " | ".join(s.text for s in mine), cl.speaker or "",
+                    "; ".join(cl.carried_elsewhere),
                 ]  # fmt: skip
 
 
 def write_claims(path: Path, comparisons: Sequence[Comparison]) -> int:
-    """claims.csv: one row per claim and outlet: whether the outlet carries it, and how."""
+    """claims.csv: one row per claim and outlet: whether the outlet carries it, and how;
+    ``speaker``: the identified source the claim's sentences are credited to (empty: the
+    outlets' own voice or unidentified sources); ``carried_elsewhere_by``: outlets with no
+    sentence in the claim whose sentences elsewhere carry it (not omitting it)."""
     return write_rows(path, CLAIMS_HEADER, _claim_rows(comparisons))
 
 
