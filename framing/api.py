@@ -271,12 +271,12 @@ def write_outputs(
     from framing.report.corpus import (
         corpus_section,
         corpus_tables,
-        event_names,
         write_corpus_tables,
         write_events,
     )
     from framing.report.folder import claim_folder, record_files, remove_written, written_files
     from framing.report.html import analysed_ids
+    from framing.report.naming import names_and_cites
     from framing.scoring import FEATURES
 
     run = comparisons[0].run if comparisons else None
@@ -308,12 +308,12 @@ def write_outputs(
         tables.write_side_by_side(staged["side_by_side.csv"], comparisons, features)
         corpus = corpus_tables(comparisons, features)
         write_corpus_tables(corpus, staged["corpus_contrasts.csv"], staged["corpus_outlets.csv"])
-        names = event_names(analyzed)
+        names, cites = names_and_cites(analyzed)
         write_events(staged["events.csv"], comparisons, names)
         corpus_html = corpus_section(corpus, names)
-        html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html, names)
+        html = _bounded_report(comparisons, analyzed, ingest, title, corpus_html, names, cites)
         tables.write_text(staged["report.html"], html)
-        pages = _write_event_pages(staged_pages, comparisons, analyzed, title, names)
+        pages = _write_event_pages(staged_pages, comparisons, analyzed, title, names, cites)
         outputs = [*OUTPUT_FILES, *(["events/"] if pages else [])]
         record = tables.run_record(run, ingest, len(analyzed), outputs)
         if execution is not None:
@@ -362,6 +362,7 @@ def _bounded_report(
     title: str,
     corpus: str = "",
     names: Mapping[str, str] | None = None,
+    cites: Mapping[str, str] | None = None,
 ) -> str:
     """report.html: every event in full when there are few; else the index and the largest
     events in brief, as many as fit in :data:`framing.report.html.REPORT_MAX_BYTES` (the
@@ -378,7 +379,7 @@ def _bounded_report(
     paged = len(shown) < len(comparisons)
     ranked = ranked_events(comparisons)[: len(shown)]
     while True:
-        sections = comparison_sections([comparisons[i] for i in shown], names)
+        sections = comparison_sections([comparisons[i] for i in shown], names, cites)
         html = render_report(comparisons, analyzed, ingest, title, sections, shown, corpus,
                              names)
         if not paged or not shown or len(html.encode("utf-8")) <= REPORT_MAX_BYTES:
@@ -394,6 +395,7 @@ def _write_event_pages(
     analyzed: Sequence[AnalyzedArticle],
     title: str,
     names: Mapping[str, str] | None = None,
+    cites: Mapping[str, str] | None = None,
 ) -> bool:
     """One page per event under ``folder`` when the report does not show every event in full
     (one event's articles read at a time); returns whether pages were written."""
@@ -414,7 +416,8 @@ def _write_event_pages(
     for name, page in render_index_pages(comparisons, title, names):
         tables.write_text(folder / name, page)
     for i, c in enumerate(comparisons):
-        page = render_event_page(c, of_event(c.event), comparison_sections([c], names), title)
+        page = render_event_page(c, of_event(c.event), comparison_sections([c], names, cites),
+                                 title)
         tables.write_text(folder / Path(event_page_name(i)).name, page)
     return True
 

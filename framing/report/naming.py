@@ -21,20 +21,31 @@ they this to up us was we were what when where which who why will with would you
 """.split())
 
 
+def names_and_cites(
+    analyzed: Iterable[AnalyzedArticle],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """In one pass over the articles: every event's readable name (:func:`event_names`) and
+    every article's citation (:func:`cite`: headline and date), by article id."""
+    articles = [a.article for a in analyzed]
+    return names_of_events(articles), {a.id: cite(a, with_outlet=False) for a in articles}
+
+
 def event_names(analyzed: Iterable[AnalyzedArticle], max_words: int = 4) -> dict[str, str]:
     """A readable name per event: the event's own name when it is words; when it is an
-    identifier (a UUID, a hex or numeric id, ``auto-01``), the words its headlines share most (at least two
-    headlines when it has several), e.g. ``"Comey · FBI · memo"``. Events without headlines keep
-    their identifier."""
+    identifier (a UUID, a hex or numeric id, ``auto-01``), the words its headlines share most
+    (at least two headlines when it has several), e.g. ``"Comey · FBI · memo"``. Events without
+    headlines keep their identifier."""
+    return names_of_events((a.article for a in analyzed), max_words)
+
+
+def names_of_events(articles: Iterable[Article], max_words: int = 4) -> dict[str, str]:
+    """:func:`event_names` of plain articles."""
     titles: dict[str, list[str]] = {}
-    for a in analyzed:
-        ev = a.article.event
-        if ev is not None:
-            titles.setdefault(ev, []).append(a.article.title or "")
-    names = {}
-    for ev, heads in titles.items():
-        names[ev] = ev if not _ID_LIKE.search(ev) else _headline_name(heads, max_words) or ev
-    return names
+    for a in articles:
+        if a.event is not None:
+            titles.setdefault(a.event, []).append(a.title or "")
+    return {ev: ev if not _ID_LIKE.search(ev) else _headline_name(heads, max_words) or ev
+            for ev, heads in titles.items()}
 
 
 def _headline_name(titles: Sequence[str], max_words: int) -> str:

@@ -267,7 +267,7 @@ def labels_section(comparisons: Sequence[Comparison], max_actors: int = 10,
     return "".join(h)
 
 
-def _claims_table(claims: Sequence[Claim]) -> str:
+def _claims_table(claims: Sequence[Claim], cites: Mapping[str, str] | None = None) -> str:
     h = [
         "<table><tr><th>#</th><th>Claim (representative sentence) and each outlet's sentences"
         "</th><th>Carried by</th><th>Omitted by</th></tr>"
@@ -283,7 +283,8 @@ def _claims_table(claims: Sequence[Claim]) -> str:
         evidence: dict[str, list[str]] = defaultdict(list)
         for sent in cl.sentences:
             where = "headline" if sent.part == "title" else f"sentence {sent.index + 1}"
-            evidence[sent.outlet].append(f"{sent.text} ({sent.article_id}, {where})")
+            art = (cites or {}).get(sent.article_id, sent.article_id)
+            evidence[sent.outlet].append(f"{sent.text} ({art}, {where})")
         items = "".join(
             f"<li><b>{escape(o)}</b>: " + " · ".join(escape(t) for t in evidence[o]) + "</li>"
             for o in sorted(evidence))
@@ -299,8 +300,9 @@ def _claims_table(claims: Sequence[Claim]) -> str:
 
 
 def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12,
-    names: Mapping[str, str] | None = None) -> str:
-    """The event's claims aligned across outlets: who carries each, who omits it."""
+    names: Mapping[str, str] | None = None, cites: Mapping[str, str] | None = None) -> str:
+    """The event's claims aligned across outlets: who carries each, who omits it; each sentence
+    cited by its article (``cites``: article id -> outlet, headline and date; default the id)."""
     h: list[str] = [
         "<p class=small>Sentences grouped by MiniLM sentence-embedding similarity of their "
         "factual core (loaded words the outlet chose and evaluative modifiers dropped, numbers "
@@ -324,11 +326,11 @@ def claims_section(comparisons: Sequence[Comparison], max_claims: int = 12,
             continue
         if shared:
             h.append("<h4>Claims carried by more than one outlet</h4>")
-            h.append(_claims_table(shared[:max_claims]))
+            h.append(_claims_table(shared[:max_claims], cites))
         if alone:
             h.append("<h4>Headline and lead claims only one outlet reports in its own articles"
                      "</h4>")
-            h.append(_claims_table(alone[:max_claims]))
+            h.append(_claims_table(alone[:max_claims], cites))
         if not shared and not alone:
             h.append("<p>No claim is shared between outlets, and no headline claim was found.</p>")
     return "".join(h)
@@ -431,15 +433,18 @@ def over_time_section(comparisons: Sequence[Comparison],
 
 
 def comparison_sections(
-    comparisons: Sequence[Comparison], names: Mapping[str, str] | None = None
+    comparisons: Sequence[Comparison],
+    names: Mapping[str, str] | None = None,
+    cites: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Heading -> HTML body of every cross-outlet section (for ``render_report``); ``names`` are
-    the events' readable names (:func:`framing.report.naming.event_names`)."""
+    the events' readable names, ``cites`` the articles' citations
+    (:func:`framing.report.naming.names_and_cites`)."""
     return {
         "Contrasts between outlets": contrasts_section(comparisons, names=names),
         "Who each outlet gives voice to": sources_section(comparisons, names=names),
         "Words each outlet uses for each actor": labels_section(comparisons, names=names),
-        "Claims across outlets": claims_section(comparisons, names=names),
+        "Claims across outlets": claims_section(comparisons, names=names, cites=cites),
         "Distinctive words and phrases": terms_section(comparisons, names=names),
         "Framing over time": over_time_section(comparisons, names=names),
     }

@@ -69,6 +69,8 @@ def test_a_corpus_of_events_is_compared_with_events_as_strata(tmp_path: Path) ->
     assert '<span class="why" title="article ' in report
     why = report.split('<span class="why" title="article ')[1].split("</span>")[0]
     assert "“" in why and "2025-" in why
+    claims = report.split("<h2>Claims across outlets")[1]  # claim sentences cite their headline
+    assert ", headline)" in claims and "(“" in claims and "(gws-" not in claims
 
 
 def test_a_single_event_run_writes_empty_corpus_tables(tmp_path: Path) -> None:
