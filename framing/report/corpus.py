@@ -200,7 +200,14 @@ def corpus_section(tables: CorpusTables, names: Mapping[str, str]) -> str:
             h.append(f"<p class=small>{len(holding) - MAX_FINDINGS} more differences hold; "
                      "corpus_contrasts.csv lists them.</p>")
     elif any(r.estimable for r in rows):
-        h.append("<p>No difference between outlets holds across the corpus on any feature.</p>")
+        most = max(r.n_events for r in rows if r.estimable)
+        if all("smallest attainable p" in r.note for r in rows if r.estimable):
+            h.append(f"<p>No difference can hold yet: two outlets share at most {most} events, "
+                     "too few for a sign-flip test to reach p < 0.05 (it needs 6 or more). The "
+                     "pooled means below are descriptive.</p>")
+        else:
+            h.append("<p>No difference between outlets holds across the corpus on any "
+                     "feature.</p>")
     else:
         h.append("<p>No two outlets cover two or more of the same events: nothing to pool.</p>")
     h.append(_heterogeneity_table(holding[:MAX_FINDINGS], names))
@@ -257,8 +264,8 @@ def _outlet_table(outlets: Sequence[CorpusOutlet]) -> str:
                 continue
             ci = (f" <span class=small>[{_value(o.low, f)}, {_value(o.high, f)}]</span>"
                   if o.low is not None else "")
-            h.append(f"<td>{_value(o.mean, f)}{ci}<br><span class=small>{o.n_events} events"
-                     "</span></td>")
+            events = f"{o.n_events} event{'s' if o.n_events != 1 else ''}"
+            h.append(f"<td>{_value(o.mean, f)}{ci}<br><span class=small>{events}</span></td>")
         h.append("</tr>")
     h.append("</table></div><p class=small>Mean over the events an outlet covers (each event "
              "the mean of its articles there), with a 95% interval from resampling events.</p>")

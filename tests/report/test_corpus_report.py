@@ -103,3 +103,18 @@ def test_event_names_come_from_shared_headline_words() -> None:
     assert names[uuid].split(" · ")[:2] == ["Comey", "memo"]
     assert names["kabul-attack"] == "kabul-attack"  # a name in words is kept
     assert names["12345"] == "12345"  # no headline: the id
+
+
+def test_too_few_shared_events_say_so() -> None:
+    from framing.compare.corpus import corpus_contrasts, corpus_outlets
+    from framing.models import ArticleScores
+    from framing.report.corpus import CorpusTables, corpus_section
+
+    scores = [ArticleScores(f"{e}-{o}", o, e, None, {"author_voice_share": v})
+              for e, vals in (("e1", (0.5, 0.2)), ("e2", (0.6, 0.1)))
+              for o, v in zip(("A", "B"), vals, strict=True)]
+    tables = CorpusTables(tuple(corpus_contrasts(scores, ["author_voice_share"], n_boot=100)),
+                          tuple(corpus_outlets(scores, ["author_voice_share"], n_boot=100)), 2)
+    html = corpus_section(tables, {})
+    assert "share at most 2 events, too few for a sign-flip test" in html
+    assert "2 events</span>" in html and "1 events" not in html
