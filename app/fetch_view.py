@@ -89,8 +89,12 @@ def _run(root: Path, text: str, upload: Any, settings: FetchSettings) -> None:
     st.session_state["fetch_result"] = (str(out), report)
 
 
-def render_fetch_view(root: Path, settings: FetchSettings | None = None) -> None:
-    """The "Fetch URLs" view: input, a Fetch button, and the accounting of the last fetch."""
+def render_fetch_view(root: Path, settings: FetchSettings | None = None) -> Path | None:
+    """The "Fetch URLs" view: input, Fetch and "Fetch and analyse" buttons, and the accounting
+    of the last fetch with an "Analyse these articles" button.
+
+    Returns the fetched ``articles.jsonl`` when the user asked to analyse it now (the caller
+    analyses it as any other corpus), else None."""
     settings = settings or FetchSettings()
     st.header("Fetch URLs")
     st.caption(
@@ -113,18 +117,24 @@ def render_fetch_view(root: Path, settings: FetchSettings | None = None) -> None
         "redirect could then reach services on this machine or its network.",
     )
     settings = replace(settings, allow_private=allow_private)
-    if st.button("Fetch", key="fetch_go", type="primary"):
+    b1, b2, _ = st.columns([1, 2, 3])
+    fetch = b1.button("Fetch", key="fetch_go")
+    fetch_analyse = b2.button("Fetch and analyse", key="fetch_go_analyse", type="primary",
+                              help="Fetch, then analyse the articles fetched in one step.")
+    analyse = False
+    if fetch or fetch_analyse:
         if upload is None and not text.strip():
             st.session_state.pop("fetch_result", None)
             st.session_state["fetch_problem"] = "Paste at least one URL or upload a file first."
         else:
             _run(root, text, upload, settings)
+            analyse = fetch_analyse
     problem = st.session_state.get("fetch_problem")
     if problem:
         st.error(problem)
     result = st.session_state.get("fetch_result")
     if result is None:
-        return
+        return None
     out, report = result
     counts = report.counts()
     st.subheader("Last fetch")
@@ -136,9 +146,19 @@ def render_fetch_view(root: Path, settings: FetchSettings | None = None) -> None
         st.code("\n".join(describe_import(report.input)), language=None)
     st.dataframe(_outcome_rows(report), width="stretch", key="fetch_outcomes")
     articles = Path(out) / "articles.jsonl"
-    st.write("Articles (analyse them with **Local path** in the sidebar):")
-    st.code(str(articles), language=None)
+    has_articles = articles.is_file() and articles.stat().st_size > 0
+    c1, c2 = st.columns([1, 1])
+    if c1.button("Analyse these articles", key="fetch_analyse", type="primary",
+                 disabled=not has_articles,
+                 help="Analyse the fetched articles now (results appear below)."):
+        analyse = True
     if articles.is_file():
-        st.download_button("Download articles.jsonl", articles.read_bytes(),
+        c2.download_button("Download articles.jsonl", articles.read_bytes(),
                            file_name="articles.jsonl", mime="application/jsonl",
                            key="fetch_download")
+    st.caption("The fetched articles are kept in:")
+    st.code(str(articles), language=None)
+    if analyse and not has_articles:
+        st.warning("No article was fetched: there is nothing to analyse.")
+        return None
+    return articles if analyse else None

@@ -18,7 +18,8 @@ from typing import Any
 
 import streamlit as st
 
-from framing.validation.sample import SampleExistsError, sample_run
+from framing.report.exports import Table, to_csv
+from framing.validation.sample import SampleExistsError, read_run_sentences, sample_run
 from framing.validation.score import format_stat, score_sample, summary_markdown, write_scores
 
 ANNOTATOR_FILES = ("sample.xlsx", "sample.csv", "INSTRUCTIONS.md")
@@ -71,6 +72,30 @@ def annotation_files(sample_dir: Path) -> list[Path]:
     return sorted((sample_dir / UPLOAD_DIR).glob("annotator-[12].*"))[:2]
 
 
+#: The judgements annotators make, and the figures corrected with them, in words.
+JUDGEMENT_NAMES = {"voice": "voice", "source_kind": "kind of source", "loaded": "loaded words"}
+FIGURE_NAMES = {"own_voice_share": "share of sentences in the outlet's own voice",
+                "loaded_sentence_share": "share of sentences with loaded words"}
+#: Column labels of the two tables (the rows keep short keys).
+COLUMN_LABELS = {"comparison": "Compared", "judgement": "Judgement", "n": "Sentences",
+                 "accuracy": "Agreement", "Cohen's kappa": "Cohen's kappa",
+                 "Krippendorff's alpha": "Krippendorff's alpha", "figure": "Figure",
+                 "outlet": "Outlet", "sentences": "Sentences", "tool": "Tool's share",
+                 "stratified": "Corrected by strata", "rogan_gladen": "Corrected for errors",
+                 "notes": "Notes"}
+AGREEMENT_NOTE = (
+    "Agreement: the share of sentences labelled alike. Cohen's kappa and Krippendorff's alpha: "
+    "agreement beyond what chance gives (1 perfect, 0 no better than chance). Loaded words: "
+    "how well the words marked overlap (F1). Each with its 95% interval.")
+CORRECTED_NOTE = (
+    "Each outlet's share as the tool measured it, and corrected two ways with annotator 1's "
+    "labels. Corrected by strata: the annotated share of each stratum (outlet × the tool's "
+    "label) weighted by its size. Corrected for errors: the tool's share adjusted for how often "
+    "it misses and how often it wrongly finds (its sensitivity and specificity; the "
+    "Rogan–Gladen estimator). \"Unreliable\" marks a figure resting on too few annotated "
+    "sentences; the notes say why.")
+
+
 def agreement_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per comparison and judgement: n, accuracy, kappa, alpha (95% intervals)."""
     blocks: list[tuple[str, Mapping[str, Any]]] = [
@@ -83,12 +108,13 @@ def agreement_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     for name, block in blocks:
         for judgement in ("voice", "source_kind", "loaded"):
             b = block[judgement]
-            rows.append({"comparison": name, "judgement": judgement, "n": b["n"],
+            rows.append({"comparison": name, "judgement": JUDGEMENT_NAMES[judgement],
+                         "n": b["n"],
                          "accuracy": format_stat(b["accuracy"]),
                          "Cohen's kappa": format_stat(b["cohen_kappa"]),
                          "Krippendorff's alpha": format_stat(b["krippendorff_alpha"])})
         w = block["loaded_words"]
-        rows.append({"comparison": name, "judgement": "loaded words (overlap F1)",
+        rows.append({"comparison": name, "judgement": "words marked loaded (overlap F1)",
                      "n": w["n_rows"], "accuracy": format_stat(w["f1"]), "Cohen's kappa": "",
                      "Krippendorff's alpha": ""})
     return rows
@@ -100,16 +126,30 @@ def corrected_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     for figure, block in result["corrected"].items():
         for o in block["outlets"]:
             rows.append({
-                "figure": figure, "outlet": o["outlet"], "sentences": o["n_sentences"],
-                "tool": o["tool"],
+                "figure": FIGURE_NAMES.get(figure, figure.replace("_", " ")),
+                "outlet": o["outlet"], "sentences": o["n_sentences"], "tool": o["tool"],
                 "stratified": format_stat(o["stratified"]) + ("" if o["stratified"]["sound"]
-                                                        else " (not sound)"),
-                "Rogan-Gladen": format_stat(o["rogan_gladen"]) + ("" if o["rogan_gladen"]["sound"]
-                                                            else " (not sound)"),
+                                                        else " (unreliable)"),
+                "rogan_gladen": format_stat(o["rogan_gladen"]) + (
+                    "" if o["rogan_gladen"]["sound"] else " (unreliable)"),
                 "notes": "; ".join(n for n in (o["stratified"]["note"],
                                                o["rogan_gladen"]["note"]) if n),
             })
     return rows
+
+
+def rows_csv(name: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """A table of this view as CSV (framing's writer: formula-like text made safe)."""
+    columns = list(rows[0]) if rows else []
+    return to_csv(Table(name, tuple(COLUMN_LABELS.get(c, c) for c in columns),
+                        tuple(tuple(r.get(c) for c in columns) for r in rows)))
+
+
+def sample_folder(out_dir: Path, n: int, seed: int) -> tuple[Path, int]:
+    """Where a sample of ``n`` sentences goes, named by the number it will hold: all of the
+    run's sentences when it has fewer than ``n``."""
+    n_drawn = min(n, len(read_run_sentences(out_dir)))
+    return out_dir / "validation" / f"sample-n{n_drawn}-seed{seed}", n_drawn
 
 
 def refusal_text(exc: SampleExistsError) -> str:
@@ -139,9 +179,9 @@ def render(out_dir: Path) -> None:
                                 key="validate_n"))
         seed = int(c2.number_input("Seed", min_value=0, value=42, key="validate_seed"))
         if c3.button("Draw a sample", key="validate_draw"):
-            target = out_dir / "validation" / f"sample-n{n}-seed{seed}"
             try:
-                paths = sample_run(out_dir, target, n, seed)
+                target, n_drawn = sample_folder(out_dir, n, seed)
+                paths = sample_run(out_dir, target, n_drawn, seed)
                 meta = json.loads(paths["sample.json"].read_text(encoding="utf-8"))
                 st.success(f"Drew {meta['n_drawn']} of {meta['n_sentences']} sentences.")
             except SampleExistsError as exc:
@@ -186,11 +226,21 @@ def render(out_dir: Path) -> None:
             st.code(str(exc), language=None)
             return
         paths = write_scores(result, chosen)
-        st.dataframe(agreement_rows(result), hide_index=True, width="stretch",
-                     key="validate_agreement")
-        st.caption("Per-outlet shares corrected for the measured errors (annotator 1):")
-        st.dataframe(corrected_rows(result), hide_index=True, width="stretch",
-                     key="validate_corrected")
+        agreement = agreement_rows(result)
+        st.dataframe(agreement, hide_index=True, width="stretch", key="validate_agreement",
+                     column_config={c: COLUMN_LABELS.get(c, c) for c in agreement[0]})
+        st.caption(AGREEMENT_NOTE)
+        st.download_button("Download this view (CSV)", rows_csv("agreement", agreement),
+                           file_name="agreement.csv", mime="text/csv",
+                           key="validate_dl_agreement", on_click="ignore")
+        corrected = corrected_rows(result)
+        st.caption(CORRECTED_NOTE)
+        st.dataframe(corrected, hide_index=True, width="stretch", key="validate_corrected",
+                     column_config={c: COLUMN_LABELS.get(c, c) for c in corrected[0]}
+                     if corrected else None)
+        st.download_button("Download this view (CSV)", rows_csv("corrected", corrected),
+                           file_name="corrected.csv", mime="text/csv",
+                           key="validate_dl_corrected", on_click="ignore")
         st.download_button("Scores (JSON)", paths["scores.json"].read_bytes(),
                            file_name="scores.json", mime="application/json",
                            key="validate_dl_json", on_click="ignore")

@@ -20,9 +20,11 @@ from framing.ingest.readers import load_articles, load_records
 from framing.models import (
     AnalyzedArticle,
     Article,
+    ArticleScores,
     Comparison,
     Flag,
     IngestResult,
+    OutletProfile,
     Rejection,
     RunMetadata,
 )
@@ -761,6 +763,19 @@ def run_cached(
     report_progress(progress, 1, 1, WRITING)
     store.put_run(key, ingest, analyzed, comparisons, out, title, settings)
     return key
+
+
+def outlet_profiles(
+    scores: Sequence[ArticleScores], settings: Mapping[str, Any], by: str = "outlet"
+) -> list[OutletProfile]:
+    """Outlet (``by="outlet"``) or group profiles of some articles' scores, with the bootstrap
+    size, confidence and seed a run recorded in its settings (the dashboard's date filter)."""
+    from framing.compare.profiles import build_profiles
+    from framing.scoring import FEATURES
+
+    return build_profiles(scores, list(FEATURES), int(settings.get("bootstrap_samples", 1000)),
+                          float(settings.get("confidence", 0.95)), int(settings.get("seed", 0)),
+                          by=by)
 
 
 def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:

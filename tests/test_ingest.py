@@ -9,7 +9,7 @@ import pytest
 
 from framing.ingest import load_articles
 from framing.ingest.dedupe import find_duplicates, shingles, text_hash
-from framing.ingest.readers import load_records, split_front_matter
+from framing.ingest.readers import TEXT_WITHOUT_OUTLET, load_records, split_front_matter
 from framing.models import Article
 from framing.settings import Settings
 
@@ -103,7 +103,9 @@ def test_folder_of_text_files_with_front_matter_and_sidecar(tmp_path: Path) -> N
     assert by_id["Wire/one"].event == "e1"
     assert by_id["Wire/one"].text == "The ministry said it.\n"
     assert by_id["d-2"].outlet == "Daily"
-    assert [r.reason for r in result.rejections] == ["missing outlet"]
+    # the same help the CSV reader gives for a missing column: where an outlet can be named
+    assert [r.reason for r in result.rejections] == [TEXT_WITHOUT_OUTLET]
+    assert "front matter" in TEXT_WITHOUT_OUTLET and "'outlet'" in TEXT_WITHOUT_OUTLET
 
 
 def test_html_file_is_extracted(tmp_path: Path) -> None:

@@ -407,8 +407,20 @@ def _read_text_file(path: Path, data: bytes, root: Path) -> RawRecord:
     if "outlet" not in meta and path.parent != root:
         # Folder layout corpus/<outlet>/<article>.txt names the outlet by its folder.
         meta["outlet"] = path.parent.name
+    if meta.get("outlet") is None:
+        return RawRecord(name, None, TEXT_WITHOUT_OUTLET)
     meta["text"] = body
     return RawRecord(name, meta, None)
+
+
+#: Why a .txt/.md/.html file that names no outlet is rejected, and how to name one (the CSV
+#: reader's missing-column reason says the same of tables).
+TEXT_WITHOUT_OUTLET = (
+    "no outlet: a text file names its outlet in front matter (an 'outlet: Name' line between "
+    "'---' lines at the top), in a sidecar .json file of the same name ({\"outlet\": \"Name\"}) or "
+    "by its folder (corpus/<outlet>/<article>.txt); a table of articles needs a .csv or .jsonl "
+    "file with 'id', 'outlet' and 'text' columns"
+)
 
 
 def whole_file_reason(path: Path, reason: str) -> str:

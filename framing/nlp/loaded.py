@@ -257,10 +257,16 @@ def find_hedges(doc: Doc) -> list[Span]:
         out.append(Span(doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), "hedge"))
         taken.update(range(i, j))
     for tok in doc:
-        if tok.i not in taken and tok.lower_ in single:
+        # a hedge verb, adverb, adjective or modal; the same word as a noun ("the suspect",
+        # "his claims", "an estimate") names a thing and hedges nothing
+        if tok.i not in taken and tok.lower_ in single and tok.pos_ not in NOUN_TAGS:
             out.append(Span(tok.idx, tok.idx + len(tok.text), "hedge"))
     out.sort(key=lambda s: (s.start, s.end))
     return out
+
+
+#: Parts of speech a single hedge word never hedges as (spaCy's universal POS tags).
+NOUN_TAGS = frozenset({"NOUN", "PROPN"})
 
 
 LOADED_MODELS: tuple[str, ...] = ("tuned", "heads", "static")

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bumped whenever analysis output changes; part of every cache key and of RunMetadata.
-PIPELINE_VERSION = "1.8"
+PIPELINE_VERSION = "1.9"  # 1.9: a hedge word used as a noun ("the suspect") is no hedge
 
 ProgressFn = Callable[[int, int], None]
 

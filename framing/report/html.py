@@ -21,6 +21,7 @@ from framing.models import (
 from framing.report.figures import interval_chart
 from framing.report.naming import cite, event_names
 from framing.scoring import FEATURES
+from framing.scoring.names import feature_name, plural
 
 #: Headline features shown side by side, with the question each one answers.
 KEY_FEATURES: dict[str, str] = {
@@ -452,6 +453,10 @@ def _evidence(aid: str, html_text: str, articles: Mapping[str, Article]) -> str:
             f"</span>{html_text}</div>")
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _cell(v: float | None) -> str:
     return "–" if v is None else f"{v:.2f}"
 
@@ -478,7 +483,8 @@ def outlet_card(profile: OutletProfile) -> str:
     note = f'<p class="small">{escape("; ".join(notes))}</p>' if notes else ""
     return (
         f'<div class="card outlet-card"><h3>{escape(profile.outlet)}</h3>'
-        f'<p class="small">{profile.n_articles} article(s)</p><table>{rows}</table>{note}</div>'
+        f'<p class="small">{plural(profile.n_articles, "article")}</p><table>{rows}</table>'
+        f"{note}</div>"
     )
 
 
@@ -511,7 +517,8 @@ def render_event(
     h.append("</tr>")
     for feat, question in KEY_FEATURES.items():
         h.append(
-            f'<tr><td><a href="#{anchor}-{feat}"><b>{escape(feat)}</b></a><br>'
+            f'<tr><td title="{escape(feat)}"><a href="#{anchor}-{feat}"><b>'
+            f"{escape(_capital(feature_name(feat)))}</b></a><br>"
             f"<span class=small>{escape(question)}</span></td>"
         )
         for p in profiles:
@@ -534,7 +541,8 @@ def render_event(
     for feat, question in KEY_FEATURES.items():
         what = FIGURE_EVIDENCE[feat][0]
         h.append(
-            f'<div class="figure-ev" id="{anchor}-{feat}"><h4>{escape(feat)} '
+            f'<div class="figure-ev" id="{anchor}-{feat}"><h4 title="{escape(feat)}">'
+            f"{escape(_capital(feature_name(feat)))} "
             f"<span class=small>{escape(question)} · highlighted: {escape(what)}</span></h4>"
             '<div class="outlets">'
         )
@@ -598,7 +606,8 @@ def render_methods(run: RunMetadata) -> str:
     h += [f"<li>{escape(r)}</li>" for r in _references(run)]
     h.append("</ol><h2>Feature definitions</h2><table>")
     for name, desc in FEATURES.items():
-        h.append(f"<tr><td>{escape(name)}</td><td>{escape(desc)}</td></tr>")
+        h.append(f"<tr><td>{escape(_capital(feature_name(name)))}<br><span class=small>"
+                 f"{escape(name)}</span></td><td>{escape(desc)}</td></tr>")
     h.append('</table></section><section id="run"><h2>Run metadata</h2><table class="runmeta">')
     rows = [
         ("framing version", run.package_version),
@@ -851,7 +860,7 @@ def render_report(
         _head(title),
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{ingest.n_read} records read · {len(analyzed)} articles analysed · '
-        f"{len(ingest.rejections)} rejected · {len(comparisons)} event(s) · "
+        f"{len(ingest.rejections)} rejected · {plural(len(comparisons), 'event')} · "
         f"framing {escape(run.package_version)}, pipeline {escape(run.pipeline_version)}, "
         f"settings {escape(run.settings_hash)}</p>",
         _coverage_paragraph(ingest, analyzed),

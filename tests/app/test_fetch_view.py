@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from local_site import article_html, serve
@@ -90,3 +91,58 @@ def test_dashboard_opens_the_fetch_view(tmp_path: Path, monkeypatch: pytest.Monk
     assert not at.exception, at.exception
     assert at.header[0].value == "Fetch URLs"
     assert at.button(key="fetch_go")
+
+
+def test_fetch_then_analyse_keeps_the_results_on_screen(
+    cached: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetching does not hide the run on screen; "Analyse these articles" analyses what was
+    fetched in one step (no cache path to copy)."""
+    monkeypatch.setenv("FRAMING_USE_MODEL", "false")
+    monkeypatch.setenv("FRAMING_BOOTSTRAP_SAMPLES", "200")
+    with serve() as site:
+        site.add("/school", article_html("Village keeps its school", PARAS,
+                                         sitename="Oakhollow Post"))
+        at = AppTest.from_file(str(APP_DIR / "streamlit_app.py"), default_timeout=120)
+        at.session_state["run_key"] = cached.key
+        at.run()
+        at.radio(key="source").set_value("Fetch URLs").run()
+        assert not at.exception, at.exception
+        assert at.header[0].value == "Fetch URLs"
+        assert at.session_state["run_key"] == cached.key
+        body = "\n".join(e.value for e in at.get("html"))
+        assert "tiny &lt;b&gt;corpus&lt;/b&gt;" in body  # the results stay below the fetch view
+        at.text_area(key="fetch_urls").input(site.url("/school"))
+        at.checkbox(key="fetch_allow_private").check()
+        at.button(key="fetch_go").click().run()
+        assert not at.exception, at.exception
+        assert {m.label: m.value for m in at.metric}["Fetched"] == "1"
+        assert at.session_state["run_key"] == cached.key  # fetched, not yet analysed
+        assert at.button(key="fetch_analyse").disabled is False
+        at.button(key="fetch_analyse").click().run()
+        assert not at.exception, at.exception
+    key = at.session_state["run_key"]
+    assert key != cached.key
+    body = "\n".join(e.value for e in at.get("html"))
+    assert "Oakhollow Post" in body and "tiny &lt;b&gt;corpus&lt;/b&gt;" not in body
+    assert at.header[0].value == "Fetch URLs"  # the fetch view stays, above the new results
+    assert "from fetched URLs" in at.caption[-1].value or any(
+        "from fetched URLs" in c.value for c in at.caption)
+
+
+def test_fetch_and_analyse_in_one_click(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("FRAMING_USE_MODEL", "false")
+    monkeypatch.setenv("FRAMING_BOOTSTRAP_SAMPLES", "200")
+    with serve() as site:
+        site.add("/school", article_html("Village keeps its school", PARAS,
+                                         sitename="Oakhollow Post"))
+        at = AppTest.from_file(str(APP_DIR / "streamlit_app.py"), default_timeout=120)
+        at.run()
+        at.radio(key="source").set_value("Fetch URLs").run()
+        at.text_area(key="fetch_urls").input(site.url("/school"))
+        at.checkbox(key="fetch_allow_private").check()
+        at.button(key="fetch_go_analyse").click().run()
+        assert not at.exception, at.exception
+    assert at.session_state["run_key"]
+    assert "Oakhollow Post" in "\n".join(e.value for e in at.get("html"))

@@ -76,8 +76,27 @@ def test_validate_section_draws_and_scores(cached: Any) -> None:
     voice = table[table["judgement"] == "voice"].iloc[0]
     assert voice["n"] == 4 and voice["accuracy"].startswith("1.000")
     corrected = at.dataframe[-1].value
-    assert set(corrected["figure"]) == {"own_voice_share", "loaded_sentence_share"}
+    assert set(corrected["figure"]) == {"share of sentences in the outlet's own voice",
+                                        "share of sentences with loaded words"}
+    assert "Rogan-Gladen" not in corrected.columns and "rogan_gladen" in corrected.columns
+    assert not any("not sound" in str(v) for v in corrected.to_numpy().ravel())
+    assert any("Rogan–Gladen" in c.value and "Unreliable" in c.value for c in at.caption)
+    assert any("kappa" in c.value and "beyond what chance" in c.value for c in at.caption)
+    assert [b.label for b in at.get("download_button")].count("Download this view (CSV)") >= 2
     assert (sample / "scores.json").is_file()
+
+
+def test_a_sample_is_named_by_the_number_drawn(cached: Any) -> None:
+    """Asking for more sentences than the run has draws all of them, and the folder says so."""
+    at = _open(cached)
+    at.number_input(key="validate_n").set_value(5000)
+    at.button(key="validate_draw").click().run()
+    assert not at.exception, at.exception
+    drawn = int(at.success[0].value.split()[1])
+    assert at.success[0].value.startswith(f"Drew {drawn} of {drawn} ")
+    run_dir = next((cached.root / "runs").iterdir())
+    assert [p.name for p in (run_dir / "validation").iterdir()] == [f"sample-n{drawn}-seed42"]
+    assert at.selectbox(key="validate_sample").value.name == f"sample-n{drawn}-seed42"
 
 
 def test_bad_annotation_is_reported_with_row_and_value(cached: Any) -> None:

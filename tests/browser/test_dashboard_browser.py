@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from framing.scoring import FEATURES
+from framing.report.html import KEY_FEATURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,7 +31,7 @@ def _page(browser: Any) -> tuple[Any, list[str]]:
 
 
 def _choose(page: Any, label: str, option: str | re.Pattern[str]) -> None:
-    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option).first.click()
 
 
@@ -56,14 +56,19 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     page.goto(dashboard_url)
     page.get_by_role("button", name="Analyse demo corpus").click()
     _wait_analysed(page)
-    cards = page.locator(".outlet-card h3")
-    expect(cards.nth(0)).to_have_text("Global Wire Service")
-    expect(cards.nth(1)).to_have_text("Islamabad Herald")
-    expect(cards.nth(2)).to_have_text("Kabul Dispatch")
-    expect(page.locator(".outlet-card").first).to_contain_text("author_voice_share")
+    heads = page.locator("table.outlet-table thead th.outlet")
+    expect(heads.nth(0)).to_contain_text("Global Wire Service")
+    expect(heads.nth(1)).to_contain_text("Islamabad Herald")
+    expect(heads.nth(2)).to_contain_text("Kabul Dispatch")
+    # plain names on screen, the feature code on hover
+    first = page.locator("table.outlet-table tbody th.feat").first
+    expect(first).to_have_text("Share of assertions in its own voice")
+    assert (first.get_attribute("title") or "").startswith("author_voice_share: ")
     page.get_by_role("tab", name="Features").click()
-    expect(page.locator("img.chart").first).to_be_visible()
-    expect(page.locator("img.chart")).to_have_count(len(FEATURES))
+    # the key features first (those this lexicon-only run measures), with readable axes
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts.first).to_be_visible()
+    expect(charts).to_have_count(len(KEY_FEATURES) - 2)  # no model: two are not measured
 
     page.get_by_role("tab", name="Reader").click()
     _choose(page, "Outlet", "Kabul Dispatch")
@@ -79,13 +84,13 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(reader.locator("span.cue").first).to_be_visible()
 
     _choose(page, "Article", re.compile(r"^kd-002"))
-    expect(page.get_by_role("combobox", name="Article")).to_have_value(re.compile("^kd-002"))
+    expect(page.get_by_role("combobox", name="Article", exact=True)).to_have_value(re.compile("^kd-002"))
     _expect_title(page, "Is Pakistan Still a Safe Haven for ISIS-K?")
     expect(reader.locator("mark").first).to_be_visible()
     page.screenshot(path=str(shots / "dashboard-reader.png"), full_page=False)
 
     _choose(page, "Outlet", "Islamabad Herald")
-    expect(page.get_by_role("combobox", name="Article")).to_have_value(re.compile("^ih-001"))
+    expect(page.get_by_role("combobox", name="Article", exact=True)).to_have_value(re.compile("^ih-001"))
     page.get_by_role("tab", name="Export").click()
     expect(page.get_by_role("button", name="Report (HTML)")).to_be_visible()
     page.get_by_role("button", name="Build PDF").click()
@@ -124,7 +129,8 @@ def test_hostile_upload_renders_as_text(
     expect(page.get_by_text("hostile.jsonl")).to_be_visible()
     page.get_by_role("button", name="Analyse uploads").click()
     _wait_analysed(page)
-    expect(page.locator(".outlet-card h3").first).to_have_text(HOSTILE_OUTLET)
+    expect(page.locator("table.outlet-table thead th.outlet").first).to_contain_text(
+        HOSTILE_OUTLET)
     expect(page.get_by_text("1 rejected", exact=False).first).to_be_visible()
     page.get_by_role("tab", name="Reader").click()
     _choose(page, "Outlet", HOSTILE_OUTLET)

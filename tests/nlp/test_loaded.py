@@ -468,3 +468,22 @@ def replace_score(span: LoadedSpan, score: float) -> LoadedSpan:
     from dataclasses import replace
 
     return replace(span, score=score)
+
+
+@pytest.mark.slow
+def test_a_hedge_word_used_as_a_noun_hedges_nothing() -> None:
+    """'the suspect' names a person, 'his claims' a thing: only the verb (or adverb, modal)
+    hedges. The Reader marks what find_hedges finds, and hedging_rate counts it."""
+    from framing.nlp.loaded import find_hedges
+    from framing.nlp.pipeline import load_nlp
+
+    nlp = load_nlp(Settings().spacy_model)
+
+    def hedges(text: str) -> list[str]:
+        return [text[h.start:h.end] for h in find_hedges(nlp(text))]
+
+    assert hedges("The suspect was arrested on Monday.") == []
+    assert hedges("Police suspect that the suspects fled.") == ["suspect"]  # the verb only
+    assert hedges("The suspects may have fled.") == ["may"]
+    assert hedges("His claims were false, officials claimed.") == ["claimed"]
+    assert hedges("An estimate put the toll at 40; officials estimate 50.") == ["estimate"]

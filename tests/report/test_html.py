@@ -255,6 +255,19 @@ def test_outlet_card_is_built_in_the_report_layer_and_escaped() -> None:
     feats[first] = Estimate(1.0, None, None, 1, "n=1: interval not estimable")
     card = outlet_card(OutletProfile("<i>Herald</i>", 5, feats))
     assert "&lt;i&gt;Herald&lt;/i&gt;" in card and "<i>" not in card
-    assert "5 article(s)" in card and "0.25 [0.10, 0.40]" in card
+    assert "5 articles" in card and "0.25 [0.10, 0.40]" in card
     assert "1.00 (n=1, no interval)" in card and "n=1: interval not estimable" in card
     assert estimate_text(Estimate(None, None, None, 0)) == "–"
+
+
+def test_features_read_as_words_with_their_codes_on_hover(report: str) -> None:
+    """The report shows the plain names the dashboard shows (framing.scoring.names); the
+    code, which the CSV columns keep, is in a tooltip (or under the name in the definitions)."""
+    from framing.scoring.names import feature_name
+
+    name = feature_name("author_voice_share")
+    assert (f'<td title="author_voice_share"><a href="#e0-author_voice_share"><b>'
+            f"{name[0].upper() + name[1:]}</b></a>") in report
+    assert "<b>author_voice_share</b>" not in report
+    assert '<h4 title="author_voice_share">' in report
+    assert "event(s)" not in report and "article(s)" not in report
