@@ -157,6 +157,11 @@ def _diff(x: float | None, feature: str) -> str:
     return f"{100 * x:+.0f} pts" if feature in SHARE_FEATURES else f"{x:+.2f}"
 
 
+def is_volume(feature: str) -> bool:
+    """A count per article (words, attributions, sources of a kind): it follows article length."""
+    return feature.startswith(("n_", "sources_")) or feature.endswith("_count")
+
+
 def holds(r: CorpusContrast) -> bool:
     """Stated as a finding: adjusted p below 0.05 and an interval that excludes zero."""
     return (r.p_adjusted_bh is not None and r.p_adjusted_bh < 0.05
@@ -188,17 +193,28 @@ def corpus_section(tables: CorpusTables, names: Mapping[str, str]) -> str:
     holding = sorted((r for r in rows if holds(r)),
                      key=lambda r: (r.feature not in REPORT_FEATURES, r.p_adjusted_bh or 1.0,
                                     -abs(r.difference or 0.0)))
+    framing_rows = [r for r in holding if not is_volume(r.feature)]
+    volume_rows = [r for r in holding if is_volume(r.feature)]
     if holding:
-        h.append("<h3>What holds across the corpus</h3><ul class=findings>")
-        for r in holding[:MAX_FINDINGS]:
-            same = (f"; same direction in {100 * r.same_sign_share:.0f}% of the events"
-                    if r.same_sign_share is not None else "")
-            h.append(f"<li>{escape(r.finding)}{same}. <span class=small>Largest event "
-                     f"differences: {_drivers(r, names)}</span></li>")
-        h.append("</ul>")
-        if len(holding) > MAX_FINDINGS:
-            h.append(f"<p class=small>{len(holding) - MAX_FINDINGS} more differences hold; "
-                     "corpus_contrasts.csv lists them.</p>")
+        h.append("<h3>What holds across the corpus</h3>")
+        if framing_rows:
+            h.append("<ul class=findings>")
+            for r in framing_rows[:MAX_FINDINGS]:
+                same = (f"; same direction in {100 * r.same_sign_share:.0f}% of the events"
+                        if r.same_sign_share is not None else "")
+                h.append(f"<li>{escape(r.finding)}{same}. <span class=small>Largest event "
+                         f"differences: {_drivers(r, names)}</span></li>")
+            h.append("</ul>")
+            if len(framing_rows) > MAX_FINDINGS:
+                h.append(f"<p class=small>{len(framing_rows) - MAX_FINDINGS} more differences "
+                         "hold; corpus_contrasts.csv lists them.</p>")
+        else:
+            h.append("<p>No difference in shares or rates holds; only counts per article "
+                     "differ (below).</p>")
+        if volume_rows:
+            h.append("<p class=small><b>Length and volume</b> (counts per article, which grow "
+                     "with article length rather than with how it is framed): "
+                     + "; ".join(escape(r.finding) for r in volume_rows) + ".</p>")
     elif any(r.estimable for r in rows):
         most = max(r.n_events for r in rows if r.estimable)
         if all("smallest attainable p" in r.note for r in rows if r.estimable):
@@ -210,7 +226,7 @@ def corpus_section(tables: CorpusTables, names: Mapping[str, str]) -> str:
                      "feature.</p>")
     else:
         h.append("<p>No two outlets cover two or more of the same events: nothing to pool.</p>")
-    h.append(_heterogeneity_table(holding[:MAX_FINDINGS], names))
+    h.append(_heterogeneity_table(framing_rows[:MAX_FINDINGS], names))
     h.append(_outlet_table(tables.outlets))
     h.append("</section>")
     return "".join(h)

@@ -118,3 +118,24 @@ def test_too_few_shared_events_say_so() -> None:
     html = corpus_section(tables, {})
     assert "share at most 2 events, too few for a sign-flip test" in html
     assert "2 events</span>" in html and "1 events" not in html
+
+
+def test_counts_per_article_are_reported_apart_as_length_and_volume() -> None:
+    from framing.compare.corpus import corpus_contrasts, corpus_outlets
+    from framing.models import ArticleScores
+    from framing.report.corpus import CorpusTables, corpus_section, is_volume
+
+    feats = ["author_voice_share", "n_words", "chain_count"]
+    scores = [ArticleScores(f"e{k}-{o}", o, f"e{k}", None,
+                            {"author_voice_share": base + 0.01 * k, "n_words": 500 + 100 * k
+                             + (200 if o == "A" else 0), "chain_count": 1.0})
+              for k in range(7) for o, base in (("A", 0.5), ("B", 0.3))]
+    tables = CorpusTables(tuple(corpus_contrasts(scores, feats, n_boot=200)),
+                          tuple(corpus_outlets(scores, feats, n_boot=200)), 7)
+    html = corpus_section(tables, {})
+    findings = html.split("<ul class=findings>")[1].split("</ul>")[0]
+    assert "share of assertions in its own voice" in findings and "words" not in findings
+    volume = html.split("<b>Length and volume</b>")[1].split("</p>")[0]
+    assert "number of words per article is higher" in volume
+    assert is_volume("n_words") and is_volume("chain_count") and is_volume("sources_media")
+    assert not is_volume("loaded_density_author")
