@@ -31,8 +31,20 @@ def _page(browser: Any) -> tuple[Any, list[str]]:
 
 
 def _choose(page: Any, label: str, option: str | re.Pattern[str]) -> None:
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option).first.click()
+    """Open a select box and pick an option. A view is a fragment that may be drawn again while
+    the box opens (closing its list): open it again until the option shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=label, exact=True)
+    wanted = page.get_by_role("option", name=option).first
+    for _ in range(5):
+        box.click()
+        try:
+            wanted.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    wanted.click()
 
 
 def _expect_title(page: Any, text: str) -> None:
@@ -71,6 +83,7 @@ def test_demo_switch_outlet_and_article(browser: Any, dashboard_url: str, shots:
     expect(charts).to_have_count(len(KEY_FEATURES) - 2)  # no model: two are not measured
 
     page.get_by_role("tab", name="Reader").click()
+    expect(page.get_by_role("tab", name="Reader")).to_have_attribute("aria-selected", "true")
     _choose(page, "Outlet", "Kabul Dispatch")
     _expect_title(page, "Who Protected Daesh's Commander in Peshawar?")
     reader = page.locator(".reader")
