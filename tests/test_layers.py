@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "framing"
 
 #: Rank of each layer; a module may import only from layers of lower rank (or its own layer).
 RANKS = {
-    "models": 0, "settings": 0, "resources": 0,
+    "models": 0, "settings": 0, "resources": 0, "files": 0,
     "ingest": 1, "nlp": 2, "scoring": 3, "compare": 4,
     "report": 5, "evaluation": 5, "store": 5, "validation": 5,
     "engine": 6, "api": 7, "cli": 8,
