@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -46,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast, overload
 
+from framing.files import replace_atomically
 from framing.models import AnalyzedArticle, Article, Comparison, Rejection, RunMetadata
 from framing.settings import Settings
 
@@ -362,15 +362,6 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_batch(
     dataset: Path,
     batch: Batch,
@@ -390,7 +381,7 @@ def write_batch(
         folder.mkdir(parents=True, exist_ok=True)
         data = [{k: _safe(v) for k, v in r.items()} for r in rows[table]]
         arrow = pa.Table.from_pylist(data, schema=schemas[table])
-        _replace_atomically(
+        replace_atomically(
             folder / f"{batch.name}.parquet",
             lambda p, t=arrow: pq.write_table(t, p, compression="zstd"),  # type: ignore[misc]
         )
@@ -404,7 +395,7 @@ def write_batch(
         "seconds": result.seconds,
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-    _replace_atomically(
+    replace_atomically(
         manifests / f"{batch.name}.json",
         lambda p: p.write_text(text, encoding="utf-8", errors="surrogatepass"),
     )
@@ -429,7 +420,7 @@ def read_manifest(dataset: Path, batch: Batch) -> BatchResult | None:
 
 
 #: The only file names framing ever removes from a dataset folder: its batch files and their
-#: temporary files (:func:`_replace_atomically`). Any other file is the user's and stays.
+#: temporary files (:func:`framing.files.replace_atomically`). Any other file is the user's and stays.
 _BATCH_FILE = re.compile(r"^(part-\d{6}-[0-9a-f]{16})\.(?:parquet|json)$")
 _BATCH_TEMP = re.compile(r"^\.part-\d{6}-[0-9a-f]{16}\.(?:parquet|json)\.[0-9a-f]{8}\.part$")
 
@@ -897,7 +888,7 @@ class VectorCache:
         names = sorted(self._vectors)
         table = pa.table({"sha": names, "vector": [self._vectors[k] for k in names]},
                          schema=pa.schema([("sha", pa.string()), ("vector", pa.binary())]))
-        _replace_atomically(self.path, lambda p: pq.write_table(table, p, compression="zstd"))
+        replace_atomically(self.path, lambda p: pq.write_table(table, p, compression="zstd"))
         self._new = False
 
 

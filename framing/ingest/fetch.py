@@ -49,7 +49,6 @@ import http.client
 import io
 import ipaddress
 import json
-import os
 import re
 import socket
 import string
@@ -64,6 +63,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from framing import __version__
+from framing.files import write_bytes_atomically
 from framing.ingest.validation import RecordError, clean_string, is_blank, validate_record
 
 #: The User-Agent every request sends (robots.txt rules for ``framing`` apply to it).
@@ -841,14 +841,8 @@ def write_cached(cache: Path, response: Response) -> None:
     body_path, meta_path = _cache_paths(cache, response.url)
     meta = {"url": response.url, "final_url": response.final_url, "status": response.status,
             "content_type": response.content_type, "charset": response.charset}
-    _write_atomic(body_path, response.body)
-    _write_atomic(meta_path, json.dumps(meta, sort_keys=True).encode("utf-8"))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_bytes_atomically(body_path, response.body)
+    write_bytes_atomically(meta_path, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -1050,8 +1044,9 @@ def fetch_targets(
     report = FetchReport(ordered, settings, input_info, robots, n_duplicates)
     lines = [json.dumps(records[i], ensure_ascii=False, sort_keys=True)
              for i in range(len(entries)) if i in records]
-    _write_atomic(out / "articles.jsonl", "".join(line + "\n" for line in lines).encode("utf-8"))
-    _write_atomic(out / "fetch.json",
+    write_bytes_atomically(out / "articles.jsonl",
+                           "".join(line + "\n" for line in lines).encode("utf-8"))
+    write_bytes_atomically(out / "fetch.json",
                   (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
                    + "\n").encode("utf-8"))
     return report

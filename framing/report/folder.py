@@ -23,11 +23,11 @@ files with framing's own batch names are ever removed.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from framing.files import write_text_atomically
 
 #: Name of the marker file framing writes into every output folder it makes.
 MARKER = ".framing-output"
@@ -91,12 +91,7 @@ def record_files(out_dir: str | Path, files: Iterable[str], run: str | None = No
     names = sorted({p for p in map(_safe_relative, files) if p is not None})
     payload = {"format": _FORMAT, "tool": "framing", "version": __version__, "run": run,
                "files": names}
-    tmp = out / f".{MARKER}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, out / MARKER)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomically(out / MARKER, json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def add_written(out_dir: str | Path, paths: Iterable[str | Path]) -> None:

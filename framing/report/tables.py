@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from framing.files import write_bytes_atomically
 from framing.ingest.csvcells import (  # noqa: F401  (re-exported: the writers' contract)
     FORMULA_START,
     CsvWriter,
@@ -239,12 +239,7 @@ def write_json(path: Path, obj: Any) -> None:
 def replace_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to a hidden file beside ``path`` and rename it into place (never a partial
     file under ``path``)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_bytes_atomically(path, data)
 
 
 def write_text(path: Path, text: str) -> None:
